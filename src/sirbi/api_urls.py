@@ -1,0 +1,21 @@
+"""The REST API, version 1: one router for every app, the OpenAPI schema and its offline docs."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from sirbi.core.api import ChangeLogViewSet
+from sirbi.registry.api import CountryViewSet, LibraryViewSet, NetworkViewSet, SubdivisionViewSet
+
+router = DefaultRouter()
+router.register("countries", CountryViewSet, basename="country")
+router.register("subdivisions", SubdivisionViewSet, basename="subdivision")
+router.register("networks", NetworkViewSet, basename="network")
+router.register("libraries", LibraryViewSet, basename="library")
+router.register("changes", ChangeLogViewSet, basename="change")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    *router.urls,
+]

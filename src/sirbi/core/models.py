@@ -1,0 +1,176 @@
+"""The shared kernel's data: accounts, role assignments, the change log and background jobs."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who signs in. What they may do comes from their role assignments."""
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+
+class Role(models.TextChoices):
+    SECRETARIAT = "secretariat", _("Regional secretariat")
+    COORDINATOR = "coordinator", _("National coordinator")
+    NETWORK_MANAGER = "network_manager", _("Network manager")
+    LIBRARY_STAFF = "library_staff", _("Library staff")
+
+
+class RoleAssignment(models.Model):
+    """One role of one user over one scope: the whole region, a country, a network or a library.
+
+    Scopes are stored as the country's ISO alpha-2 code and the network's or library's id, so the kernel
+    needs no import of the registry; the registry checks that the referenced objects exist.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2 code"))
+    network_id = models.BigIntegerField(_("network"), null=True, blank=True)
+    library_id = models.BigIntegerField(_("library"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.CheckConstraint(
+                name="role_scope_matches_role",
+                condition=(
+                    models.Q(role="secretariat", country="", network_id=None, library_id=None)
+                    | (models.Q(role="coordinator", network_id=None, library_id=None) & ~models.Q(country=""))
+                    | models.Q(role="network_manager", country="", network_id__isnull=False, library_id=None)
+                    | models.Q(role="library_staff", country="", network_id=None, library_id__isnull=False)
+                ),
+            )
+        ]
+
+    def __str__(self):
+        scope = self.country or self.network_id or self.library_id or _("region")
+        return f"{self.user} · {self.get_role_display()} · {scope}"
+
+
+class ChangeLog(models.Model):
+    """Who changed which object, when, from what to what, and why. Never edited, never deleted."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Updated")
+        DELETE = "delete", _("Deleted")
+
+    time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("user")
+    )
+    user_name = models.CharField(_("user name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("object type"))
+    object_id = models.BigIntegerField(_("object id"))
+    object_repr = models.CharField(_("object"), max_length=300)
+    country = models.CharField(_("country"), max_length=2, blank=True, db_index=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    source = models.CharField(_("source"), max_length=20, blank=True, help_text=_("web, api, import, admin"))
+
+    class Meta:
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+        ordering = ["-time", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "time"])]
+
+    def __str__(self):
+        return f"{self.time:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    def changed_fields(self):
+        """{name, label, before, after} for every field whose value differs, labelled in the active language.
+
+        Related objects are shown by name, not id; a creation lists only the fields it filled.
+        """
+        before = self.before or {}
+        after = self.after or {}
+        model = self.content_type.model_class()
+        rows = []
+        for key in list(after) + [key for key in before if key not in after]:
+            old, new = before.get(key), after.get(key)
+            if old == new or (self.before is None and new in (None, "", False, [])):
+                continue
+            label, field = key, None
+            if model is not None:
+                try:
+                    field = model._meta.get_field(key)
+                    label = field.verbose_name
+                except Exception:  # a field removed since the entry was written keeps its raw name
+                    field = None
+            rows.append({"name": key, "label": label, "before": _display(field, old), "after": _display(field, new)})
+        return rows
+
+
+def _display(field, value):
+    """A stored snapshot value as a person reads it."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    related = getattr(field, "related_model", None) if field is not None else None
+    if related is not None:
+        ids = value if isinstance(value, list) else [value]
+        names = {obj.pk: str(obj) for obj in related.objects.filter(pk__in=ids)}
+        return ", ".join(names.get(pk, f"#{pk}") for pk in ids)
+    if field is not None and getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    return value
+
+
+class Job(models.Model):
+    """Long work run by `sirbi worker`, with progress readable by the web and the command line."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=60)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    params = models.JSONField(_("parameters"), default=dict)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    stage = models.CharField(_("stage"), max_length=100, blank=True)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("created by")
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    started = models.DateTimeField(_("started"), null=True, blank=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    heartbeat = models.DateTimeField(_("heartbeat"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["status", "created"])]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def percent(self):
+        if not self.total:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, round(100 * self.done / self.total))
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -1,0 +1,114 @@
+"""Every permission decision of the platform, in one place.
+
+Pages, the API, imports and the admin all ask the same two questions:
+`can(user, action, obj)` for one object, and `restrict(queryset, user, action)` for a list.
+
+A scoped model tells the kernel two things (see registry.models for the implementations):
+- `permission_roles`: for each action ("add", "change", "delete"), the roles that may perform it
+  within their scope; the regional secretariat may do everything everywhere;
+- `scope_keys()`: the countries (ISO alpha-2), networks and libraries an object belongs to, and
+  `scope_q(countries, networks, libraries)`: the same as a query filter.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role
+
+ACTIONS = {"add": _("add"), "change": _("change"), "delete": _("delete")}
+
+
+@dataclass(frozen=True)
+class ScopeKeys:
+    countries: frozenset = field(default_factory=frozenset)
+    networks: frozenset = field(default_factory=frozenset)
+    libraries: frozenset = field(default_factory=frozenset)
+
+
+def assignments(user):
+    """The user's role assignments, read once per user object (i.e. once per request)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ()
+    cached = getattr(user, "_sirbi_assignments", None)
+    if cached is None:
+        cached = tuple(user.role_assignments.all())
+        user._sirbi_assignments = cached
+    return cached
+
+
+def forget_assignments(user):
+    user.__dict__.pop("_sirbi_assignments", None)
+
+
+def is_secretariat(user):
+    return bool(getattr(user, "is_superuser", False) and user.is_active) or any(
+        a.role == Role.SECRETARIAT for a in assignments(user)
+    )
+
+
+def is_member(user):
+    """Signed-in members see what the public does not (contacts, the change log)."""
+    return is_secretariat(user) or bool(assignments(user))
+
+
+def roles_of(user):
+    return {a.role for a in assignments(user)} | ({Role.SECRETARIAT} if is_secretariat(user) else set())
+
+
+def _grants(user, model, action):
+    allowed = model.permission_roles.get(action, ())
+    return [a for a in assignments(user) if a.role in allowed]
+
+
+def can(user, action, obj):
+    """May `user` perform `action` on `obj` (saved or about to be saved)?"""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if is_secretariat(user):
+        return True
+    if not _grants(user, type(obj), action):
+        return False
+    return can_keys(user, action, type(obj), obj.scope_keys())
+
+
+def can_keys(user, action, model, keys):
+    """`can` for an object known only by its scope keys (the bulk importer checks rows this way)."""
+    if is_secretariat(user):
+        return True
+    for grant in _grants(user, model, action):
+        if grant.country and grant.country in keys.countries:
+            return True
+        if grant.network_id and grant.network_id in keys.networks:
+            return True
+        if grant.library_id and grant.library_id in keys.libraries:
+            return True
+    return False
+
+
+def can_any(user, action, model):
+    """Does the user hold a role that may perform `action` on some object of `model`?"""
+    return is_secretariat(user) or bool(_grants(user, model, action))
+
+
+def restrict(queryset, user, action):
+    """Narrow a queryset to the objects on which `user` may perform `action`."""
+    model = queryset.model
+    if is_secretariat(user):
+        return queryset
+    grants = _grants(user, model, action)
+    if not grants:
+        return queryset.none()
+    return queryset.filter(
+        model.scope_q(
+            countries={g.country for g in grants if g.country},
+            networks={g.network_id for g in grants if g.network_id},
+            libraries={g.library_id for g in grants if g.library_id},
+        )
+    )
+
+
+def require(user, action, obj):
+    if not can(user, action, obj):
+        raise PermissionDenied(_("You may not %(action)s %(object)s.") % {"action": ACTIONS[action], "object": obj})

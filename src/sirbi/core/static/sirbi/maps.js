@@ -1,0 +1,114 @@
+/* SIRBI maps: country shapes from the bundled world-atlas package (no tile server needed);
+   a tile layer only when the site sets TILE_URL; libraries in clusters so 100,000 markers stay smooth. */
+(function () {
+  "use strict";
+  var config = JSON.parse(document.getElementById("map-config").textContent);
+
+  function baseMap(element, options) {
+    var map = L.map(element, Object.assign({ worldCopyJump: true, minZoom: 2, maxZoom: 18, preferCanvas: true }, options || {}));
+    if (config.tiles) {
+      L.tileLayer(config.tiles, { attribution: config.attribution, maxZoom: 18 }).addTo(map);
+    }
+    map.setView([5, -40], 2);
+    return map;
+  }
+
+  // Rings that cross the antimeridian (Fiji, Kiribati, Russia) would be drawn as bands across the
+  // whole map; moving their western longitudes by 360 degrees keeps each ring in one piece.
+  function unwrapRing(ring) {
+    var lons = ring.map(function (point) { return point[0]; });
+    if (Math.max.apply(null, lons) - Math.min.apply(null, lons) <= 180) { return ring; }
+    return ring.map(function (point) { return point[0] < 0 ? [point[0] + 360, point[1]] : point; });
+  }
+
+  function loadCountries() {
+    return fetch(config.countries).then(function (r) { return r.json(); }).then(function (topology) {
+      var countries = topojson.feature(topology, topology.objects.countries);
+      countries.features.forEach(function (feature) {
+        var geometry = feature.geometry;
+        if (!geometry) { return; }
+        if (geometry.type === "Polygon") { geometry.coordinates = geometry.coordinates.map(unwrapRing); }
+        if (geometry.type === "MultiPolygon") {
+          geometry.coordinates = geometry.coordinates.map(function (polygon) { return polygon.map(unwrapRing); });
+        }
+      });
+      return countries;
+    });
+  }
+
+  function escapeHtml(text) {
+    var div = document.createElement("div");
+    div.textContent = text;
+    return div.innerHTML;
+  }
+
+  // The members' map on the home page: members coloured and linked to their country page.
+  var membersElement = document.getElementById("members-map");
+  if (membersElement) {
+    var members = JSON.parse(document.getElementById("members-data").textContent);
+    var map = baseMap(membersElement);
+    loadCountries().then(function (countries) {
+      var layer = L.geoJSON(countries, {
+        style: function (feature) {
+          var member = members[feature.id];
+          return { weight: member ? 1 : 0.5, color: "#ffffff", fillOpacity: 1,
+                   fillColor: member ? (member.networks ? "#0b5d6b" : "#5fa3ae") : "#c9d1d9" };
+        },
+        onEachFeature: function (feature, featureLayer) {
+          var member = members[feature.id];
+          if (!member) { return; }
+          featureLayer.bindTooltip(member.name);
+          featureLayer.bindPopup('<strong><a href="' + member.url + '">' + escapeHtml(member.name) + "</a></strong><br>" +
+            escapeHtml(member.summary));
+        }
+      }).addTo(map);
+      var bounds = L.latLngBounds([]);
+      layer.eachLayer(function (l) { if (members[l.feature.id] && l.feature.id !== "724" && l.feature.id !== "620") { bounds.extend(l.getBounds()); } });
+      if (bounds.isValid()) { map.fitBounds(bounds.pad(0.05)); }
+    });
+  }
+
+  // A map of libraries (country page, library page, the full map).
+  var libraryElement = document.getElementById("library-map");
+  if (libraryElement) {
+    var libraryMap = baseMap(libraryElement);
+    var libraryUrl = libraryElement.dataset.libraryUrl;
+    loadCountries().then(function (countries) {
+      var shapes = L.geoJSON(countries, {
+        style: { weight: 0.6, color: "#7d8a99", fillColor: "#f4f1e8", fillOpacity: config.tiles ? 0 : 1 },
+        interactive: false
+      }).addTo(libraryMap);
+      shapes.bringToBack();
+      if (libraryElement.dataset.lat) {
+        // One library: its own marker, no cluster needed.
+        var at = [parseFloat(libraryElement.dataset.lat), parseFloat(libraryElement.dataset.lon)];
+        L.circleMarker(at, { radius: 8, color: "#a4361d", weight: 3, fillColor: "#ffffff", fillOpacity: 1 })
+          .bindTooltip(libraryElement.dataset.name).addTo(libraryMap);
+        libraryMap.setView(at, 12);
+        return null;
+      }
+      var code = libraryElement.dataset.country;
+      if (code) {
+        shapes.eachLayer(function (l) { if (l.feature.id === code) { libraryMap.fitBounds(l.getBounds()); } });
+      }
+      return fetch(libraryElement.dataset.points);
+    }).then(function (r) { return r && r.json(); }).then(function (data) {
+      if (!data) { return; }
+      var cluster = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false });
+      var markers = data.points.map(function (p) {
+        var marker = L.circleMarker([p[1], p[2]], { radius: 6, color: "#0b5d6b", weight: 2, fillColor: "#ffffff", fillOpacity: 1 });
+        marker.bindPopup(function () {
+          return '<a href="' + libraryUrl.replace("/0/", "/" + p[0] + "/") + '">' + escapeHtml(p[3]) + "</a>";
+        });
+        return marker;
+      });
+      cluster.addLayers(markers);
+      libraryMap.addLayer(cluster);
+      libraryElement.dataset.markers = String(markers.length);
+      if (!libraryElement.dataset.country && markers.length) {
+        if (libraryElement.dataset.fit !== "no") { libraryMap.fitBounds(cluster.getBounds().pad(0.05), { maxZoom: 15 }); }
+      }
+      libraryElement.dispatchEvent(new CustomEvent("sirbi:loaded", { detail: { markers: markers.length } }));
+    });
+  }
+})();

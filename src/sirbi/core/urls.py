@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+urlpatterns = [
+    path("changes/", views.ChangeLogListView.as_view(), name="changes"),
+    path("jobs/", views.job_list, name="jobs"),
+    path("jobs/<int:pk>/", views.job_detail, name="job"),
+    path("account/token/", views.token_view, name="token"),
+    path("account/token/new/", views.token_regenerate, name="token-regenerate"),
+]

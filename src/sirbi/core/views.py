@@ -1,0 +1,153 @@
+"""Platform pages: health, change log, background jobs, API tokens."""
+
+import csv
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import ListView
+from rest_framework.authtoken.models import Token
+
+from . import permissions
+from .changelog import filter_changes, visible_changes
+from .models import ChangeLog, Job
+
+
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any database failure means unhealthy
+        return JsonResponse({"status": "error", "database": str(exc)[:200]}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def change_models():
+    return ContentType.objects.filter(app_label="registry", model__in=["country", "network", "library"])
+
+
+class ChangeLogListView(LoginRequiredMixin, ListView):
+    """The filterable change log; members only, since entries may show contact details."""
+
+    template_name = "core/changelog_list.html"
+    paginate_by = 50
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.is_member(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return filter_changes(ChangeLog.objects.select_related("content_type"), self.request.GET)
+
+    def render_to_response(self, context, **kwargs):
+        export = self.request.GET.get("export")
+        if export in ("csv", "json"):
+            return export_changes(self.get_queryset(), export)
+        return super().render_to_response(context, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        context["object_list"] = visible_changes(context["object_list"], self.request.user)
+        context.update(
+            models=change_models(),
+            actions=ChangeLog.Action.choices,
+            query=params.urlencode(),
+            filters=self.request.GET,
+        )
+        return context
+
+
+EXPORT_FIELDS = ["id", "time", "user_name", "action", "model", "object_id", "object_repr", "country", "source",
+                 "message", "before", "after"]
+
+
+def change_row(change):
+    return {
+        "id": change.pk,
+        "time": change.time.isoformat(),
+        "user_name": change.user_name,
+        "action": change.action,
+        "model": f"{change.content_type.app_label}.{change.content_type.model}",
+        "object_id": change.object_id,
+        "object_repr": change.object_repr,
+        "country": change.country,
+        "source": change.source,
+        "message": change.message,
+        "before": change.before,
+        "after": change.after,
+    }
+
+
+def export_changes(queryset, fmt):
+    rows = (change_row(change) for change in queryset.iterator(chunk_size=2000))
+    if fmt == "json":
+        response = HttpResponse(
+            json.dumps(list(rows), ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        writer = csv.DictWriter(response, fieldnames=EXPORT_FIELDS)
+        writer.writeheader()
+        for row in rows:
+            row["before"] = json.dumps(row["before"], ensure_ascii=False) if row["before"] is not None else ""
+            row["after"] = json.dumps(row["after"], ensure_ascii=False) if row["after"] is not None else ""
+            writer.writerow(row)
+    response["Content-Disposition"] = f'attachment; filename="sirbi-changes.{fmt}"'
+    return response
+
+
+def job_for(request, pk):
+    job = get_object_or_404(Job, pk=pk)
+    if not (permissions.is_secretariat(request.user) or job.created_by_id == request.user.pk):
+        raise PermissionDenied
+    return job
+
+
+@login_required
+def job_detail(request, pk):
+    job = job_for(request, pk)
+    next_url = (job.result or {}).get("next_url") if job.status == Job.Status.DONE else None
+    if next_url:
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = next_url
+            return response
+        return redirect(next_url)
+    template = "core/_job_progress.html" if request.headers.get("HX-Request") else "core/job_detail.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def job_list(request):
+    jobs = Job.objects.all()
+    if not permissions.is_secretariat(request.user):
+        jobs = jobs.filter(created_by=request.user)
+    return render(request, "core/job_list.html", {"jobs": jobs.select_related("created_by")[:100]})
+
+
+@login_required
+def token_view(request):
+    token = Token.objects.filter(user=request.user).first()
+    return render(request, "core/token.html", {"token": token})
+
+
+@login_required
+@require_POST
+def token_regenerate(request):
+    Token.objects.filter(user=request.user).delete()
+    Token.objects.create(user=request.user)
+    from django.contrib import messages
+
+    messages.success(request, _("A new API token was created; the old one no longer works."))
+    return redirect("core:token")

@@ -1,0 +1,63 @@
+"""Public pages: the members' map and the open data downloads."""
+
+import json
+
+from django.db.models import Count, Max, Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from sirbi.core.models import ChangeLog
+from sirbi.registry.models import Country, Library, Network
+
+
+def root_redirect(request):
+    """/ goes to the visitor's language (Accept-Language, or the language cookie), Spanish by default."""
+    language = translation.get_language_from_request(request, check_path=False)
+    with translation.override(language):
+        return redirect(reverse("portal:home"))
+
+
+def home(request):
+    members = list(Country.objects.filter(is_member=True))
+    # Two grouped counts rather than one join of networks × libraries, which grows with their product.
+    networks = dict(Network.objects.values_list("country").annotate(n=Count("pk")).order_by())
+    libraries = dict(Library.objects.values_list("country").annotate(n=Count("pk")).order_by())
+    for country in members:
+        country.network_count = networks.get(country.pk, 0)
+        country.library_count = libraries.get(country.pk, 0)
+    members.sort(key=lambda c: c.name)
+    map_data = {
+        c.numeric: {
+            "name": c.name,
+            "url": c.get_absolute_url(),
+            "networks": c.network_count,
+            "summary": ngettext("%(n)d network", "%(n)d networks", c.network_count) % {"n": c.network_count}
+            + " · "
+            + ngettext("%(n)d library", "%(n)d libraries", c.library_count) % {"n": c.library_count},
+        }
+        for c in members
+    }
+    return render(request, "portal/home.html", {
+        "members": members,
+        "members_json": json.dumps(map_data, ensure_ascii=False),
+        "network_total": sum(networks.values()),
+        "library_total": sum(libraries.values()),
+        "without_network": sum(1 for c in members if not c.network_count),
+    })
+
+
+def open_data(request):
+    stamp = ChangeLog.objects.aggregate(last=Max("time"))["last"]
+    sample = Library.objects.filter(is_sample=True).count()
+    return render(request, "portal/open_data.html", {
+        "updated": stamp,
+        "library_count": Library.objects.count(),
+        "network_count": Network.objects.count(),
+        "country_count": Country.objects.filter(Q(is_member=True)).count(),
+        "sample_count": sample,
+        "formats": ["csv", "xlsx", "json", "geojson"],
+        "title": _("Open data"),
+    })

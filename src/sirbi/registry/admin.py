@@ -1,0 +1,55 @@
+from django.contrib import admin
+
+from sirbi.core.admin import ScopedAdmin
+
+from .forms import CountryForm, LibraryForm, NetworkForm
+from .models import Country, Library, Network, Subdivision
+
+
+@admin.register(Country)
+class CountryAdmin(ScopedAdmin):
+    form = CountryForm
+    list_display = ["code", "name_en", "name_es", "name_pt", "is_member"]
+    list_filter = ["is_member"]
+    search_fields = ["code", "name_en", "name_es", "name_pt"]
+
+    def has_add_permission(self, request):
+        return False  # countries come from ISO 3166 (`sirbi load_demo` / registry.countries)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Subdivision)
+class SubdivisionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "type", "country"]
+    list_filter = ["country"]
+    search_fields = ["code", "name"]
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_add_permission(self, request):
+        return False
+
+    has_change_permission = has_delete_permission = lambda self, request, obj=None: False
+
+
+@admin.register(Network)
+class NetworkAdmin(ScopedAdmin):
+    form = NetworkForm
+    list_display = ["code", "name", "country", "type", "status"]
+    list_filter = ["type", "status", "country"]
+    search_fields = ["code", "name", "acronym"]
+
+
+@admin.register(Library)
+class LibraryAdmin(ScopedAdmin):
+    form = LibraryForm
+    list_display = ["name", "isil", "country", "type", "status", "locality"]
+    list_filter = ["type", "status", "is_sample", "country"]
+    search_fields = ["name", "isil", "locality"]
+    list_select_related = ["country"]

@@ -1,0 +1,163 @@
+"""Edit forms of the registry. The API validates through the same forms, so both apply one set of rules."""
+
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sirbi.core import permissions
+
+from .choices import SERVICES
+from .models import Country, Library, Network, Subdivision
+from .services import library_consistency_errors, normalise_isil
+
+
+def https_urls(model_field, **kwargs):
+    """Web addresses typed without a scheme are read as https://."""
+    if isinstance(model_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return model_field.formfield(**kwargs)
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version the editor loaded, so that a save over someone else's change is refused."""
+
+    # Not named "version": that is the model's (non-editable) field, and the admin refuses the clash.
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    message = forms.CharField(
+        label=_("Note for the change log"), required=False, max_length=500,
+        help_text=_("Optional: why you made this change."),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if self.instance.pk and not self.is_bound:
+            self.initial["base_version"] = self.instance.version
+            self._initial_codes()
+
+    def _initial_codes(self):
+        """Fields that choose by code start from the instance's codes (the model gives primary keys)."""
+        for name, field in self.fields.items():
+            key = getattr(field, "to_field_name", None)
+            if not key or name not in self.initial:
+                continue
+            if isinstance(field, forms.ModelMultipleChoiceField):
+                self.initial[name] = [getattr(obj, key) for obj in getattr(self.instance, name).all()]
+            else:
+                related = getattr(self.instance, name, None)
+                self.initial[name] = getattr(related, key) if related is not None else None
+
+
+class CodeChoiceField(forms.ModelChoiceField):
+    """Chooses a country, subdivision or network by its code, in pages, the API and imports alike."""
+
+    def __init__(self, queryset, **kwargs):
+        super().__init__(queryset, to_field_name="code", **kwargs)
+
+
+class CountryForm(VersionedForm):
+    class Meta:
+        model = Country
+        formfield_callback = https_urls
+        fields = ["focal_point_entity", "focal_point_name", "focal_point_role", "focal_point_email",
+                  "focal_point_phone", "latitude", "longitude"]
+
+
+class NetworkForm(VersionedForm):
+    country = CodeChoiceField(Country.objects.filter(is_member=True), label=_("country"))
+
+    class Meta:
+        model = Network
+        formfield_callback = https_urls
+        fields = ["country", "code", "name", "acronym", "type", "status", "governing_entity", "legal_framework",
+                  "legal_framework_url", "website", "description", "contact_name", "contact_role",
+                  "contact_email", "contact_phone", "libraries_declared", "libraries_declared_is_minimum",
+                  "libraries_declared_year", "libraries_declared_source", "source_url", "confidence"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.user is not None:
+            self.fields["country"].queryset = countries_for(self.user, Network, self.instance)
+
+
+class LibraryForm(VersionedForm):
+    country = CodeChoiceField(Country.objects.filter(is_member=True), label=_("country"))
+    subdivision = CodeChoiceField(
+        Subdivision.objects.select_related("country"), label=_("subdivision"), required=False
+    )
+    networks = forms.ModelMultipleChoiceField(
+        Network.objects.select_related("country"), to_field_name="code", required=False, label=_("networks"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    services = forms.MultipleChoiceField(
+        choices=list(SERVICES.items()), required=False, label=_("services"), widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Library
+        formfield_callback = https_urls
+        fields = ["name", "isil", "country", "subdivision", "networks", "type", "status", "locality", "address",
+                  "postal_code", "latitude", "longitude", "website", "email", "phone", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    field_order = [*Meta.fields, "services", "message"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["services"] = self.instance.services
+        if self.user is not None:
+            self.fields["country"].queryset = countries_for(self.user, Library, self.instance)
+        self.fields["isil"].validators = []  # checked with the country in clean()
+
+    def limit_choices_to_country(self, code):
+        """Show only the subdivisions and networks of one country (the lists are long otherwise)."""
+        if code:
+            self.fields["subdivision"].queryset = self.fields["subdivision"].queryset.filter(country__code=code)
+            self.fields["networks"].queryset = self.fields["networks"].queryset.filter(country__code=code)
+
+    def clean_isil(self):
+        return normalise_isil(self.cleaned_data.get("isil"))
+
+    def clean(self):
+        data = super().clean()
+        country = data.get("country")
+        errors = library_consistency_errors(
+            country=country,
+            subdivision=data.get("subdivision"),
+            networks=data.get("networks") or (),
+            isil=data.get("isil"),
+            exclude_pk=self.instance.pk,
+        )
+        for field, message in errors.items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return data
+
+    def _post_clean(self):
+        super()._post_clean()
+        for code in SERVICES:
+            setattr(self.instance, f"service_{code}", code in (self.cleaned_data.get("services") or ()))
+
+    def validate_unique(self):
+        # ISIL uniqueness (case-insensitive) is checked in clean(); the rest has no unique fields.
+        pass
+
+
+def countries_for(user, model, instance):
+    """The member countries where `user` may add (or move) an object of `model`."""
+    queryset = Country.objects.filter(is_member=True)
+    if permissions.is_secretariat(user):
+        return queryset
+    codes = {a.country for a in permissions.assignments(user) if a.country}
+    if instance.pk:
+        codes.add(instance.country.code)
+    if model is Library:
+        codes |= set(
+            Network.objects.filter(
+                pk__in=[a.network_id for a in permissions.assignments(user) if a.network_id]
+            ).values_list("country__code", flat=True)
+        )
+    return queryset.filter(code__in=codes)
+

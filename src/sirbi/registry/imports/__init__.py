@@ -1,0 +1,5 @@
+"""Bulk import of the registry (libraries), shared by the command line, the web and the benchmarks."""
+
+from . import jobs  # noqa: F401,E402  (registers the job kind)
+from .libraries import COLUMN_LABELS, ImportReport, import_libraries  # noqa: F401
+from .reading import FileProblem, read_table  # noqa: F401

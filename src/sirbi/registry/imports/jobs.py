@@ -1,0 +1,40 @@
+"""The import as a background job: the web upload stores the file, the worker imports it."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import translation
+
+from sirbi.core.jobs import job_kind
+
+from .libraries import import_libraries
+
+KIND = "registry.import_libraries"
+
+
+def upload_path(name):
+    """Uploaded files live under UPLOAD_DIR by a generated name; a job parameter never holds a user's path."""
+    path = (Path(settings.UPLOAD_DIR) / name).resolve()
+    if path.parent != Path(settings.UPLOAD_DIR).resolve():
+        raise ValueError("bad upload name")
+    return path
+
+
+@job_kind(KIND)
+def run_import(*, progress, job_id, upload, filename, user_id, network=None, dry_run=True, skip_invalid=False,
+               language="es", message=""):
+    user = get_user_model().objects.get(pk=user_id)
+    path = upload_path(upload)
+    data = path.read_bytes()
+    with translation.override(language):
+        report = import_libraries(data, filename, user=user, network=network, dry_run=dry_run,
+                                  skip_invalid=skip_invalid, progress=progress, message=message)
+        result = report.as_dict(limit=1000)
+        result["next_url"] = reverse("registry:import-preview", args=[job_id])
+    if not dry_run:
+        # The import ran to its end (a failure raises and keeps the file for the next attempt): the upload
+        # is no longer needed, and its preview can no longer be confirmed a second time.
+        path.unlink(missing_ok=True)
+    return result

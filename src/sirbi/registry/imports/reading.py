@@ -1,0 +1,169 @@
+"""Reading a spreadsheet into rows: CSV (UTF-8 with or without BOM, or Latin-1; comma, semicolon or tab)
+and XLSX. Anything that cannot be read with certainty is refused with the file and line named.
+"""
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read; nothing was imported."""
+
+    def __init__(self, filename, message, line=None):
+        self.filename, self.message, self.line = filename, message, line
+        where = f"{filename}, " + (_("line %(line)s") % {"line": line} + ": " if line else "")
+        super().__init__(where + message if line else f"{filename}: {message}")
+
+
+@dataclass
+class Table:
+    """The cells of a file: a header and numbered rows (numbers as the user sees them in the file)."""
+
+    filename: str
+    header: list
+    rows: list = field(default_factory=list)  # [(line number, [cell, ...]), ...]
+    encoding: str = ""
+    delimiter: str = ""
+    kind: str = "csv"
+    header_line: int = 1
+
+
+def read_table(data, filename):
+    """Read `data` (bytes) as an XLSX workbook or a CSV file, chosen by content, not by name."""
+    if data[:4] == XLSX_MAGIC:
+        return read_xlsx(data, filename)
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        raise FileProblem(filename, _("the file is named .xlsx but is not an Excel workbook."))
+    return read_csv(data, filename)
+
+
+def decode(data, filename):
+    """UTF-8 (BOM or not); otherwise Latin-1 (or its Windows-1252 variant), never a guess between others."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
+        raise FileProblem(filename, _("the file is in UTF-16 or is not text; save it as CSV UTF-8."))
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as error:
+        if (error.reason == "unexpected end of data" and error.end == len(data)
+                and not data[:error.start].isascii()):
+            raise FileProblem(filename, _("the file ends in the middle of a character: it seems cut off."),
+                              data.count(b"\n", 0, error.start) + 1) from error
+    utf8_line, other_line = _mixed_lines(data)
+    if utf8_line and other_line:
+        # Some lines are UTF-8 with accents, others are not UTF-8: no single choice reads them all right.
+        raise FileProblem(filename, _("the file mixes UTF-8 (line %(utf8)s) and another encoding (line %(other)s); "
+                                      "save it again as CSV UTF-8.") % {"utf8": utf8_line, "other": other_line},
+                          max(utf8_line, other_line))
+    try:
+        return data.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def _mixed_lines(data):
+    """(first line that is UTF-8 with non-ASCII characters, first line that is not UTF-8), each or None."""
+    utf8_line = other_line = None
+    for number, line in enumerate(data.split(b"\n"), 1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            other_line = other_line or number
+        else:
+            utf8_line = utf8_line or number
+        if utf8_line and other_line:
+            break
+    return utf8_line, other_line
+
+
+def sniff_delimiter(first_line):
+    counts = {delimiter: first_line.count(delimiter) for delimiter in (";", ",", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def read_csv(data, filename):
+    text, encoding = decode(data, filename)
+    if not text.strip():
+        raise FileProblem(filename, _("the file is empty."))
+    header = re.search(r"^.*\w.*$", text, re.MULTILINE)  # the first line with words: the header
+    delimiter = sniff_delimiter(header.group() if header else text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    table = Table(filename=filename, header=[], encoding=encoding, delimiter=delimiter, kind="csv")
+    rows = table.rows
+    start = 1  # the line where the record being read begins (a quoted cell may span lines)
+    try:
+        for cells in reader:
+            if "".join(cells).strip():  # blank lines are not rows (nor the header)
+                if table.header:
+                    rows.append((start, cells))
+                else:
+                    table.header, table.header_line = cells, start
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise FileProblem(
+            filename,
+            _("the file cannot be read as CSV (%(reason)s): look for a quotation mark that is not closed, "
+              "or a file that was cut off.") % {"reason": error},
+            start,
+        ) from error
+    if not text.endswith(("\n", "\r")) and rows and len(rows[-1][1]) < len(table.header):
+        raise FileProblem(filename, _("the last line is incomplete: the file seems cut off."), rows[-1][0])
+    return table
+
+
+def _cell_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_xlsx(data, filename):
+    try:
+        workbook = load_workbook(io.BytesIO(data), data_only=False, read_only=False)
+    except Exception as error:  # a damaged archive, or a damaged part inside it (XML errors, missing parts...)
+        reason = str(error) if isinstance(error, (zipfile.BadZipFile, InvalidFileException)) \
+            else f"{type(error).__name__}: {error}"
+        raise FileProblem(filename, _("the workbook is damaged or incomplete (%(reason)s).") % {"reason": reason}) \
+            from error
+    if not workbook.worksheets:
+        raise FileProblem(filename, _("the workbook has no sheet with cells."))
+    sheet = workbook.worksheets[0]
+    if sheet.merged_cells.ranges:
+        merged = ", ".join(str(r) for r in list(sheet.merged_cells.ranges)[:5])
+        raise FileProblem(filename, _("sheet “%(sheet)s” has merged cells (%(cells)s); unmerge them so that "
+                                      "every value sits in its own cell.") % {"sheet": sheet.title, "cells": merged})
+    table = Table(filename=filename, header=[], kind="xlsx")
+    for row in sheet.iter_rows():
+        cells = []
+        for cell in row:
+            if cell.data_type == "f":
+                raise FileProblem(filename, _("cell %(cell)s of sheet “%(sheet)s” holds a formula; replace "
+                                              "formulas by their values (copy, paste values).")
+                                  % {"cell": cell.coordinate, "sheet": sheet.title}, cell.row)
+            cells.append(_cell_text(cell.value))
+        while cells and cells[-1] == "":
+            cells.pop()
+        if not table.header:
+            if any(c.strip() for c in cells):
+                table.header, table.header_line = cells, row[0].row
+            continue
+        if any(c.strip() for c in cells):
+            table.rows.append((row[0].row, cells))
+    if not table.header:
+        raise FileProblem(filename, _("the workbook's first sheet is empty."))
+    return table

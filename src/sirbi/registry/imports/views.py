@@ -1,0 +1,183 @@
+"""The web import: upload, a preview with every row's result, confirm, and the templates to fill."""
+
+import csv
+import io
+import uuid
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods
+from openpyxl import Workbook
+
+from sirbi.core import jobs, permissions
+from sirbi.core.models import Job
+
+from ..choices import SERVICES, LibraryStatus, LibraryType
+from ..exports import LIBRARY_COLUMNS
+from ..models import Library, Network
+from .jobs import KIND, upload_path
+from .libraries import COLUMN_LABELS
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("File (CSV or XLSX)"))
+    network = forms.ModelChoiceField(
+        Network.objects.select_related("country"), to_field_name="code", required=False,
+        label=gettext_lazy("Add every library to this network"),
+    )
+    skip_invalid = forms.BooleanField(
+        required=False, label=gettext_lazy("Import the valid rows and skip the rows with errors"),
+        help_text=gettext_lazy("Otherwise one bad row stops the whole import and nothing changes."),
+    )
+    message = forms.CharField(label=gettext_lazy("Note for the change log"), required=False, max_length=500)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file has %(size)s MB; the limit is %(limit)s MB. Split it into smaller files.")
+                % {"size": round(upload.size / 1048576, 1), "limit": round(settings.IMPORT_MAX_BYTES / 1048576, 1)})
+        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx")):
+            raise forms.ValidationError(_("Send a .csv or .xlsx file."))
+        return upload
+
+
+def _may_import(user):
+    return permissions.can_any(user, "add", Library) or permissions.can_any(user, "change", Library)
+
+
+def _store(upload):
+    directory = Path(settings.UPLOAD_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    name = f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()[:6]}"
+    with open(directory / name, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return name
+
+
+@csrf_exempt  # checked by csrf_protect below, once the size of the body is known to be acceptable
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    if not _may_import(request.user):
+        raise PermissionDenied
+    if request.method == "POST" and _declared_length(request) > settings.IMPORT_MAX_BYTES + 65536:
+        # Refuse before anything reads a body that is too large (the CSRF check would read it all).
+        message = (_("The file is larger than the limit of %(limit)s MB. Split it into smaller files.")
+                   % {"limit": round(settings.IMPORT_MAX_BYTES / 1048576, 1)})
+        return render(request, "registry/import_upload.html", {"form": UploadForm(), "refused": message},
+                      status=413)
+    return _upload_form(request)
+
+
+def _declared_length(request):
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+@csrf_protect
+def _upload_form(request):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        params = {
+            "upload": _store(form.cleaned_data["file"]),
+            "filename": Path(form.cleaned_data["file"].name).name,
+            "user_id": request.user.pk,
+            "network": form.cleaned_data["network"].code if form.cleaned_data["network"] else None,
+            "dry_run": True,
+            "skip_invalid": form.cleaned_data["skip_invalid"],
+            "language": get_language(),
+            "message": form.cleaned_data["message"],
+        }
+        job = jobs.enqueue(KIND, params, user=request.user)
+        return redirect("core:job", job.pk)
+    return render(request, "registry/import_upload.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preview(request, pk):
+    job = get_object_or_404(Job, pk=pk, kind=KIND)
+    if job.created_by_id != request.user.pk and not permissions.is_secretariat(request.user):
+        raise PermissionDenied
+    if not job.is_finished:
+        return redirect("core:job", job.pk)
+    result = job.result or {}
+    if request.method == "POST":
+        if not job.params.get("dry_run") or job.status != Job.Status.DONE or result.get("problem"):
+            raise Http404
+        if result["summary"]["error"] and not job.params.get("skip_invalid"):
+            raise Http404
+        if not upload_path(job.params["upload"]).exists():
+            raise Http404
+        params = dict(job.params, dry_run=False, language=get_language())
+        confirmed = jobs.enqueue(KIND, params, user=request.user)
+        return redirect("core:job", confirmed.pk)
+    summary = result.get("summary", {})
+    can_confirm = (job.params.get("dry_run") and job.status == Job.Status.DONE and not result.get("problem")
+                   and (summary.get("create") or summary.get("update"))
+                   and (not summary.get("error") or job.params.get("skip_invalid")))
+    return render(request, "registry/import_preview.html", {
+        "job": job, "result": result, "summary": summary, "can_confirm": can_confirm,
+        "rows": result.get("rows", []),
+    })
+
+
+def template(request, fmt):
+    """The import template in the page's language: translated headers, and an instructions sheet."""
+    header = [str(COLUMN_LABELS[code]) for code in LIBRARY_COLUMNS]
+    name = f"sirbi-libraries-template-{get_language()}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer).writerow(header)
+        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = _("libraries")[:31]
+        sheet.append(header)
+        help_sheet = workbook.create_sheet(_("instructions")[:31])
+        help_sheet.append([_("column"), _("what to write")])
+        for code, text in column_help().items():
+            help_sheet.append([str(COLUMN_LABELS[code]), text])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def column_help():
+    return {
+        "isil": _("ISO 15511 identifier, e.g. PE-BNP; optional, unique."),
+        "name": _("Required."),
+        "country": _("Required: ISO 3166-1 alpha-2 code of a member country, e.g. PE."),
+        "subdivision": _("ISO 3166-2 code (e.g. PE-LIM) or the subdivision's name."),
+        "networks": _("Codes of the library's networks, separated by |."),
+        "type": _("Required: one of %(values)s.") % {"values": ", ".join(LibraryType.values)},
+        "status": _("One of %(values)s; open when empty.") % {"values": ", ".join(LibraryStatus.values)},
+        "locality": _("Town or city."),
+        "address": _("Street and number."),
+        "postal_code": "",
+        "latitude": _("Decimal degrees, −90 to 90, with a point or a comma."),
+        "longitude": _("Decimal degrees, −180 to 180, with a point or a comma."),
+        "website": _("Full address, https://…"),
+        "email": "",
+        "phone": "",
+        "services": _("Codes separated by |: %(values)s.") % {"values": ", ".join(SERVICES)},
+        "description": "",
+    }

@@ -1,0 +1,68 @@
+"""`sirbi import-libraries FILE [--network CODE] [--dry-run] [--skip-invalid] [--user NAME]`."""
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from sirbi.registry.imports import import_libraries
+
+
+class Command(BaseCommand):
+    help = "Import libraries from a CSV or XLSX file: all rows or none (see docs/import-format.md)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--network", help="code of a network every library joins")
+        parser.add_argument("--dry-run", action="store_true", help="check and report; change nothing")
+        parser.add_argument("--skip-invalid", action="store_true",
+                            help="import the valid rows and list the skipped ones (default: one bad row stops all)")
+        parser.add_argument("--user", help="whose permissions apply and who appears in the change log "
+                                           "(default: the first superuser)")
+        parser.add_argument("--message", default="", help="note for the change log")
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+        user = self.get_user(options["user"])
+        bar = tqdm(total=0, unit="row", disable=options["verbosity"] == 0, file=self.stderr._out)
+
+        def progress(done, total=None, stage=None):
+            if total is not None and bar.total != total:
+                bar.reset(total=total)
+            if stage:
+                bar.set_description(str(stage))
+            bar.n = done
+            bar.refresh()
+
+        report = import_libraries(path.read_bytes(), path.name, user=user, network=options["network"],
+                                  dry_run=options["dry_run"], skip_invalid=options["skip_invalid"],
+                                  progress=progress, message=options["message"])
+        bar.close()
+        for line in report.messages():
+            self.stderr.write(line)
+        summary = report.summary()
+        self.stdout.write(
+            "{verb}: {create} new, {update} updated, {unchanged} unchanged, {bad} {what}".format(
+                verb="dry run" if report.dry_run else ("imported" if report.applied else "nothing imported"),
+                bad=summary["error"] + summary["skipped"],
+                what="skipped" if options["skip_invalid"] else "with errors",
+                **summary,
+            )
+        )
+        if not report.ok and not (options["skip_invalid"] and not report.problem):
+            raise CommandError(f"{path.name}: nothing was imported" if not report.dry_run else "the file has errors")
+
+    def get_user(self, username):
+        User = get_user_model()
+        if username:
+            try:
+                return User.objects.get(username=username)
+            except User.DoesNotExist as error:
+                raise CommandError(f"no user {username!r}") from error
+        user = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+        if user is None:
+            raise CommandError("no superuser: give --user NAME")
+        return user

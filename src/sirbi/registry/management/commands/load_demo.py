@@ -1,0 +1,19 @@
+"""`sirbi load_demo`: countries, networks, sample libraries and demo accounts (safe to run again)."""
+
+from django.core.management.base import BaseCommand
+
+from sirbi.registry.demo import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo data and accounts; what already exists is kept."
+
+    def handle(self, *args, **options):
+        result = load_demo()
+        self.stdout.write(
+            f"Countries: {result['countries']} (new subdivisions: {result['subdivisions']}); "
+            f"new networks: {result['networks']}; new sample libraries: {result['libraries']}."
+        )
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        for username, role, scope in result["accounts"]:
+            self.stdout.write(f"  {username:<12} {role}{' — ' + scope if scope else ''}")

@@ -1,0 +1,264 @@
+"""The registry: member countries, national library networks and libraries."""
+
+import unicodedata
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from sirbi.core.changelog import ChangeLoggedModel
+from sirbi.core.models import Role
+from sirbi.core.permissions import ScopeKeys
+
+from .choices import SERVICES, Confidence, LibraryStatus, LibraryType, NetworkStatus, NetworkType
+from .validators import validate_latitude, validate_longitude
+
+# CERLALC's 21 member states.
+CERLALC_MEMBERS = "AR BO BR CL CO CR CU DO EC SV ES GT HN MX NI PA PY PE PT UY VE".split()
+
+
+def fold(text):
+    """Lower case without diacritics, so that 'educacion' finds 'Educación'."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def _or(*conditions):
+    result = Q(pk__in=[])
+    for condition in conditions:
+        result |= condition
+    return result
+
+
+class Country(ChangeLoggedModel):
+    """An ISO 3166-1 country; the 21 CERLALC members carry the member flag."""
+
+    code = models.CharField(_("ISO alpha-2 code"), max_length=2, unique=True)
+    alpha3 = models.CharField(_("ISO alpha-3 code"), max_length=3, unique=True)
+    numeric = models.CharField(_("ISO numeric code"), max_length=3, unique=True)
+    name_en = models.CharField(_("name in English"), max_length=100)
+    name_es = models.CharField(_("name in Spanish"), max_length=100)
+    name_pt = models.CharField(_("name in Portuguese"), max_length=100)
+    is_member = models.BooleanField(_("CERLALC member"), default=False, db_index=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True, validators=[validate_latitude])
+    longitude = models.FloatField(_("longitude"), null=True, blank=True, validators=[validate_longitude])
+    focal_point_entity = models.CharField(
+        _("focal point: entity"), max_length=200, blank=True, help_text=_("The ministry or body to contact.")
+    )
+    focal_point_name = models.CharField(_("focal point: contact name"), max_length=200, blank=True)
+    focal_point_role = models.CharField(_("focal point: role"), max_length=200, blank=True)
+    focal_point_email = models.EmailField(_("focal point: e-mail"), blank=True)
+    focal_point_phone = models.CharField(_("focal point: phone"), max_length=50, blank=True)
+
+    permission_roles = {"change": {Role.COORDINATOR}}
+    # Shown to signed-in members only, in pages, the API and the history.
+    private_fields = ("focal_point_name", "focal_point_role", "focal_point_email", "focal_point_phone")
+
+    class Meta:
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+        ordering = ["name_en"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        language = (get_language() or "es")[:2]
+        return getattr(self, f"name_{language}", None) or self.name_en
+
+    def get_absolute_url(self):
+        return reverse("registry:country", args=[self.code])
+
+    def scope_keys(self):
+        return ScopeKeys(countries=frozenset({self.code}))
+
+    @classmethod
+    def scope_q(cls, countries, networks, libraries):
+        return _or(Q(code__in=countries))
+
+    def changelog_country(self):
+        return self.code
+
+
+class Subdivision(models.Model):
+    """An ISO 3166-2 subdivision (region, province, department, state...)."""
+
+    country = models.ForeignKey(
+        Country, on_delete=models.CASCADE, related_name="subdivisions", verbose_name=_("country")
+    )
+    code = models.CharField(_("ISO 3166-2 code"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    type = models.CharField(_("type"), max_length=60, blank=True)
+    parent_code = models.CharField(_("parent"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("subdivision")
+        verbose_name_plural = _("subdivisions")
+        ordering = ["country__code", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Network(ChangeLoggedModel):
+    """A national (or sub-national) network of libraries and the body that governs it."""
+
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="networks", verbose_name=_("country"))
+    code = models.SlugField(
+        _("code"), max_length=40, unique=True, help_text=_("Short unique code used by imports and the API.")
+    )
+    name = models.CharField(_("name"), max_length=300)
+    acronym = models.CharField(_("acronym"), max_length=40, blank=True)
+    type = models.CharField(_("type"), max_length=20, choices=NetworkType.choices)
+    status = models.CharField(_("status"), max_length=20, choices=NetworkStatus.choices, default=NetworkStatus.ACTIVE)
+    governing_entity = models.CharField(_("governing entity"), max_length=300, blank=True)
+    legal_framework = models.CharField(_("legal framework"), max_length=300, blank=True)
+    legal_framework_url = models.URLField(_("legal framework link"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
+    contact_role = models.CharField(_("contact role"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
+    libraries_declared = models.PositiveIntegerField(_("libraries declared"), null=True, blank=True)
+    libraries_declared_is_minimum = models.BooleanField(
+        _("declared number is a minimum"), default=False, help_text=_("The source says 'more than' this number.")
+    )
+    libraries_declared_year = models.PositiveSmallIntegerField(
+        _("year of the declared number"), null=True, blank=True, validators=[MinValueValidator(1900)]
+    )
+    libraries_declared_source = models.URLField(_("source of the declared number"), max_length=500, blank=True)
+    source_url = models.URLField(_("source"), max_length=500, blank=True, help_text=_("Where this entry was read."))
+    confidence = models.CharField(_("confidence"), max_length=20, choices=Confidence.choices, blank=True)
+
+    private_fields = ("contact_name", "contact_role", "contact_email", "contact_phone")
+    permission_roles = {
+        "add": {Role.COORDINATOR},
+        "change": {Role.COORDINATOR, Role.NETWORK_MANAGER},
+        "delete": {Role.COORDINATOR},
+    }
+
+    class Meta:
+        verbose_name = _("network")
+        verbose_name_plural = _("networks")
+        ordering = ["country__code", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("registry:network", args=[self.code])
+
+    def scope_keys(self):
+        return ScopeKeys(countries=frozenset({self.country.code}), networks=frozenset({self.pk}))
+
+    @classmethod
+    def scope_q(cls, countries, networks, libraries):
+        return _or(Q(country__code__in=countries), Q(pk__in=networks))
+
+    def changelog_country(self):
+        return self.country.code
+
+
+class LibraryQuerySet(models.QuerySet):
+    def with_related(self):
+        return self.select_related("country", "subdivision").prefetch_related("networks")
+
+
+class Library(ChangeLoggedModel):
+    """A library: its identity (ISIL), place, networks, status and services."""
+
+    name = models.CharField(_("name"), max_length=300)
+    isil = models.CharField(_("ISIL"), max_length=16, blank=True, null=True, help_text=_("ISO 15511, e.g. PE-BNP"))
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="libraries", verbose_name=_("country"))
+    subdivision = models.ForeignKey(
+        Subdivision, on_delete=models.PROTECT, null=True, blank=True, related_name="libraries",
+        verbose_name=_("subdivision"),
+    )
+    networks = models.ManyToManyField(Network, blank=True, related_name="libraries", verbose_name=_("networks"))
+    type = models.CharField(_("type"), max_length=20, choices=LibraryType.choices)
+    status = models.CharField(_("status"), max_length=20, choices=LibraryStatus.choices, default=LibraryStatus.OPEN)
+    locality = models.CharField(_("locality"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True, validators=[validate_latitude])
+    longitude = models.FloatField(_("longitude"), null=True, blank=True, validators=[validate_longitude])
+    website = models.URLField(_("website"), max_length=500, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    service_internet = models.BooleanField(SERVICES["internet"], default=False)
+    service_wifi = models.BooleanField(SERVICES["wifi"], default=False)
+    service_computers = models.BooleanField(SERVICES["computers"], default=False)
+    service_children = models.BooleanField(SERVICES["children"], default=False)
+    service_accessible = models.BooleanField(SERVICES["accessible"], default=False)
+    service_outreach = models.BooleanField(SERVICES["outreach"], default=False)
+    service_reading_promotion = models.BooleanField(SERVICES["reading_promotion"], default=False)
+    is_sample = models.BooleanField(_("sample data"), default=False, help_text=_("Invented for the demonstration."))
+    search_text = models.TextField(editable=False, default="")
+
+    objects = LibraryQuerySet.as_manager()
+
+    permission_roles = {
+        "add": {Role.COORDINATOR, Role.NETWORK_MANAGER},
+        "change": {Role.COORDINATOR, Role.NETWORK_MANAGER, Role.LIBRARY_STAFF},
+        "delete": {Role.COORDINATOR, Role.NETWORK_MANAGER},
+    }
+    changelog_exclude = ChangeLoggedModel.changelog_exclude + ("search_text",)
+
+    class Meta:
+        verbose_name = _("library")
+        verbose_name_plural = _("libraries")
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(Lower("isil"), name="library_isil_unique_ci")]
+        indexes = [
+            models.Index(fields=["country", "name"]),
+            models.Index(fields=["country", "type"]),
+            models.Index(fields=["country", "subdivision"]),
+            models.Index(fields=["status"]),
+            models.Index(fields=["type"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("registry:library", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        super().save(*args, **kwargs)
+
+    def build_search_text(self):
+        return fold(" ".join(filter(None, [self.name, self.locality, self.isil, self.address])))
+
+    @property
+    def services(self):
+        return [code for code in SERVICES if getattr(self, f"service_{code}")]
+
+    def services_display(self):
+        return [SERVICES[code] for code in self.services]
+
+    def scope_keys(self):
+        network_ids = frozenset(self.networks.values_list("pk", flat=True)) if self.pk else frozenset()
+        return ScopeKeys(
+            countries=frozenset({self.country.code}),
+            networks=network_ids,
+            libraries=frozenset({self.pk}) if self.pk else frozenset(),
+        )
+
+    @classmethod
+    def scope_q(cls, countries, networks, libraries):
+        return _or(
+            Q(country__code__in=countries),
+            Q(pk__in=Library.networks.through.objects.filter(network_id__in=networks).values("library_id")),
+            Q(pk__in=libraries),
+        )
+
+    def changelog_country(self):
+        return self.country.code

@@ -1,0 +1,236 @@
+"""Registry pages: thin views over the models, the FilterSets, the forms and core's save_object."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_http_methods
+
+from sirbi.core import permissions
+from sirbi.core.changelog import ConflictError, delete_object, history, save_object, visible_changes
+
+from .choices import LibraryType
+from .exports import (
+    EXPORT_FORMATS,
+    LIBRARY_COLUMNS,
+    LIBRARY_EXTRA_COLUMNS,
+    NETWORK_COLUMNS,
+    NETWORK_CONTACT_COLUMNS,
+    export,
+    library_rows,
+    network_rows,
+)
+from .filters import LibraryFilter, NetworkFilter
+from .forms import CountryForm, LibraryForm, NetworkForm
+from .models import Country, Library, Network
+
+
+def _query_without(request, *names):
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def country_detail(request, code):
+    country = get_object_or_404(Country, code=code.upper())
+    networks = country.networks.order_by("type", "name")
+    by_type = dict(country.libraries.values_list("type").annotate(n=Count("pk")).order_by())
+    library_types = [(value, label, by_type.get(value, 0)) for value, label in LibraryType.choices]
+    return render(request, "registry/country_detail.html", {
+        "country": country,
+        "networks": networks,
+        "library_types": library_types,
+        "library_count": sum(by_type.values()),
+        "sample_count": country.libraries.filter(is_sample=True).count(),
+        "can_change": permissions.can(request.user, "change", country),
+        "can_add_network": permissions.can(request.user, "add", Network(country=country)),
+        "changes": visible_changes(history(country)[:20], request.user),
+    })
+
+
+def network_list(request):
+    filterset = NetworkFilter(request.GET, queryset=Network.objects.select_related("country").annotate(
+        library_count=Count("libraries")))
+    networks = filterset.qs
+    fmt = request.GET.get("export")
+    if fmt in EXPORT_FORMATS and fmt != "geojson":
+        with_contacts = permissions.is_member(request.user)
+        columns = NETWORK_COLUMNS + (NETWORK_CONTACT_COLUMNS if with_contacts else [])
+        return export(network_rows(networks, with_contacts), columns, fmt, "sirbi-networks")
+    return render(request, "registry/network_list.html", {
+        "filter": filterset, "networks": networks, "query": _query_without(request, "export"),
+    })
+
+
+def network_detail(request, code):
+    network = get_object_or_404(Network.objects.select_related("country"), code=code)
+    libraries = network.libraries.select_related("country", "subdivision")
+    by_type = libraries.values_list("type").annotate(n=Count("pk")).order_by()
+    labels = dict(LibraryType.choices)
+    return render(request, "registry/network_detail.html", {
+        "network": network,
+        "library_count": libraries.count(),
+        "library_types": [(labels.get(t, t), n) for t, n in by_type],
+        "can_change": permissions.can(request.user, "change", network),
+        "can_delete": permissions.can(request.user, "delete", network),
+        "changes": visible_changes(history(network)[:20], request.user),
+    })
+
+
+LIBRARY_PAGE_SIZE = 50
+
+
+def library_list(request):
+    filterset = LibraryFilter(request.GET, queryset=Library.objects.all())
+    fmt = request.GET.get("export")
+    if fmt in EXPORT_FORMATS:
+        return export(library_rows(filterset.qs), LIBRARY_COLUMNS + LIBRARY_EXTRA_COLUMNS, fmt, "sirbi-libraries")
+    queryset = filterset.qs.select_related("country", "subdivision")
+    paginator = Paginator(queryset, LIBRARY_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    # Networks of the page's libraries in one query, whatever the page size.
+    page.object_list = list(page.object_list.prefetch_related("networks"))
+    return render(request, "registry/library_list.html", {
+        "filter": filterset,
+        "page_obj": page,
+        "paginator": paginator,
+        "libraries": page.object_list,
+        "query": _query_without(request, "page", "export"),
+        "export_query": _query_without(request, "page", "export"),
+        "export_formats": EXPORT_FORMATS,
+        "can_add": permissions.can_any(request.user, "add", Library),
+    })
+
+
+def library_detail(request, pk):
+    library = get_object_or_404(Library.objects.with_related(), pk=pk)
+    return render(request, "registry/library_detail.html", {
+        "library": library,
+        "can_change": permissions.can(request.user, "change", library),
+        "can_delete": permissions.can(request.user, "delete", library),
+        "changes": visible_changes(history(library)[:20], request.user),
+    })
+
+
+def library_map(request):
+    filterset = LibraryFilter(request.GET, queryset=Library.objects.all())
+    filterset.is_valid()
+    return render(request, "registry/library_map.html", {
+        "filter": filterset, "query": _query_without(request, "page", "export"),
+        "count": filterset.qs.filter(latitude__isnull=False).count(),
+    })
+
+
+@gzip_page
+def library_points(request):
+    """Every located library of the filtered list, compactly: [id, latitude, longitude, name, type]."""
+    filterset = LibraryFilter(request.GET, queryset=Library.objects.all())
+    rows = filterset.qs.filter(latitude__isnull=False, longitude__isnull=False).order_by().values_list(
+        "pk", "latitude", "longitude", "name", "type")
+    points = [[pk, round(lat, 5), round(lon, 5), name, kind] for pk, lat, lon, name, kind in rows.iterator(5000)]
+    body = json.dumps({"fields": ["id", "latitude", "longitude", "name", "type"], "points": points},
+                      ensure_ascii=False, separators=(",", ":"))
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+# Editing -------------------------------------------------------------------------------------------
+
+def _edit(request, form, obj, template, m2m_names=(), prepare=None):
+    """Validate and save a form through save_object; a conflict re-renders the form with its message.
+
+    `prepare(form)` runs before the form is rendered (after validation), to trim long choice lists.
+    """
+    if request.method == "POST" and form.is_valid():
+        instance = form.save(commit=False)
+        m2m = {name: form.cleaned_data[name] for name in m2m_names}
+        try:
+            save_object(instance, user=request.user, m2m=m2m, expected_version=form.cleaned_data.get("base_version"),
+                        message=form.cleaned_data.get("message", ""))
+        except ConflictError as conflict:
+            form.add_error(None, str(conflict))
+            if prepare:
+                prepare(form)
+            return render(request, template, {"form": form, "object": obj}, status=409)
+        messages.success(request, _("Saved: %(object)s.") % {"object": instance})
+        return redirect(instance.get_absolute_url())
+    if prepare:
+        prepare(form)
+    status = 400 if request.method == "POST" else 200
+    return render(request, template, {"form": form, "object": obj}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def country_edit(request, code):
+    country = get_object_or_404(Country, code=code.upper())
+    permissions.require(request.user, "change", country)
+    form = CountryForm(request.POST or None, instance=country)
+    return _edit(request, form, country, "registry/country_form.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def network_edit(request, code=None):
+    network = get_object_or_404(Network.objects.select_related("country"), code=code) if code else Network()
+    if network.pk:
+        permissions.require(request.user, "change", network)
+    elif not permissions.can_any(request.user, "add", Network):
+        raise PermissionDenied
+    initial = {"country": request.GET.get("country", "").upper()} if not network.pk else None
+    form = NetworkForm(request.POST or None, instance=network, user=request.user, initial=initial)
+    return _edit(request, form, network, "registry/network_form.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def library_edit(request, pk=None):
+    library = get_object_or_404(Library.objects.with_related(), pk=pk) if pk else Library()
+    if library.pk:
+        permissions.require(request.user, "change", library)
+    elif not permissions.can_any(request.user, "add", Library):
+        raise PermissionDenied
+    initial = None
+    if not library.pk:
+        countries = LibraryForm(user=request.user).fields["country"].queryset
+        only = countries.first() if countries.count() == 1 else None
+        initial = {"country": request.GET.get("country", "").upper() or (only.code if only else "")}
+    form = LibraryForm(request.POST or None, instance=library, user=request.user, initial=initial)
+    chosen = (request.POST.get("country") or request.GET.get("country", "").upper()
+              or (library.country.code if library.pk else (initial or {}).get("country")))
+    # With JavaScript, choosing a country reloads the subdivision and network lists for it (htmx).
+    form.fields["country"].widget.attrs.update({
+        "hx-get": request.path, "hx-trigger": "change", "hx-swap": "none", "hx-params": "country",
+        "hx-select-oob": "#field-subdivision,#field-networks",
+    })
+    return _edit(request, form, library, "registry/library_form.html", m2m_names=("networks",),
+                 prepare=lambda form: form.limit_choices_to_country(chosen))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request, kind, key):
+    model, lookup, cancel = {
+        "network": (Network, "code", "registry:network"),
+        "library": (Library, "pk", "registry:library"),
+    }[kind]
+    obj = get_object_or_404(model, **{lookup: key})
+    permissions.require(request.user, "delete", obj)
+    if request.method == "POST":
+        if kind == "network" and obj.libraries.exists():
+            messages.error(request, _("This network still has libraries: move or remove them first."))
+            return redirect(obj.get_absolute_url())
+        country = obj.country
+        delete_object(obj, user=request.user, message=request.POST.get("message", "")[:500])
+        messages.success(request, _("Deleted: %(object)s.") % {"object": obj})
+        return redirect(country.get_absolute_url())
+    return render(request, "registry/confirm_delete.html", {"object": obj, "cancel_url": obj.get_absolute_url()})

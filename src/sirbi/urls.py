@@ -1,0 +1,25 @@
+"""Routes: pages under /es/, /pt/ and /en/; the API, health check and language switch outside them."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from sirbi.core import views as core_views
+from sirbi.portal import views as portal_views
+
+urlpatterns = [
+    path("", portal_views.root_redirect, name="root"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", include("sirbi.api_urls")),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("sirbi.portal.urls")),
+    path("registry/", include("sirbi.registry.urls")),
+    path("platform/", include("sirbi.core.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=True,
+)

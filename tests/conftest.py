@@ -1,0 +1,117 @@
+"""Shared actors and data. The ISO countries and the real networks are loaded once per test database;
+each test adds the libraries and people its story needs.
+
+Actors: a regional secretary, Peru's and Chile's national coordinators, the manager of Peru's public
+library network, a librarian in Lima, a signed-in reader with no role, and an anonymous visitor.
+"""
+
+import pytest
+from django.test import Client
+
+from sirbi.core.models import Role, RoleAssignment, User
+from sirbi.registry.countries import load_countries
+from sirbi.registry.demo import load_networks
+from sirbi.registry.models import Country, Library, Network
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_countries()
+        load_networks()
+
+
+def make_user(username, role=None, **scope):
+    user = User.objects.create_user(username=username, password="pw-" + username, email=f"{username}@example.org")
+    if role:
+        RoleAssignment.objects.create(user=user, role=role, **scope)
+    return user
+
+
+@pytest.fixture
+def peru(db):
+    return Country.objects.get(code="PE")
+
+
+@pytest.fixture
+def chile(db):
+    return Country.objects.get(code="CL")
+
+
+@pytest.fixture
+def argentina(db):
+    return Country.objects.get(code="AR")
+
+
+@pytest.fixture
+def pe_public(db):
+    return Network.objects.get(code="pe-public")
+
+
+@pytest.fixture
+def lima_library(peru, pe_public):
+    library = Library.objects.create(name="Biblioteca Municipal de Lima", isil="PE-LIM01", country=peru,
+                                     type="public", locality="Lima", latitude=-12.05, longitude=-77.04)
+    library.networks.add(pe_public)
+    return library
+
+
+@pytest.fixture
+def cusco_library(peru):
+    return Library.objects.create(name="Biblioteca de Cusco", isil="PE-CUS01", country=peru, type="public",
+                                  locality="Cusco")
+
+
+@pytest.fixture
+def buenos_aires_library(argentina):
+    return Library.objects.create(name="Biblioteca Popular de Palermo", isil="AR-BAP01", country=argentina,
+                                  type="popular", locality="Buenos Aires")
+
+
+@pytest.fixture
+def secretary(db):
+    return make_user("secretary", Role.SECRETARIAT)
+
+
+@pytest.fixture
+def coordinator_pe(db):
+    return make_user("coord_pe", Role.COORDINATOR, country="PE")
+
+
+@pytest.fixture
+def coordinator_cl(db):
+    return make_user("coord_cl", Role.COORDINATOR, country="CL")
+
+
+@pytest.fixture
+def network_manager_pe(pe_public):
+    return make_user("manager_pe", Role.NETWORK_MANAGER, network_id=pe_public.pk)
+
+
+@pytest.fixture
+def librarian_lima(lima_library):
+    return make_user("librarian_lima", Role.LIBRARY_STAFF, library_id=lima_library.pk)
+
+
+@pytest.fixture
+def reader(db):
+    return make_user("reader")
+
+
+def client_for(user):
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_user():
+    return client_for
+
+
+def pytest_collection_modifyitems(items):
+    """Every test but the browser journeys may use the database (in a transaction rolled back after it)."""
+    for item in items:
+        if "/e2e/" not in str(item.fspath):
+            item.add_marker(pytest.mark.django_db)

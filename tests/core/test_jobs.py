@@ -1,0 +1,55 @@
+"""Background jobs: queued in the database, run by `sirbi worker`, progress stored, stale ones taken again."""
+
+from datetime import timedelta
+
+from django.core.management import call_command
+from django.utils import timezone
+
+from sirbi.core import jobs
+from sirbi.core.models import Job
+
+CALLS = []
+
+
+@jobs.job_kind("tests.count")
+def count_job(*, progress, job_id, upto, fail=False):
+    for n in range(upto):
+        progress(n + 1, upto, "counting")
+    CALLS.append(upto)
+    if fail:
+        raise ValueError("the job met a bad value")
+    return {"counted": upto}
+
+
+def test_the_worker_runs_a_queued_job_and_stores_its_result(settings):
+    settings.JOBS_EAGER = False
+    job = jobs.enqueue("tests.count", {"upto": 3})
+    assert job.status == Job.Status.QUEUED
+    call_command("worker", once=True, stdout=open("/dev/null", "w"))
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.result == {"counted": 3}
+    assert job.done == 3 and job.total == 3 and job.percent == 100 and job.attempts == 1
+
+
+def test_a_failing_job_records_why():
+    job = jobs.enqueue("tests.count", {"upto": 1, "fail": True})
+    jobs.work(once=True)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and "bad value" in job.error
+
+
+def test_a_job_whose_worker_died_runs_again():
+    job = Job.objects.create(kind="tests.count", params={"upto": 2}, status=Job.Status.RUNNING, attempts=1,
+                             heartbeat=timezone.now() - timedelta(hours=1))
+    assert jobs.requeue_stale() == 1
+    jobs.work(once=True)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.attempts == 2
+
+
+def test_the_status_page_shows_progress_to_its_owner_only(as_user, coordinator_pe, coordinator_cl):
+    job = jobs.enqueue("tests.count", {"upto": 2}, user=coordinator_pe)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, done=1, total=4)
+    page = as_user(coordinator_pe).get(f"/en/platform/jobs/{job.pk}/")
+    assert page.status_code == 200 and 'value="25"' in page.content.decode()
+    assert as_user(coordinator_cl).get(f"/en/platform/jobs/{job.pk}/").status_code == 403

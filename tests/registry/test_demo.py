@@ -1,0 +1,39 @@
+"""The demo data: real members and networks, plainly marked sample libraries at real places."""
+
+from django.core.management import call_command
+
+from sirbi.core.models import RoleAssignment, User
+from sirbi.registry.models import CERLALC_MEMBERS, Country, Library, Network
+
+
+def test_the_demo_loads_once_and_again_without_duplicates():
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    libraries = Library.objects.count()
+    assert libraries >= 2000
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    assert Library.objects.count() == libraries
+    assert Network.objects.count() == 27
+    assert User.objects.filter(username__in=["secretaria", "coord-pe", "coord-cl", "red-pe", "biblio-pe",
+                                             "lector"]).count() == 6
+    assert RoleAssignment.objects.filter(user__username="coord-pe", role="coordinator", country="PE").exists()
+
+
+def test_every_member_has_sample_libraries_with_their_prefix():
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    assert set(Country.objects.filter(is_member=True).values_list("code", flat=True)) == set(CERLALC_MEMBERS)
+    for code in CERLALC_MEMBERS:
+        libraries = Library.objects.filter(country__code=code)
+        assert libraries.exists(), code
+        assert not libraries.filter(is_sample=False).exists()
+        with_isil = libraries.exclude(isil=None)
+        assert with_isil.count() > libraries.count() / 2
+        assert all(isil.startswith(f"{code}-") for isil in with_isil.values_list("isil", flat=True))
+    assert not Library.objects.filter(latitude=None).exists()
+
+
+def test_network_provenance_is_kept():
+    mexico = Network.objects.get(code="mx-public")
+    assert mexico.libraries_declared == 7474
+    assert mexico.source_url.startswith("http") and mexico.confidence == "read_on_page"
+    chile = Network.objects.get(code="cl-public")
+    assert chile.libraries_declared == 450 and chile.libraries_declared_is_minimum
