@@ -72,7 +72,9 @@ class ChangeLog(models.Model):
     )
     user_name = models.CharField(_("user name"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("object type"))
+    # Indexed by the (content_type, object_id, time) index below; a second index would only slow imports.
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("object type"),
+                                     db_index=False)
     object_id = models.BigIntegerField(_("object id"))
     object_repr = models.CharField(_("object"), max_length=300)
     country = models.CharField(_("country"), max_length=2, blank=True, db_index=True)

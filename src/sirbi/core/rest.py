@@ -7,11 +7,13 @@ from rest_framework import permissions as drf_permissions
 from rest_framework.pagination import PageNumberPagination
 
 from . import permissions
+from .paginator import KeysFirstPaginator
 
 METHOD_ACTIONS = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
 
 
 class Pagination(PageNumberPagination):
+    django_paginator_class = KeysFirstPaginator
     page_size_query_param = "page_size"
     max_page_size = 500
 

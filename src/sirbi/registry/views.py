@@ -5,7 +5,6 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from sirbi.core import permissions
 from sirbi.core.changelog import ConflictError, delete_object, history, save_object, visible_changes
+from sirbi.core.paginator import KeysFirstPaginator
 
 from .choices import LibraryType
 from .exports import (
@@ -93,11 +93,10 @@ def library_list(request):
     fmt = request.GET.get("export")
     if fmt in EXPORT_FORMATS:
         return export(library_rows(filterset.qs), LIBRARY_COLUMNS + LIBRARY_EXTRA_COLUMNS, fmt, "sirbi-libraries")
-    queryset = filterset.qs.select_related("country", "subdivision")
-    paginator = Paginator(queryset, LIBRARY_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
     # Networks of the page's libraries in one query, whatever the page size.
-    page.object_list = list(page.object_list.prefetch_related("networks"))
+    queryset = filterset.qs.select_related("country", "subdivision").prefetch_related("networks")
+    paginator = KeysFirstPaginator(queryset, LIBRARY_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "registry/library_list.html", {
         "filter": filterset,
         "page_obj": page,
