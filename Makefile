@@ -11,7 +11,7 @@ demo: install
 	$(BIN)/sirbi migrate --noinput
 	$(BIN)/sirbi load_demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops the server and the worker)"
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	  $(BIN)/sirbi worker & \
 	  $(BIN)/sirbi runserver 127.0.0.1:$(PORT) --noreload
 
@@ -44,7 +44,7 @@ messages: install
 	  --ignore 'migrations/*'
 	# English is the source language: its catalog repeats the source texts.
 	# (msgen keeps old texts, so empty them first.)
-	msgfilter --keep-header -i src/sirbi/locale/en/LC_MESSAGES/django.po true | msgattrib --clear-fuzzy \
+	msgfilter --keep-header -i src/sirbi/locale/en/LC_MESSAGES/django.po sed -e d | msgattrib --clear-fuzzy \
 	  --clear-previous | msgen - -o src/sirbi/locale/en/LC_MESSAGES/django.po
 	cd src/sirbi && ../../$(BIN)/sirbi compilemessages
 

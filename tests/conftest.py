@@ -1,6 +1,8 @@
 """Shared actors and data. The ISO countries and the real networks are loaded once per test database;
 each test adds the libraries and people its story needs.
 
+The indicator catalogue, populations and the real Library Map of the World figures are loaded too.
+
 Actors: a regional secretary, Peru's and Chile's national coordinators, the manager of Peru's public
 library network, a librarian in Lima, a signed-in reader with no role, and an anonymous visitor.
 """
@@ -12,6 +14,8 @@ from sirbi.core.models import Role, RoleAssignment, User
 from sirbi.registry.countries import load_countries
 from sirbi.registry.demo import load_networks
 from sirbi.registry.models import Country, Library, Network
+from sirbi.stats.catalogue import seed_indicators
+from sirbi.stats.loaders import load_lmw, load_population_package
 
 
 @pytest.fixture(scope="session")
@@ -19,6 +23,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_countries()
         load_networks()
+        # The indicator catalogue, the 2018 populations and the real LMW figures (published values).
+        seed_indicators()
+        load_population_package()
+        load_lmw()
 
 
 def make_user(username, role=None, **scope):

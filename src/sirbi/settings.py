@@ -78,6 +78,7 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 INSTALLED_APPS = [
     "sirbi.core",
     "sirbi.registry",
+    "sirbi.stats",
     "sirbi.portal",
     "django.contrib.admin",
     "django.contrib.auth",

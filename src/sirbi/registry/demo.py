@@ -24,6 +24,11 @@ DEMO_PASSWORD = "sirbi-demo"
 # Most libraries per country (the largest towns first), so that Brazil does not fill the registry alone.
 CITY_CAP = {"BR": 400, "ES": 200, "MX": 200, "AR": 150, "CO": 150}
 SEED = 2021
+SAMPLE_DESCRIPTION = {
+    "es": "Biblioteca de ejemplo inventada para la demostración de SIRBI; la localidad es real (GeoNames).",
+    "pt": "Biblioteca de exemplo inventada para a demonstração do SIRBI; a localidade é real (GeoNames).",
+}
+SAMPLE_NOTE = {"es": "datos de ejemplo para la demostración", "pt": "dados de exemplo para a demonstração"}
 UNNAMED_NETWORK = {
     "public": "Bibliotecas públicas de {country}",
     "school": "Bibliotecas escolares de {country}",
@@ -112,7 +117,8 @@ def load_sample_libraries():
                     latitude=round(town["latitude"] + rng.uniform(-0.01, 0.01), 5),
                     longitude=round(town["longitude"] + rng.uniform(-0.01, 0.01), 5),
                     is_sample=True,
-                    description="Sample library invented for the SIRBI demonstration; the town is real (GeoNames).",
+                    # Text users write keeps its language: the demo writes it in the country's.
+                    description=SAMPLE_DESCRIPTION["pt" if country.code in ("BR", "PT") else "es"],
                     **{f"service_{s}": s in offered for s in services},
                 )
                 library.search_text = library.build_search_text()
@@ -125,10 +131,11 @@ def load_sample_libraries():
         [through(library_id=lib.pk, network_id=net.pk) for lib, net in zip(libraries, memberships, strict=True)
          if net is not None], batch_size=2000)
     content_type = ContentType.objects.get_for_model(Library)
+    portuguese = set(Country.objects.filter(code__in=["BR", "PT"]).values_list("pk", flat=True))
     ChangeLog.objects.bulk_create(
         [ChangeLog(**log_fields(lib, ChangeLog.Action.CREATE, None, None,
                                 lib.snapshot(m2m={"networks": [net.pk] if net else []}),
-                                "sample data for the demonstration", "demo", content_type))
+                                SAMPLE_NOTE["pt" if lib.country_id in portuguese else "es"], "demo", content_type))
          for lib, net in zip(libraries, memberships, strict=True)], batch_size=1000)
     return len(libraries)
 

@@ -1,8 +1,9 @@
-"""`sirbi load_demo`: countries, networks, sample libraries and demo accounts (safe to run again)."""
+"""`sirbi load_demo`: countries, networks, sample libraries, statistics and demo accounts (safe to run again)."""
 
 from django.core.management.base import BaseCommand
 
 from sirbi.registry.demo import DEMO_PASSWORD, load_demo
+from sirbi.stats.demo import load_stats_demo
 
 
 class Command(BaseCommand):
@@ -14,6 +15,14 @@ class Command(BaseCommand):
             f"Countries: {result['countries']} (new subdivisions: {result['subdivisions']}); "
             f"new networks: {result['networks']}; new sample libraries: {result['libraries']}."
         )
+        stats = load_stats_demo()
+        self.stdout.write(
+            f"Statistics: new indicators: {stats['indicators']}; new populations: {stats['population']}; "
+            f"LMW figures: {stats['lmw'].created} new, {stats['lmw'].updated} updated, "
+            f"{len(stats['lmw'].skipped)} skipped; new sample library figures: {stats['samples']}."
+        )
+        for line, reason in stats["lmw"].skipped:
+            self.stdout.write(f"  lmw_figures.csv, line {line} skipped: {reason}")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username, role, scope in result["accounts"]:
             self.stdout.write(f"  {username:<12} {role}{' — ' + scope if scope else ''}")

@@ -1,0 +1,218 @@
+"""Figures as people read them: the shown source among several, derived indicators, aggregation with
+coverage, and needs. Nothing here writes; missing stays missing (None), never zero."""
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Sum
+
+from sirbi.registry.models import Country, Library
+
+from .choices import SOURCE_PRIORITY, Aggregation, Direction, Method, Source, Typology
+from .models import Indicator, Population, Value
+
+RANK = {source: rank for rank, source in enumerate(SOURCE_PRIORITY)}
+
+
+@dataclass
+class Figure:
+    """One number with everything needed to read it honestly."""
+
+    value: float | None
+    year: int | None = None
+    source: str = ""
+    source_name: str = ""
+    source_url: str = ""
+    note: str = ""
+    is_estimate: bool = False
+    # How the number was obtained: "reported" (typed by a country or source), "aggregated" (summed from
+    # the networks' or libraries' figures), "computed" (a derived indicator).
+    basis: str = "reported"
+    reported: int | None = None  # units that reported, for aggregated figures
+    expected: int | None = None  # units expected to report
+    population_year: int | None = None
+    numerator: float | None = None  # for computed figures: what was divided
+    denominator: float | None = None
+    alternatives: list = field(default_factory=list)  # the same figure from other sources
+
+    @property
+    def coverage(self):
+        if self.reported is None or not self.expected:
+            return None
+        return self.reported / self.expected
+
+
+def pick(values):
+    """Of values for the same figure from several sources, the one to show first, then the others."""
+    ordered = sorted(values, key=lambda v: (RANK.get(v.source, len(RANK)), -v.updated.timestamp()))
+    return ordered[0], ordered[1:]
+
+
+def _figure_from(value, alternatives=()):
+    return Figure(value=value.value, year=value.year, source=value.source, source_name=value.source_name,
+                  source_url=value.source_url, note=value.note,
+                  is_estimate=value.method != Method.COUNT or value.source == Source.ESTIMATE,
+                  alternatives=[_figure_from(v) for v in alternatives])
+
+
+def country_table(indicator, typology=Typology.PUBLIC, year=None, countries=None):
+    """{country code: Figure} of one indicator for the member countries, from published values.
+
+    `year=None` takes each country's latest year (shown with the figure). Derived indicators are
+    computed from their numerator and denominator of the same year and typology.
+    """
+    countries = countries or list(Country.objects.filter(is_member=True))
+    if indicator.is_derived:
+        return _derived_table(indicator, typology, year, countries)
+    rows = (Value.objects.published().country_level()
+            .filter(indicator=indicator, typology=typology, country__in=countries)
+            .select_related("country"))
+    if year is not None:
+        rows = rows.filter(year=year)
+    by_country = defaultdict(lambda: defaultdict(list))
+    for value in rows:
+        by_country[value.country.code][value.year].append(value)
+    # Network figures count too: a country-level figure from its network's source (e.g. the national
+    # network's own count of its libraries) is listed as an alternative of the same year.
+    network_rows = (Value.objects.published().filter(indicator=indicator, typology=typology,
+                                                       network__isnull=False, library__isnull=True,
+                                                       country__in=countries)
+                    .select_related("country"))
+    if year is not None:
+        network_rows = network_rows.filter(year=year)
+    for value in network_rows:
+        by_country[value.country.code][value.year].append(value)
+    table = {}
+    for code, years in by_country.items():
+        latest = max(years)
+        shown, others = pick(years[latest])
+        figure = _figure_from(shown, others)
+        if shown.network_id:
+            figure.basis = "network"
+        table[code] = figure
+    # Library-level reports fill countries without a country figure (aggregated, with coverage).
+    missing = [c for c in countries if c.code not in table]
+    if missing and year is not None:
+        table.update(aggregate_libraries(indicator, typology, year, missing))
+    return table
+
+
+def population_table(countries, year=None):
+    """{country code: (inhabitants, year)}: the population of `year`, or the nearest year available."""
+    by_country = defaultdict(dict)
+    for code, pop_year, figure in (Population.objects.filter(subdivision__isnull=True, country__in=countries)
+                                   .values_list("country__code", "year", "value")):
+        by_country[code][pop_year] = figure
+    result = {}
+    for code, years in by_country.items():
+        chosen = max(years) if year is None else min(years, key=lambda y: (abs(y - year), -y))
+        result[code] = (years[chosen], chosen)
+    return result
+
+
+def _derived_table(indicator, typology, year, countries):
+    numerators = country_table(indicator.numerator, typology, year, countries)
+    denominators = None
+    if indicator.denominator_id:
+        denominators = country_table(indicator.denominator, typology, year, countries)
+    table = {}
+    for code, top in numerators.items():
+        if top.value is None:
+            continue
+        if denominators is None:
+            population = population_table([c for c in countries if c.code == code], top.year).get(code)
+            if not population:
+                continue
+            bottom_value, population_year = population
+            figure = Figure(value=top.value / bottom_value * indicator.multiplier, year=top.year,
+                            population_year=population_year, numerator=top.value, denominator=bottom_value)
+        else:
+            bottom = denominators.get(code)
+            # Never divide figures of different years or sources: that would mix what is not comparable.
+            if bottom is None or not bottom.value or bottom.year != top.year or bottom.source != top.source:
+                continue
+            figure = Figure(value=top.value / bottom.value * indicator.multiplier, year=top.year,
+                            numerator=top.value, denominator=bottom.value)
+        figure.basis = "computed"
+        figure.source, figure.source_name, figure.source_url = top.source, top.source_name, top.source_url
+        figure.is_estimate = top.is_estimate
+        table[code] = figure
+    return table
+
+
+def aggregate_libraries(indicator, typology, year, countries):
+    """{country code: Figure} summed (or averaged) from the published library-level values of one year,
+    with coverage: how many of the country's registered libraries reported."""
+    codes = {c.pk: c.code for c in countries}
+    rows = (Value.objects.published()
+            .filter(indicator=indicator, typology=typology, year=year, library__isnull=False,
+                    country_id__in=list(codes))
+            .values("country_id").annotate(total=Sum("value"), reported=Count("library_id", distinct=True))
+            .order_by())
+    expected = dict(Library.objects.filter(country_id__in=list(codes)).values("country_id")
+                    .annotate(n=Count("pk")).order_by().values_list("country_id", "n"))
+    table = {}
+    for row in rows:
+        value = row["total"]
+        if indicator.aggregation == Aggregation.MEAN and row["reported"]:
+            value = value / row["reported"]
+        table[codes[row["country_id"]]] = Figure(value=value, year=year, basis="aggregated",
+                                                 reported=row["reported"], expected=expected.get(row["country_id"]))
+    return table
+
+
+@dataclass
+class RegionFigure:
+    value: float | None
+    reported: int
+    expected: int
+    years: list
+
+
+def region_figure(indicator, table, countries):
+    """The region's figure from a country table: a sum (or ratio of sums) over the countries that have
+    one, with how many did. None when no country has one."""
+    present = {code: f for code, f in table.items() if f.value is not None}
+    years = sorted({f.year for f in present.values() if f.year})
+    if not present:
+        return RegionFigure(None, 0, len(countries), [])
+    if indicator.aggregation == Aggregation.MEAN:
+        value = statistics.fmean(f.value for f in present.values())
+    elif indicator.is_derived:
+        # A ratio of sums (a mean of country ratios would weigh Cuba like Brazil).
+        value = (sum(f.numerator for f in present.values()) / sum(f.denominator for f in present.values())
+                 * indicator.multiplier)
+    else:
+        value = sum(f.value for f in present.values())
+    return RegionFigure(value, len(present), len(countries), years)
+
+
+@dataclass
+class Need:
+    country: str
+    indicator: Indicator
+    figure: Figure
+    reference: float
+    rule: str
+
+
+def needs(indicators=None, typology=Typology.PUBLIC, year=None):
+    """{country code: [Need]}: where a country's figure is below the regional median (indicators where
+    higher is better) or above it (lower is better). Each need keeps the figures behind it."""
+    countries = list(Country.objects.filter(is_member=True))
+    indicators = indicators or Indicator.objects.filter(is_active=True, numerator__isnull=False)
+    result = defaultdict(list)
+    for indicator in indicators:
+        if indicator.direction == Direction.NEUTRAL:
+            continue
+        table = country_table(indicator, typology, year, countries)
+        values = [f.value for f in table.values() if f.value is not None]
+        if len(values) < 3:
+            continue
+        median = statistics.median(values)
+        for code, figure in table.items():
+            below = figure.value < median if indicator.direction == Direction.HIGHER else figure.value > median
+            if below:
+                result[code].append(Need(code, indicator, figure, median, "regional_median"))
+    return result
