@@ -18,6 +18,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("sirbi.portal.urls")),
     path("registry/", include("sirbi.registry.urls")),
+    path("stats/campaigns/", include("sirbi.stats.campaign_urls")),
     path("platform/", include("sirbi.core.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

@@ -3,8 +3,18 @@ from django.contrib import admin
 from sirbi.core import permissions
 from sirbi.core.admin import ScopedAdmin
 
-from .forms import IndicatorForm
-from .models import Indicator, Population, Value
+from .forms import CampaignForm, IndicatorForm
+from .models import Campaign, Indicator, Population, Value
+
+
+@admin.register(Campaign)
+class CampaignAdmin(ScopedAdmin):
+    """Campaigns are opened, extended and closed by the secretariat; every change is in the change log."""
+
+    form = CampaignForm
+    list_display = ["title", "year", "deadline", "status"]
+    list_filter = ["status", "year"]
+    filter_horizontal = ["indicators"]
 
 
 @admin.register(Indicator)

@@ -1,5 +1,6 @@
 """Demo statistics: the catalogue, populations, the real LMW figures, and sample library submissions."""
 
+import datetime
 import random
 from collections import defaultdict
 
@@ -12,12 +13,14 @@ from . import checks
 from .catalogue import seed_indicators
 from .choices import Method, Source, Typology, ValueStatus
 from .loaders import load_lmw, load_population_package
-from .models import Indicator, Value
+from .models import Campaign, Indicator, Value
 
 SEED = 2022
 SAMPLE_YEARS = (2023, 2024)
 # Typical yearly figures of a small public library: (indicator, low, high).
 SAMPLE_RANGES = [("visits", 3_000, 40_000), ("loans_books", 1_000, 15_000), ("registered_users", 300, 4_000)]
+DEMO_CAMPAIGN_INDICATORS = ["libraries", "libraries_internet", "staff_fte", "registered_users", "visits",
+                            "loans_books"]
 # Libraries whose figure is made deliberately wrong (a typo of a few zeros) to show the outlier check.
 OUTLIERS = 6
 
@@ -27,7 +30,25 @@ def load_stats_demo():
     population = load_population_package()
     lmw = load_lmw()
     samples = load_sample_submissions()
-    return {"indicators": created, "population": population.created, "lmw": lmw, "samples": samples}
+    campaign = load_demo_campaign()
+    return {"indicators": created, "population": population.created, "lmw": lmw, "samples": samples,
+            "campaign": campaign}
+
+
+def load_demo_campaign():
+    """An open campaign for the year before the demo's, so coordinators and librarians can report."""
+    today = datetime.date.today()
+    campaign, created = Campaign.objects.get_or_create(
+        title=f"Campaña de estadísticas {today.year - 1}", year=today.year - 1,
+        defaults={"typologies": [Typology.PUBLIC, Typology.SCHOOL], "languages": ["es", "pt", "en"],
+                  "deadline": today + datetime.timedelta(days=60), "status": Campaign.Status.OPEN,
+                  "level_country": True, "level_network": True, "level_library": True,
+                  "instructions": "Cifras del año anterior, por tipo de biblioteca. Deje vacío lo que no sepa."},
+    )
+    if created:
+        campaign.indicators.set(Indicator.objects.filter(code__in=DEMO_CAMPAIGN_INDICATORS))
+    return campaign
+
 
 
 def load_sample_submissions():

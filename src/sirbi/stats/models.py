@@ -116,6 +116,53 @@ class Population(models.Model):
         return f"{self.subdivision or self.country} {self.year}: {self.value}"
 
 
+class Campaign(ChangeLoggedModel):
+    """A yearly reporting campaign opened by the secretariat: which indicators, for which levels and
+    library types, until when."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("in preparation")
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    title = models.CharField(_("title"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("year reported"))
+    indicators = models.ManyToManyField(Indicator, related_name="campaigns", verbose_name=_("indicators"),
+                                        limit_choices_to={"numerator__isnull": True})
+    level_country = models.BooleanField(_("countries report"), default=True)
+    level_network = models.BooleanField(_("networks report"), default=False)
+    level_library = models.BooleanField(_("libraries report"), default=False)
+    typologies = models.JSONField(_("library types"), default=list,
+                                  help_text=_("The library types countries and networks report for."))
+    languages = models.JSONField(_("languages"), default=list)
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    instructions = models.TextField(_("instructions"), blank=True)
+
+    permission_roles = {"add": set(), "change": set(), "delete": set()}  # the secretariat only
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-year", "-created"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("stats-campaigns:detail", args=[self.pk])
+
+    def scope_keys(self):
+        return ScopeKeys()
+
+    @classmethod
+    def scope_q(cls, countries, networks, libraries):
+        return Q(pk__in=[])
+
+    def changelog_country(self):
+        return ""
+
+
 class ValueQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=ValueStatus.PUBLISHED)
@@ -156,6 +203,10 @@ class Value(ChangeLoggedModel):
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("entered by"))
     is_sample = models.BooleanField(_("sample data"), default=False, help_text=_("Invented for the demonstration."))
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="values",
+                                 verbose_name=_("campaign"))
+    review_comment = models.TextField(_("reviewer's comment"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
 
     objects = ValueQuerySet.as_manager()
 

@@ -37,10 +37,13 @@ class Table:
     header_line: int = 1
 
 
-def read_table(data, filename):
-    """Read `data` (bytes) as an XLSX workbook or a CSV file, chosen by content, not by name."""
+def read_table(data, filename, typed=False):
+    """Read `data` (bytes) as an XLSX workbook or a CSV file, chosen by content, not by name.
+
+    With `typed`, numeric XLSX cells stay numbers (int or float) instead of text, so that a reader of
+    figures respects the spreadsheet's cell types; CSV cells are always text."""
     if data[:4] == XLSX_MAGIC:
-        return read_xlsx(data, filename)
+        return read_xlsx(data, filename, typed=typed)
     if filename.lower().endswith((".xlsx", ".xlsm")):
         raise FileProblem(filename, _("the file is named .xlsx but is not an Excel workbook."))
     return read_csv(data, filename)
@@ -132,7 +135,7 @@ def _cell_text(value):
     return str(value)
 
 
-def read_xlsx(data, filename):
+def read_xlsx(data, filename, typed=False):
     try:
         workbook = load_workbook(io.BytesIO(data), data_only=False, read_only=False)
     except Exception as error:  # a damaged archive, or a damaged part inside it (XML errors, missing parts...)
@@ -155,14 +158,16 @@ def read_xlsx(data, filename):
                 raise FileProblem(filename, _("cell %(cell)s of sheet “%(sheet)s” holds a formula; replace "
                                               "formulas by their values (copy, paste values).")
                                   % {"cell": cell.coordinate, "sheet": sheet.title}, cell.row)
-            cells.append(_cell_text(cell.value))
+            numeric = typed and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool)
+            cells.append(cell.value if numeric else _cell_text(cell.value))
         while cells and cells[-1] == "":
             cells.pop()
+        filled = any(str(c).strip() for c in cells)
         if not table.header:
-            if any(c.strip() for c in cells):
-                table.header, table.header_line = cells, row[0].row
+            if filled:
+                table.header, table.header_line = [str(c) for c in cells], row[0].row
             continue
-        if any(c.strip() for c in cells):
+        if filled:
             table.rows.append((row[0].row, cells))
     if not table.header:
         raise FileProblem(filename, _("the workbook's first sheet is empty."))

@@ -21,6 +21,8 @@ class Command(BaseCommand):
             f"LMW figures: {stats['lmw'].created} new, {stats['lmw'].updated} updated, "
             f"{len(stats['lmw'].skipped)} skipped; new sample library figures: {stats['samples']}."
         )
+        campaign = stats["campaign"]
+        self.stdout.write(f"Open reporting campaign: {campaign.title} (deadline {campaign.deadline}).")
         for line, reason in stats["lmw"].skipped:
             self.stdout.write(f"  lmw_figures.csv, line {line} skipped: {reason}")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")

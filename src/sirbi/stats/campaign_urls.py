@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import campaign_views as views
+
+app_name = "stats-campaigns"
+urlpatterns = [
+    path("", views.campaign_list, name="list"),
+    path("<int:pk>/", views.campaign_detail, name="detail"),
+    path("<int:pk>/report/<str:unit_key>/", views.report, name="report"),
+    path("<int:pk>/review/<str:unit_key>/", views.review, name="review"),
+    path("<int:pk>/report/<str:unit_key>/template.<str:fmt>", views.template, name="template"),
+    path("<int:pk>/report/<str:unit_key>/upload/", views.upload, name="upload"),
+]

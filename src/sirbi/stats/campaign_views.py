@@ -1,0 +1,229 @@
+"""Campaign pages: the list, a campaign's progress, the reporting form and the secretariat's review."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sirbi.core import permissions
+from sirbi.core.changelog import ConflictError
+
+from . import campaigns
+from .campaigns import CampaignError, Entry, Unit
+from .choices import Method, Source, Typology, ValueStatus
+from .models import Campaign, Value
+from .numbers import NumberError, parse_number
+from .spreadsheets import SheetErrors, read_upload, template_csv, template_xlsx
+
+# A filled template is a few kilobytes; anything far larger is not one.
+UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+
+
+def _member(request):
+    if not permissions.is_member(request.user):
+        raise PermissionDenied(_("Campaigns are for the members of the network."))
+
+
+@login_required
+def campaign_list(request):
+    _member(request)
+    visible = Campaign.objects.all()
+    if not permissions.is_secretariat(request.user):
+        visible = visible.exclude(status=Campaign.Status.DRAFT)
+    rows = visible.annotate(n_indicators=Count("indicators", distinct=True))
+    return render(request, "stats/campaigns/list.html", {"campaigns": rows,
+                                                         "is_secretariat": permissions.is_secretariat(request.user)})
+
+
+@login_required
+def campaign_detail(request, pk):
+    _member(request)
+    campaign = get_object_or_404(Campaign.objects.prefetch_related("indicators"), pk=pk)
+    if campaign.status == Campaign.Status.DRAFT and not permissions.is_secretariat(request.user):
+        raise Http404
+    units = campaigns.units_for(request.user, campaign)
+    statuses = {}
+    for unit_key, status, n in (Value.objects.filter(campaign=campaign, unit_key__in=[u.key for u in units])
+                                .values_list("unit_key", "status").annotate(n=Count("pk")).order_by()):
+        statuses.setdefault(unit_key, {})[status] = n
+    counts, reporting = campaigns.progress(campaign)
+    labels = dict(ValueStatus.choices)
+    return render(request, "stats/campaigns/detail.html", {
+        "campaign": campaign,
+        "rows": [(unit, [(labels[s], n) for s, n in statuses.get(unit.key, {}).items()]) for unit in units],
+        "counts": [(labels[s], n) for s, n in counts.items()], "reporting": reporting,
+        "is_secretariat": permissions.is_secretariat(request.user),
+    })
+
+
+def _unit_or_404(key):
+    try:
+        return Unit.from_key(key)
+    except LookupError:
+        raise Http404 from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request, pk, unit_key):
+    """The reporting form: every indicator of the campaign for each typology the unit reports for."""
+    campaign = get_object_or_404(Campaign.objects.prefetch_related("indicators"), pk=pk)
+    unit = _unit_or_404(unit_key)
+    if not campaigns.may_report(request.user, unit):
+        raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
+    indicators = list(campaign.indicators.order_by("position"))
+    typologies = unit.typologies(campaign)
+    stored = campaigns.campaign_values(campaign, unit)
+    typed, errors = {}, {}
+    if request.method == "POST":
+        language = get_language()
+        entries = []
+        for indicator in indicators:
+            for typology in typologies:
+                prefix = f"{indicator.code}-{typology}"
+                current = stored.get((indicator.code, typology))
+                if current is not None and current.status not in campaigns.EDITABLE:
+                    continue  # sent figures are shown, not edited
+                text = request.POST.get(f"{prefix}-value", "").strip()
+                typed[prefix] = {name: request.POST.get(f"{prefix}-{name}", "")
+                                 for name in ("value", "source", "method", "note", "justification")}
+                number = None
+                if text:
+                    try:
+                        number = parse_number(text, language)
+                    except NumberError as exc:
+                        errors[prefix] = str(exc)
+                        continue
+                entries.append(Entry(indicator=indicator, typology=typology, value=number,
+                                     source=typed[prefix]["source"] if typed[prefix]["source"] in Source.values else "",
+                                     method=typed[prefix]["method"] if typed[prefix]["method"] in Method.values
+                                     else Method.COUNT,
+                                     note=typed[prefix]["note"][:2000],
+                                     justification=typed[prefix]["justification"][:2000]))
+        if errors:
+            messages.error(request, _("Nothing was saved: correct the figures marked below."))
+        else:
+            submit = "submit" in request.POST
+            try:
+                campaigns.save_figures(request.user, campaign, unit, entries, submit=submit)
+            except (CampaignError, ConflictError) as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("The figures were submitted for review.") if submit
+                                 else _("The draft was saved. Submit it when it is complete."))
+                return redirect("stats-campaigns:report", pk=campaign.pk, unit_key=unit.key)
+        stored = campaigns.campaign_values(campaign, unit)
+    rows = []
+    for indicator in indicators:
+        for typology in typologies:
+            prefix = f"{indicator.code}-{typology}"
+            rows.append({"prefix": prefix, "indicator": indicator, "typology": typology,
+                         "typology_label": Typology(typology).label,
+                         "value": stored.get((indicator.code, typology)), "typed": typed.get(prefix),
+                         "error": errors.get(prefix)})
+    editable = any(r["value"] is None or r["value"].status in campaigns.EDITABLE for r in rows)
+    return render(request, "stats/campaigns/report.html", {
+        "campaign": campaign, "unit": unit, "rows": rows, "sources": Source.choices, "methods": Method.choices,
+        "editable": editable,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request, pk, unit_key):
+    """The secretariat reads a unit's submitted figures and returns, accepts or publishes each one."""
+    if not permissions.is_secretariat(request.user):
+        raise PermissionDenied(_("Only the regional secretariat reviews figures."))
+    campaign = get_object_or_404(Campaign, pk=pk)
+    unit = _unit_or_404(unit_key)
+    values = campaigns.campaign_values(campaign, unit)
+    if request.method == "POST":
+        value = get_object_or_404(Value, pk=request.POST.get("value"), campaign=campaign, unit_key=unit.key)
+        action = request.POST.get("action")
+        if action not in ("return", "accept", "publish"):
+            raise Http404
+        try:
+            campaigns.review(request.user, value, action, request.POST.get("comment", ""))
+        except CampaignError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("%(indicator)s: %(status)s.")
+                             % {"indicator": value.indicator.name, "status": value.get_status_display()})
+        return redirect("stats-campaigns:review", pk=campaign.pk, unit_key=unit.key)
+    return render(request, "stats/campaigns/review.html", {
+        "campaign": campaign, "unit": unit,
+        "values": sorted(values.values(), key=lambda v: (v.indicator.position, v.typology)),
+    })
+
+
+@login_required
+def template(request, pk, unit_key, fmt):
+    """The spreadsheet template of a unit, in the language asked for (?language=) or the page's."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    unit = _unit_or_404(unit_key)
+    if not campaigns.may_report(request.user, unit):
+        raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
+    language = request.GET.get("language") or get_language()
+    if language not in dict(settings.LANGUAGES):
+        raise Http404
+    stored = campaigns.campaign_values(campaign, unit)
+    name = f"sirbi-{campaign.year}-{unit.key.replace(':', '-')}-{language}.{fmt}"
+    if fmt == "xlsx":
+        response = HttpResponse(template_xlsx(campaign, unit, language, stored), content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    elif fmt == "csv":
+        response = HttpResponse(template_csv(campaign, unit, language, stored), content_type="text/csv; charset=utf-8")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@csrf_exempt  # checked by csrf_protect in _upload, once the body is known to be small enough to read
+@login_required
+@require_POST
+def upload(request, pk, unit_key):
+    """A filled template sent back: saved as a draft if the whole file is right, else every problem listed."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > UPLOAD_MAX_BYTES + 65536:
+        return HttpResponse(_("The file is larger than the limit of %(limit)s MB.")
+                            % {"limit": UPLOAD_MAX_BYTES // 1048576}, status=413)
+    return _upload(request, pk, unit_key)
+
+
+@csrf_protect
+def _upload(request, pk, unit_key):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    unit = _unit_or_404(unit_key)
+    if not campaigns.may_report(request.user, unit):
+        raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
+    sent = request.FILES.get("file")
+    if sent is None:
+        messages.error(request, _("Choose the filled template to send."))
+    elif sent.size > UPLOAD_MAX_BYTES:
+        messages.error(request, _("The file is larger than the limit of %(limit)s MB.")
+                       % {"limit": UPLOAD_MAX_BYTES // 1048576})
+    else:
+        try:
+            entries = read_upload(sent.read(), sent.name, campaign, unit)
+            campaigns.save_figures(request.user, campaign, unit, entries, source="import")
+        except SheetErrors as exc:
+            messages.error(request, _("Nothing was saved; correct the file and send it again."))
+            for problem in exc.problems[:50]:
+                messages.error(request, problem)
+        except (CampaignError, ConflictError) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The file was read and its figures saved as a draft: check them below, "
+                                        "then submit."))
+    return redirect("stats-campaigns:report", pk=campaign.pk, unit_key=unit.key)

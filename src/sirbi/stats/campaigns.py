@@ -1,0 +1,282 @@
+"""Reporting campaigns: who reports what, saving drafts, submitting, and the secretariat's review.
+
+Every write goes through core.changelog.save_object, so it is permission-checked (a coordinator of Peru
+cannot report for Chile), versioned and recorded in the change log, from the web form, a spreadsheet or
+the API alike.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sirbi.core import permissions
+from sirbi.core.changelog import save_object
+from sirbi.registry.models import Country, Library, Network
+
+from . import checks
+from .choices import Method, Source, Typology, ValueStatus
+from .models import Campaign, Value
+
+# The registry's library types and the statistics typology they report under.
+LIBRARY_TYPOLOGY = {"public": Typology.PUBLIC, "school": Typology.SCHOOL, "popular": Typology.POPULAR,
+                    "national": Typology.NATIONAL, "university": Typology.ACADEMIC, "special": Typology.OTHER,
+                    "mobile": Typology.PUBLIC}
+EDITABLE = {ValueStatus.DRAFT, ValueStatus.RETURNED}
+
+
+class CampaignError(Exception):
+    """A refusal to show the user as it is (already translated)."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What reports: a country, one of its networks or one of its libraries."""
+
+    country: Country
+    network: Network | None = None
+    library: Library | None = None
+
+    @property
+    def key(self):
+        if self.library:
+            return f"library:{self.library.pk}"
+        if self.network:
+            return f"network:{self.network.pk}"
+        return self.country.code
+
+    @property
+    def level(self):
+        return "library" if self.library else "network" if self.network else "country"
+
+    def __str__(self):
+        return str(self.library or self.network or self.country.name)
+
+    @classmethod
+    def from_key(cls, key):
+        """The unit of a key ("PE", "network:12", "library:345"); LookupError when there is none."""
+        kind, _sep, ident = key.partition(":")
+        try:
+            if kind == "library":
+                library = Library.objects.select_related("country").get(pk=int(ident))
+                return cls(library.country, library=library)
+            if kind == "network":
+                network = Network.objects.select_related("country").get(pk=int(ident))
+                return cls(network.country, network=network)
+            return cls(Country.objects.get(code=key.upper(), is_member=True))
+        except (ValueError, Country.DoesNotExist, Network.DoesNotExist, Library.DoesNotExist) as exc:
+            raise LookupError(key) from exc
+
+    def typologies(self, campaign):
+        if self.library:
+            return [LIBRARY_TYPOLOGY.get(self.library.type, Typology.OTHER)]
+        return list(campaign.typologies) or [Typology.ALL]
+
+    def value(self, **fields):
+        """A new Value of this unit (not saved)."""
+        return Value(country=self.country, network=self.network, library=self.library, **fields)
+
+
+def reports_at(campaign, unit):
+    return {"country": campaign.level_country, "network": campaign.level_network,
+            "library": campaign.level_library}[unit.level]
+
+
+def may_report(user, unit):
+    return permissions.can(user, "add", unit.value())
+
+
+def units_for(user, campaign, limit=200):
+    """The units `user` may report for in `campaign` (countries, then networks, then libraries)."""
+    assignments = permissions.assignments(user)
+    secretariat = permissions.is_secretariat(user)
+    countries = Country.objects.filter(is_member=True)
+    if not secretariat:
+        countries = countries.filter(code__in={a.country for a in assignments if a.country})
+    units = []
+    if campaign.level_country:
+        units += [Unit(c) for c in countries.order_by("code")]
+    if campaign.level_network:
+        networks = Network.objects.select_related("country").order_by("country__code", "name")
+        if not secretariat:
+            networks = networks.filter(country__in=countries) | networks.filter(
+                pk__in=[a.network_id for a in assignments if a.network_id])
+        units += [Unit(n.country, network=n) for n in networks]
+    if campaign.level_library:
+        libraries = Library.objects.select_related("country").order_by("country__code", "name")
+        if not secretariat:
+            libraries = permissions.restrict(libraries, user, "change")
+        units += [Unit(lib.country, library=lib) for lib in libraries[:limit]]
+    return units
+
+
+def campaign_values(campaign, unit):
+    """{(indicator code, typology): Value} of this unit in this campaign."""
+    rows = Value.objects.filter(campaign=campaign, unit_key=unit.key).select_related("indicator")
+    return {(v.indicator.code, v.typology): v for v in rows}
+
+
+def _check_open(campaign):
+    if campaign.status != Campaign.Status.OPEN:
+        raise CampaignError(_("The campaign “%(title)s” is not open for reporting.") % {"title": campaign.title})
+    if timezone.localdate() > campaign.deadline:
+        raise CampaignError(_("The deadline of “%(title)s” was %(date)s; figures can no longer be sent. Ask the "
+                              "regional secretariat to extend it.")
+                            % {"title": campaign.title, "date": campaign.deadline.isoformat()})
+
+
+@dataclass
+class Entry:
+    """One figure as a reporter gives it."""
+
+    indicator: object
+    typology: str
+    value: float | None
+    source: str = ""
+    method: str = Method.COUNT
+    note: str = ""
+    justification: str = ""
+
+
+def save_figures(user, campaign, unit, entries, *, submit=False, source="web"):
+    """Save (and with `submit`, send for review) the unit's figures. All or nothing.
+
+    A value left empty removes an earlier draft of it. Figures already submitted, accepted or published
+    cannot change. Checks give flags; a flagged figure can be saved, but is submitted only with a
+    justification. Returns the unit's values in the campaign.
+    """
+    _check_open(campaign)
+    if not reports_at(campaign, unit):
+        raise CampaignError(_("This campaign does not ask %(unit)s for figures.") % {"unit": unit})
+    if not may_report(user, unit):
+        raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
+    allowed = {i.pk for i in campaign.indicators.all()}
+    typologies = set(unit.typologies(campaign))
+    default_source = Source.SURVEY if unit.library else Source.NETWORK
+    with transaction.atomic():
+        existing = campaign_values(campaign, unit)
+        given = {(e.indicator.code, e.typology): e for e in entries}
+        for (code, typology), entry in given.items():
+            if entry.indicator.pk not in allowed or typology not in typologies:
+                raise CampaignError(_("%(indicator)s (%(typology)s) is not asked in this campaign.")
+                                    % {"indicator": entry.indicator.name, "typology": typology})
+            current = existing.get((code, typology))
+            if current is not None and current.status not in EDITABLE:
+                # Sent figures are not in the form any more; only a different value is a change.
+                if entry.value is not None and entry.value != current.value:
+                    raise CampaignError(_("%(indicator)s was already sent (%(status)s) and cannot change.")
+                                        % {"indicator": entry.indicator.name,
+                                           "status": current.get_status_display()})
+                continue
+            if entry.value is None:
+                if current is not None:
+                    current.delete()  # an emptied draft: nothing was ever sent or published
+                continue
+            if entry.value < 0:
+                raise CampaignError(_("%(indicator)s: a count cannot be negative.")
+                                    % {"indicator": entry.indicator.name})
+            value = current or unit.value(indicator=entry.indicator, typology=typology, year=campaign.year,
+                                          campaign=campaign, status=ValueStatus.DRAFT)
+            value.value = entry.value
+            value.source = entry.source or value.source or default_source
+            value.method = entry.method or Method.COUNT
+            value.note = entry.note
+            value.justification = entry.justification
+            value.entered_by = user
+            value.flags = figure_flags(value, given)
+            save_object(value, user=user, source=source)
+        if submit:
+            _submit(user, campaign, unit)
+    return campaign_values(campaign, unit)
+
+
+def _submit(user, campaign, unit):
+    values = [v for v in campaign_values(campaign, unit).values() if v.status in EDITABLE]
+    if not values:
+        raise CampaignError(_("There is nothing to submit: enter at least one figure."))
+    unjustified = [v.indicator.name for v in values if v.flags and not v.justification.strip()]
+    if unjustified:
+        raise CampaignError(_("Explain the flagged figures before submitting: %(names)s.")
+                            % {"names": ", ".join(unjustified)})
+    now = timezone.now()
+    for value in values:
+        value.status = ValueStatus.SUBMITTED
+        value.submitted_at = now
+        save_object(value, user=user, message=_("submitted"))
+
+
+def figure_flags(value, given=None):
+    """The checks' flags for a value about to be saved (see checks.py)."""
+    flags = []
+    previous = (Value.objects.filter(indicator=value.indicator, typology=value.typology, unit_key=value.make_unit_key(),
+                                     year=value.year - 1)
+                .exclude(status=ValueStatus.DRAFT).values_list("value", flat=True).first())
+    found = checks.check_change(value.value, previous)
+    if found:
+        flags.append(found)
+    total_code = checks.PARTS.get(value.indicator.code)
+    if total_code:
+        total = (given or {}).get((total_code, value.typology))
+        total_value = total.value if total is not None else (
+            Value.objects.filter(indicator__code=total_code, typology=value.typology,
+                                 unit_key=value.make_unit_key(), year=value.year)
+            .values_list("value", flat=True).first())
+        found = checks.check_part(value.value, total_value, value.indicator.name, total_code)
+        if found:
+            flags.append(found)
+    peers = Value.objects.filter(indicator=value.indicator, typology=value.typology, year=value.year,
+                                 status__in=[ValueStatus.SUBMITTED, ValueStatus.ACCEPTED, ValueStatus.PUBLISHED])
+    if value.library_id:
+        peers, label = peers.filter(library__isnull=False, country=value.country), _("peer libraries")
+    elif value.network_id:
+        peers, label = peers.filter(network__isnull=False, library__isnull=True), _("peer networks")
+    else:
+        peers, label = peers.filter(network__isnull=True, library__isnull=True), _("peer countries")
+    found = checks.check_outlier(value.value, list(peers.exclude(unit_key=value.make_unit_key())
+                                                   .values_list("value", flat=True)[:5000]), label)
+    if found:
+        flags.append(found)
+    return flags
+
+
+def review(user, value, action, comment=""):
+    """The secretariat returns (with a comment), accepts or publishes one submitted value."""
+    if not permissions.is_secretariat(user):
+        raise PermissionDenied(_("Only the regional secretariat reviews figures."))
+    moves = {"return": ({ValueStatus.SUBMITTED, ValueStatus.ACCEPTED}, ValueStatus.RETURNED),
+             "accept": ({ValueStatus.SUBMITTED}, ValueStatus.ACCEPTED),
+             "publish": ({ValueStatus.ACCEPTED}, ValueStatus.PUBLISHED)}
+    allowed_from, to = moves[action]
+    if value.status not in allowed_from:
+        raise CampaignError(_("%(indicator)s is %(status)s: it cannot be %(action)s.")
+                            % {"indicator": value.indicator.name, "status": value.get_status_display(),
+                               "action": {"return": _("returned"), "accept": _("accepted"),
+                                          "publish": _("published")}[action]})
+    if action == "return" and not comment.strip():
+        raise CampaignError(_("Say why the figure is returned."))
+    value.status = to
+    if action == "return":
+        value.review_comment = comment.strip()
+    return save_object(value, user=user, message=comment.strip() or to)
+
+
+def publish_accepted(user, campaign):
+    """Publish every accepted value of the campaign; returns how many."""
+    values = list(Value.objects.filter(campaign=campaign, status=ValueStatus.ACCEPTED).select_related("indicator"))
+    with transaction.atomic():
+        for value in values:
+            review(user, value, "publish")
+    return len(values)
+
+
+def progress(campaign):
+    """{status: count} of the campaign's values and how many units have sent something."""
+    counts = {status: 0 for status in ValueStatus.values}
+    units = set()
+    for status, unit_key in Value.objects.filter(campaign=campaign).values_list("status", "unit_key"):
+        counts[status] += 1
+        if status != ValueStatus.DRAFT:
+            units.add(unit_key)
+    return counts, len(units)

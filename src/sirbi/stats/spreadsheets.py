@@ -1,0 +1,202 @@
+"""Campaign spreadsheets: a template per campaign, reporting unit and language (XLSX or CSV), filled
+offline and sent back. Reading one back is all or nothing: every problem is named by sheet, row and
+column, and nothing is saved unless the whole file is right."""
+
+import csv
+import io
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from sirbi.registry.imports.reading import FileProblem, read_table
+
+from .campaigns import Entry
+from .choices import Method, Source, Unit
+from .numbers import NumberError, parse_number
+
+TEMPLATE_VERSION = "1"
+COLUMNS = ["template_version", "campaign", "unit", "language", "indicator", "typology", "name", "measure", "value",
+           "source", "method", "note", "justification"]
+EDITABLE_COLUMNS = {"value", "source", "method", "note", "justification"}
+SHEET = "figures"
+# Counts are whole numbers; full-time equivalents and rates may have decimals.
+WHOLE_UNITS = {Unit.COUNT}
+
+
+class SheetErrors(Exception):
+    """Problems of an uploaded template, each already naming where it is."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+def template_rows(campaign, unit, language, stored=None):
+    """The template's rows (dicts), in the campaign's indicator order, with what is already stored."""
+    stored = stored or {}
+    rows = []
+    with translation.override(language):
+        for indicator in campaign.indicators.order_by("position"):
+            for typology in unit.typologies(campaign):
+                value = stored.get((indicator.code, typology))
+                rows.append({
+                    "template_version": TEMPLATE_VERSION, "campaign": campaign.pk, "unit": unit.key,
+                    "language": language, "indicator": indicator.code, "typology": typology,
+                    "name": str(indicator.name), "measure": str(indicator.get_unit_display()),
+                    "value": value.value if value else None, "source": value.source if value else "",
+                    "method": value.method if value else Method.COUNT, "note": value.note if value else "",
+                    "justification": value.justification if value else "",
+                })
+    return rows
+
+
+def template_xlsx(campaign, unit, language, stored=None):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET
+    sheet.append(COLUMNS)
+    grey = PatternFill("solid", fgColor="DDDDDD")
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in template_rows(campaign, unit, language, stored):
+        sheet.append([row[c] for c in COLUMNS])
+    for column_cells in sheet.iter_cols(min_row=2):
+        if column_cells and sheet.cell(1, column_cells[0].column).value not in EDITABLE_COLUMNS:
+            for cell in column_cells:
+                cell.fill = grey
+    sources = DataValidation(type="list", formula1='"' + ",".join(Source.values) + '"', allow_blank=True)
+    methods = DataValidation(type="list", formula1='"' + ",".join(Method.values) + '"', allow_blank=True)
+    numbers = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+    for validation, name in ((sources, "source"), (methods, "method"), (numbers, "value")):
+        letter = sheet.cell(1, COLUMNS.index(name) + 1).column_letter
+        validation.add(f"{letter}2:{letter}{sheet.max_row}")
+        sheet.add_data_validation(validation)
+    for letter, width in (("G", 40), ("H", 22), ("I", 14), ("L", 30), ("M", 30)):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "I2"
+    about = workbook.create_sheet("about")
+    with translation.override(language):
+        about.append([_("SIRBI statistics template")])
+        about.append([_("Campaign"), campaign.title])
+        about.append([_("Reporting for"), str(unit)])
+        about.append([_("Year reported"), campaign.year])
+        about.append([_("Deadline"), campaign.deadline.isoformat()])
+        about.append([_("Fill in the columns value, source, method, note and justification only. Leave a value "
+                        "empty when you do not know it: empty is missing, not zero.")])
+        about.append([_("Sources"), ", ".join(f"{code} = {label}" for code, label in Source.choices)])
+        about.append([_("Methods"), ", ".join(f"{code} = {label}" for code, label in Method.choices)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def template_csv(campaign, unit, language, stored=None):
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+    writer.writeheader()
+    with translation.override(language):
+        for row in template_rows(campaign, unit, language, stored):
+            if row["value"] is not None:
+                row["value"] = _written(row["value"], language)
+            writer.writerow(row)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _written(number, language):
+    from django.utils.formats import number_format
+
+    with translation.override(language):
+        return number_format(number, decimal_pos=None if not float(number).is_integer() else 0, use_l10n=True,
+                             force_grouping=False)
+
+
+def read_upload(data, filename, campaign, unit):
+    """The Entries of an uploaded template for `unit` in `campaign`; SheetErrors listing every problem."""
+    try:
+        table = read_table(data, filename, typed=True)
+    except FileProblem as exc:
+        raise SheetErrors([str(exc)]) from exc
+    sheet = SHEET if table.kind == "xlsx" else filename
+    header = [str(h).strip() for h in table.header]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise SheetErrors([_("%(sheet)s: this is not a template of this platform (missing columns: %(columns)s); "
+                             "download the template again.") % {"sheet": sheet, "columns": ", ".join(missing)}])
+    position = {name: header.index(name) for name in COLUMNS}
+    indicators = {i.code: i for i in campaign.indicators.all()}
+    typologies = set(unit.typologies(campaign))
+    problems, entries, seen = [], [], {}
+
+    def problem(line, column, message):
+        problems.append(_("%(sheet)s, row %(row)s, column %(column)s: %(message)s")
+                        % {"sheet": sheet, "row": line, "column": column, "message": message})
+
+    for line, cells in table.rows:
+        cells = list(cells) + [""] * (len(header) - len(cells))
+
+        def cell(name, _cells=cells):
+            value = _cells[position[name]]
+            return value.strip() if isinstance(value, str) else value
+
+        if str(cell("template_version")) != TEMPLATE_VERSION:
+            problem(line, "template_version", _("version “%(found)s” of the template is not the current one "
+                                                "(%(current)s); download the template again.")
+                    % {"found": cell("template_version"), "current": TEMPLATE_VERSION})
+            continue
+        if str(cell("campaign")) != str(campaign.pk):
+            problem(line, "campaign", _("this row belongs to another campaign (%(found)s), not to “%(title)s”.")
+                    % {"found": cell("campaign"), "title": campaign.title})
+            continue
+        if str(cell("unit")) != unit.key:
+            problem(line, "unit", _("this row reports for “%(found)s”, not for %(unit)s.")
+                    % {"found": cell("unit"), "unit": unit})
+            continue
+        indicator = indicators.get(str(cell("indicator")))
+        if indicator is None:
+            problem(line, "indicator", _("“%(code)s” is not an indicator of this campaign.")
+                    % {"code": cell("indicator")})
+            continue
+        typology = str(cell("typology"))
+        if typology not in typologies:
+            problem(line, "typology", _("“%(typology)s” is not a library type of this report.")
+                    % {"typology": typology})
+            continue
+        key = (indicator.code, typology)
+        if key in seen:
+            problem(line, "indicator", _("%(indicator)s (%(typology)s) is already on row %(row)s.")
+                    % {"indicator": indicator.code, "typology": typology, "row": seen[key]})
+            continue
+        seen[key] = line
+        raw = cell("value")
+        number = None
+        if raw not in ("", None):
+            try:
+                number = parse_number(raw, str(cell("language")) or "es")
+            except NumberError as exc:
+                problem(line, "value", str(exc))
+                continue
+            if number < 0:
+                problem(line, "value", _("a count cannot be negative."))
+                continue
+            if indicator.unit in WHOLE_UNITS and not float(number).is_integer():
+                problem(line, "value", _("%(value)s is not a whole number, and %(indicator)s is a count.")
+                        % {"value": raw, "indicator": indicator.code})
+                continue
+        source, method = str(cell("source") or ""), str(cell("method") or Method.COUNT)
+        if source and source not in Source.values:
+            problem(line, "source", _("“%(value)s” is not one of %(choices)s.")
+                    % {"value": source, "choices": ", ".join(Source.values)})
+            continue
+        if method not in Method.values:
+            problem(line, "method", _("“%(value)s” is not one of %(choices)s.")
+                    % {"value": method, "choices": ", ".join(Method.values)})
+            continue
+        entries.append(Entry(indicator=indicator, typology=typology, value=number, source=source, method=method,
+                             note=str(cell("note") or "")[:2000],
+                             justification=str(cell("justification") or "")[:2000]))
+    if problems:
+        raise SheetErrors(problems)
+    return entries
