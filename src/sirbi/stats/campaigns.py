@@ -18,7 +18,7 @@ from sirbi.registry.models import Country, Library, Network
 
 from . import checks
 from .choices import Method, Source, Typology, ValueStatus
-from .models import Campaign, Value
+from .models import Campaign, Value, unit_key
 
 # The registry's library types and the statistics typology they report under.
 LIBRARY_TYPOLOGY = {"public": Typology.PUBLIC, "school": Typology.SCHOOL, "popular": Typology.POPULAR,
@@ -41,11 +41,7 @@ class Unit:
 
     @property
     def key(self):
-        if self.library:
-            return f"library:{self.library.pk}"
-        if self.network:
-            return f"network:{self.network.pk}"
-        return self.country.code
+        return unit_key(self.country.code, self.network and self.network.pk, self.library and self.library.pk)
 
     @property
     def level(self):
@@ -275,8 +271,8 @@ def progress(campaign):
     """{status: count} of the campaign's values and how many units have sent something."""
     counts = {status: 0 for status in ValueStatus.values}
     units = set()
-    for status, unit_key in Value.objects.filter(campaign=campaign).values_list("status", "unit_key"):
+    for status, key in Value.objects.filter(campaign=campaign).values_list("status", "unit_key"):
         counts[status] += 1
         if status != ValueStatus.DRAFT:
-            units.add(unit_key)
+            units.add(key)
     return counts, len(units)

@@ -21,7 +21,32 @@ def _in_language(obj, stem):
     return getattr(obj, f"{stem}_{language}", None) or getattr(obj, f"{stem}_en")
 
 
-class Indicator(ChangeLoggedModel):
+class SecretariatOwned:
+    """For objects of the whole region (the catalogue, campaigns): only the secretariat writes them."""
+
+    permission_roles = {"add": set(), "change": set(), "delete": set()}
+
+    def scope_keys(self):
+        return ScopeKeys()
+
+    @classmethod
+    def scope_q(cls, countries, networks, libraries):
+        return Q(pk__in=[])
+
+    def changelog_country(self):
+        return ""
+
+
+def unit_key(country_code, network_id=None, library_id=None):
+    """What a figure describes, as stored in Value.unit_key: "PE", "network:12" or "library:345"."""
+    if library_id:
+        return f"library:{library_id}"
+    if network_id:
+        return f"network:{network_id}"
+    return country_code
+
+
+class Indicator(SecretariatOwned, ChangeLoggedModel):
     """An indicator of the catalogue. Base indicators are reported; derived ones are computed from a
     numerator and a denominator (another indicator or the population), never typed."""
 
@@ -52,8 +77,6 @@ class Indicator(ChangeLoggedModel):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
-    permission_roles = {"add": set(), "change": set(), "delete": set()}  # the secretariat only
-
     class Meta:
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
@@ -77,15 +100,6 @@ class Indicator(ChangeLoggedModel):
     def get_absolute_url(self):
         return reverse("stats:indicator", args=[self.code])
 
-    def scope_keys(self):
-        return ScopeKeys()
-
-    @classmethod
-    def scope_q(cls, countries, networks, libraries):
-        return Q(pk__in=[])
-
-    def changelog_country(self):
-        return ""
 
 
 class Population(models.Model):
@@ -116,7 +130,7 @@ class Population(models.Model):
         return f"{self.subdivision or self.country} {self.year}: {self.value}"
 
 
-class Campaign(ChangeLoggedModel):
+class Campaign(SecretariatOwned, ChangeLoggedModel):
     """A yearly reporting campaign opened by the secretariat: which indicators, for which levels and
     library types, until when."""
 
@@ -139,8 +153,6 @@ class Campaign(ChangeLoggedModel):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     instructions = models.TextField(_("instructions"), blank=True)
 
-    permission_roles = {"add": set(), "change": set(), "delete": set()}  # the secretariat only
-
     class Meta:
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
@@ -152,15 +164,6 @@ class Campaign(ChangeLoggedModel):
     def get_absolute_url(self):
         return reverse("stats-campaigns:detail", args=[self.pk])
 
-    def scope_keys(self):
-        return ScopeKeys()
-
-    @classmethod
-    def scope_q(cls, countries, networks, libraries):
-        return Q(pk__in=[])
-
-    def changelog_country(self):
-        return ""
 
 
 class ValueQuerySet(models.QuerySet):
@@ -237,11 +240,7 @@ class Value(ChangeLoggedModel):
         return "library" if self.library_id else "network" if self.network_id else "country"
 
     def make_unit_key(self):
-        if self.library_id:
-            return f"library:{self.library_id}"
-        if self.network_id:
-            return f"network:{self.network_id}"
-        return self.country.code
+        return unit_key(self.country.code, self.network_id, self.library_id)
 
     def save(self, *args, **kwargs):
         self.unit_key = self.make_unit_key()
