@@ -37,6 +37,7 @@ lint: install
 bench: install
 	$(BIN)/python benchmarks/registry_import.py
 	$(BIN)/python benchmarks/registry_pages.py
+	$(BIN)/python benchmarks/stats_aggregate.py
 
 # Refresh the translation catalogs after changing texts (needs GNU gettext), then translate the new entries.
 messages: install

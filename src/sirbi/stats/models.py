@@ -181,8 +181,9 @@ class Value(ChangeLoggedModel):
     is shown. Only published values reach the public.
     """
 
+    # The indicator and campaign are indexed by the composite indexes below.
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values",
-                                  verbose_name=_("indicator"))
+                                  verbose_name=_("indicator"), db_index=False)
     typology = models.CharField(_("library type"), max_length=20, choices=Typology.choices, default=Typology.ALL)
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="stat_values",
                                 verbose_name=_("country"), db_index=False)
@@ -207,7 +208,7 @@ class Value(ChangeLoggedModel):
                                    related_name="+", verbose_name=_("entered by"))
     is_sample = models.BooleanField(_("sample data"), default=False, help_text=_("Invented for the demonstration."))
     campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="values",
-                                 verbose_name=_("campaign"))
+                                 verbose_name=_("campaign"), db_index=False)
     review_comment = models.TextField(_("reviewer's comment"), blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
 
@@ -230,6 +231,7 @@ class Value(ChangeLoggedModel):
         indexes = [
             models.Index(fields=["indicator", "year", "status", "country"]),
             models.Index(fields=["country", "year"]),
+            models.Index(fields=["campaign", "unit_key"]),
         ]
 
     def __str__(self):
