@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sirbi.core import permissions
+from sirbi.core import bulk, permissions
 from sirbi.core.models import ChangeLog
 
 from ..choices import SERVICES, LibraryStatus, LibraryType
@@ -577,7 +577,7 @@ def _current(ids):
     library_column = quote(through._meta.get_field("library").column)
     select_networks = (f"SELECT {library_column}, {quote(through._meta.get_field('network').column)} "
                        f"FROM {quote(through._meta.db_table)} WHERE {library_column} IN ")
-    with _cursor() as cursor:
+    with bulk.raw_cursor() as cursor:
         for start in range(0, len(ids), 900):
             chunk = ids[start:start + 900]
             marks = "(" + ", ".join(["%s"] * len(chunk)) + ")"
@@ -675,59 +675,21 @@ def _moved_out_of_place(result, values, networks, present, ctx, country):
     return bool(errors)
 
 
-@contextmanager
-def _cursor():
-    """The database's own cursor (%s parameters on SQLite and PostgreSQL alike), without Django's query
-    log: with DEBUG on, that log would format and keep every batch of 30,000 values."""
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        yield cursor.cursor
-
-
-def _max_params():
-    return connection.features.max_query_params or 30000
-
-
 def _insert_libraries(rows):
     """INSERT the rows (tuples in STORED order); their new ids, in the same order."""
-    quote = connection.ops.quote_name
-    table, pk = quote(Library._meta.db_table), quote(Library._meta.pk.column)
-    columns = ", ".join(quote(f.column) for f in _LIBRARY_FIELDS)
-    with _cursor() as cursor:
-        if connection.vendor == "sqlite":
-            # One prepared statement for every row. From its first row on, the transaction holds SQLite's
-            # only write lock, and ids only grow: the new rows are the ones with the largest ids.
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(STORED))})", rows)
-            cursor.execute(f"SELECT {pk} FROM {table} ORDER BY {pk} DESC LIMIT %s", [len(rows)])
-            return [row[0] for row in reversed(cursor.fetchall())]
-        if connection.features.can_return_rows_from_bulk_insert:  # PostgreSQL: INSERT ... RETURNING
-            placeholder = "(" + ", ".join(["%s"] * len(STORED)) + ")"
-            size = max(1, min(BATCH_ROWS, _max_params() // len(STORED)))
-            ids = []
-            for start in range(0, len(rows), size):
-                chunk = rows[start:start + size]
-                cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(chunk))} "
-                               f"RETURNING {pk}", [value for row in chunk for value in row])
-                # Ids grow in the order of the VALUES; RETURNING need not keep that order.
-                ids.extend(sorted(row[0] for row in cursor.fetchall()))
-            return ids
-    libraries = [Library(**dict(zip(STORED, row, strict=True))) for row in rows]
-    Library.objects.bulk_create(libraries)
-    return [library.pk for library in libraries]
+    return bulk.insert_rows(Library, STORED, rows)
 
 
 UPDATED = ["version", "updated", "search_text", *(attname for _name, attname in SNAPSHOT)]
 
 
+def _insert_change_log(rows):
+    bulk.insert_change_log(rows)
+
+
 def _update_libraries(rows):
     """UPDATE libraries: rows are tuples of the UPDATED values followed by the id."""
-    quote = connection.ops.quote_name
-    fields = {f.attname: f.column for f in _LIBRARY_FIELDS}
-    sql = (f"UPDATE {quote(Library._meta.db_table)} SET "
-           + ", ".join(f"{quote(fields[attname])} = %s" for attname in UPDATED)
-           + f" WHERE {quote(Library._meta.pk.column)} = %s")
-    with _cursor() as cursor:
-        for start in range(0, len(rows), BATCH_ROWS * 10):
-            cursor.executemany(sql, rows[start:start + BATCH_ROWS * 10])
+    bulk.update_rows(Library, UPDATED, rows)
 
 
 def _replace_networks(library_ids, pairs):
@@ -737,7 +699,7 @@ def _replace_networks(library_ids, pairs):
     table = quote(through._meta.db_table)
     library_column = quote(through._meta.get_field("library").column)
     network_column = quote(through._meta.get_field("network").column)
-    with _cursor() as cursor:
+    with bulk.raw_cursor() as cursor:
         for start in range(0, len(library_ids), 900):
             chunk = library_ids[start:start + 900]
             cursor.execute(f"DELETE FROM {table} WHERE {library_column} IN ({', '.join(['%s'] * len(chunk))})",
@@ -747,21 +709,6 @@ def _replace_networks(library_ids, pairs):
 
 
 CREATE, UPDATE = ChangeLog.Action.CREATE.value, ChangeLog.Action.UPDATE.value
-LOG_FIELDS = ["time", "user", "user_name", "action", "content_type", "object_id", "object_repr", "country",
-              "before", "after", "message", "source"]
-
-
-def _insert_change_log(rows):
-    """INSERT change-log entries: tuples of LOG_FIELDS values, ready for the database."""
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(ChangeLog._meta.get_field(name).column) for name in LOG_FIELDS)
-    sql = (f"INSERT INTO {quote(ChangeLog._meta.db_table)} ({columns}) "
-           f"VALUES ({', '.join(['%s'] * len(LOG_FIELDS))})")
-    with _cursor() as cursor:
-        for start in range(0, len(rows), BATCH_ROWS * 10):
-            cursor.executemany(sql, rows[start:start + BATCH_ROWS * 10])
-
-
 def _write(plan, user, message, progress):
     """Write the planned creates and updates, their networks and their change-log entries."""
     total = len(plan.creates) + len(plan.updates)
