@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from sirbi.core.api import ChangeLogViewSet
 from sirbi.registry.api import CountryViewSet, LibraryViewSet, NetworkViewSet, SubdivisionViewSet
+from sirbi.stats.api import AggregateViewSet, IndicatorViewSet, ValueViewSet
 
 router = DefaultRouter()
 router.register("countries", CountryViewSet, basename="country")
@@ -13,6 +14,9 @@ router.register("subdivisions", SubdivisionViewSet, basename="subdivision")
 router.register("networks", NetworkViewSet, basename="network")
 router.register("libraries", LibraryViewSet, basename="library")
 router.register("changes", ChangeLogViewSet, basename="change")
+router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("values", ValueViewSet, basename="value")
+router.register("aggregates", AggregateViewSet, basename="aggregate")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -174,6 +174,7 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/topojson", NODE_MODULES / "topojson-client" / "dist"),
     ("vendor/world-atlas", NODE_MODULES / "world-atlas"),
+    ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
 ]
 STATICFILES_DIRS = [entry for entry in STATICFILES_DIRS if entry[1].is_dir()]
 STORAGES = {

@@ -19,6 +19,8 @@ urlpatterns += i18n_patterns(
     path("", include("sirbi.portal.urls")),
     path("registry/", include("sirbi.registry.urls")),
     path("stats/campaigns/", include("sirbi.stats.campaign_urls")),
+    path("stats/data/", include("sirbi.stats.open_data_urls")),
+    path("stats/", include("sirbi.stats.urls")),
     path("platform/", include("sirbi.core.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

@@ -45,7 +45,7 @@ def write_csv(rows):
 
 
 def test_the_template_lists_the_campaigns_figures_in_the_users_language(campaign, peru):  # noqa: F811
-    workbook = load_workbook(io.BytesIO(template_xlsx(campaign, Unit(peru), "pt")))
+    workbook = load_workbook(io.BytesIO(template_xlsx(campaign, [Unit(peru)], "pt")))
     sheet = workbook["figures"]
     rows = [[c.value for c in row] for row in sheet.iter_rows(values_only=False)]
     assert rows[0][:6] == ["template_version", "campaign", "unit", "language", "indicator", "typology"]
@@ -56,19 +56,19 @@ def test_the_template_lists_the_campaigns_figures_in_the_users_language(campaign
 
 
 def test_numeric_cells_are_taken_as_numbers_whatever_the_language(campaign, peru):  # noqa: F811
-    content = fill_xlsx(template_xlsx(campaign, Unit(peru), "es"), {"libraries": 1234, "visits": 2500.0})
+    content = fill_xlsx(template_xlsx(campaign, [Unit(peru)], "es"), {"libraries": 1234, "visits": 2500.0})
     entries = {e.indicator.code: e.value for e in read_upload(content, "t.xlsx", campaign, Unit(peru))}
     assert entries["libraries"] == 1234 and entries["visits"] == 2500 and entries["libraries_internet"] is None
 
 
 def test_text_cells_are_read_in_the_templates_language(campaign, peru):  # noqa: F811
-    content = fill_xlsx(template_xlsx(campaign, Unit(peru), "es"), {"libraries": "1.234", "visits": "2.500.000"})
+    content = fill_xlsx(template_xlsx(campaign, [Unit(peru)], "es"), {"libraries": "1.234", "visits": "2.500.000"})
     entries = {e.indicator.code: e.value for e in read_upload(content, "t.xlsx", campaign, Unit(peru))}
     assert entries["libraries"] == 1234 and entries["visits"] == 2_500_000
 
 
 def test_every_problem_is_named_and_nothing_is_saved(as_user, coordinator_pe, campaign, peru):  # noqa: F811
-    content = fill_xlsx(template_xlsx(campaign, Unit(peru), "en"),
+    content = fill_xlsx(template_xlsx(campaign, [Unit(peru)], "en"),
                         {"libraries": "12.5", "libraries_internet": -3, "visits": "lots"})
     with pytest.raises(SheetErrors) as error, translation.override("en"):
         read_upload(content, "t.xlsx", campaign, Unit(peru))
@@ -83,11 +83,11 @@ def test_every_problem_is_named_and_nothing_is_saved(as_user, coordinator_pe, ca
 
 
 def test_a_template_of_another_campaign_or_unit_is_refused(campaign, peru, chile):  # noqa: F811
-    rows = csv_rows(template_csv(campaign, Unit(chile), "es"))
+    rows = csv_rows(template_csv(campaign, [Unit(chile)], "es"))
     rows[0]["value"] = "10"
     with pytest.raises(SheetErrors, match="row 2, column unit"), translation.override("en"):
         read_upload(write_csv(rows), "chile.csv", campaign, Unit(peru))
-    rows = csv_rows(template_csv(campaign, Unit(peru), "es"))
+    rows = csv_rows(template_csv(campaign, [Unit(peru)], "es"))
     rows[0]["campaign"] = "999"
     rows[1]["template_version"] = "0"
     rows.append(dict(rows[2]))
@@ -99,7 +99,7 @@ def test_a_template_of_another_campaign_or_unit_is_refused(campaign, peru, chile
 
 
 def test_a_file_cut_off_or_foreign_is_refused(campaign, peru):  # noqa: F811
-    content = template_xlsx(campaign, Unit(peru), "es")
+    content = template_xlsx(campaign, [Unit(peru)], "es")
     with pytest.raises(SheetErrors, match="damaged or incomplete"), translation.override("en"):
         read_upload(content[: len(content) // 2], "t.xlsx", campaign, Unit(peru))
     with pytest.raises(SheetErrors, match="not a template"), translation.override("en"):

@@ -11,6 +11,8 @@ from django.utils.translation import ngettext
 
 from sirbi.core.models import ChangeLog
 from sirbi.registry.models import Country, Library, Network
+from sirbi.stats.exports import FORMATS as STATS_FORMATS
+from sirbi.stats.models import Indicator, Value
 
 
 def root_redirect(request):
@@ -52,6 +54,7 @@ def home(request):
 def open_data(request):
     stamp = ChangeLog.objects.aggregate(last=Max("time"))["last"]
     sample = Library.objects.filter(is_sample=True).count()
+    published = Value.objects.published().aggregate(n=Count("pk"), last=Max("updated"))
     return render(request, "portal/open_data.html", {
         "updated": stamp,
         "library_count": Library.objects.count(),
@@ -59,5 +62,9 @@ def open_data(request):
         "country_count": Country.objects.filter(Q(is_member=True)).count(),
         "sample_count": sample,
         "formats": ["csv", "xlsx", "json", "geojson"],
+        "value_count": published["n"],
+        "values_updated": published["last"],
+        "indicator_count": Indicator.objects.filter(is_active=True).count(),
+        "stats_formats": STATS_FORMATS,
         "title": _("Open data"),
     })

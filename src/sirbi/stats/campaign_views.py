@@ -20,7 +20,7 @@ from .campaigns import CampaignError, Entry, Unit
 from .choices import Method, Source, Typology, ValueStatus
 from .models import Campaign, Value
 from .numbers import NumberError, parse_number
-from .spreadsheets import SheetErrors, read_upload, template_csv, template_xlsx
+from .spreadsheets import SheetErrors, read_scope_upload, read_upload, stored_values, template_csv, template_xlsx
 
 # A filled template is a few kilobytes; anything far larger is not one.
 UPLOAD_MAX_BYTES = 2 * 1024 * 1024
@@ -173,13 +173,14 @@ def template(request, pk, unit_key, fmt):
     language = request.GET.get("language") or get_language()
     if language not in dict(settings.LANGUAGES):
         raise Http404
-    stored = campaigns.campaign_values(campaign, unit)
+    stored = stored_values(campaign, [unit])
     name = f"sirbi-{campaign.year}-{unit.key.replace(':', '-')}-{language}.{fmt}"
     if fmt == "xlsx":
-        response = HttpResponse(template_xlsx(campaign, unit, language, stored), content_type=(
+        response = HttpResponse(template_xlsx(campaign, [unit], language, stored), content_type=(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
     elif fmt == "csv":
-        response = HttpResponse(template_csv(campaign, unit, language, stored), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(template_csv(campaign, [unit], language, stored),
+                                content_type="text/csv; charset=utf-8")
     else:
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -227,3 +228,68 @@ def _upload(request, pk, unit_key):
             messages.success(request, _("The file was read and its figures saved as a draft: check them below, "
                                         "then submit."))
     return redirect("stats-campaigns:report", pk=campaign.pk, unit_key=unit.key)
+
+
+SCOPE_UPLOAD_MAX_BYTES = settings.IMPORT_MAX_BYTES
+
+
+@login_required
+def scope_template(request, pk, fmt):
+    """One template with every unit the user reports for in the campaign (a country with its networks
+    and libraries, a network with its libraries)."""
+    _member(request)
+    campaign = get_object_or_404(Campaign, pk=pk)
+    language = request.GET.get("language") or get_language()
+    if language not in dict(settings.LANGUAGES) or fmt not in ("xlsx", "csv"):
+        raise Http404
+    units = campaigns.units_for(request.user, campaign, limit=None)
+    if not units:
+        raise PermissionDenied(_("Your role does not report in this campaign."))
+    stored = stored_values(campaign, units)
+    build = template_xlsx if fmt == "xlsx" else template_csv
+    response = HttpResponse(build(campaign, units, language, stored), content_type=(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
+        else "text/csv; charset=utf-8"))
+    response["Content-Disposition"] = f'attachment; filename="sirbi-{campaign.year}-all-{language}.{fmt}"'
+    return response
+
+
+@csrf_exempt  # checked by csrf_protect in _scope_upload, once the body is known to be small enough to read
+@login_required
+@require_POST
+def scope_upload(request, pk):
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > SCOPE_UPLOAD_MAX_BYTES + 65536:
+        return HttpResponse(_("The file is larger than the limit of %(limit)s MB.")
+                            % {"limit": SCOPE_UPLOAD_MAX_BYTES // 1048576}, status=413)
+    return _scope_upload(request, pk)
+
+
+@csrf_protect
+def _scope_upload(request, pk):
+    _member(request)
+    campaign = get_object_or_404(Campaign, pk=pk)
+    sent = request.FILES.get("file")
+    if sent is None:
+        messages.error(request, _("Choose the filled template to send."))
+        return redirect(campaign)
+    units = {u.key: u for u in campaigns.units_for(request.user, campaign, limit=None)}
+    try:
+        pairs = read_scope_upload(sent.read(), sent.name, campaign, units)
+        counts = campaigns.save_many(request.user, campaign, pairs)
+    except SheetErrors as exc:
+        messages.error(request, _("Nothing was saved; correct the file and send it again."))
+        for problem in exc.problems[:50]:
+            messages.error(request, problem)
+        if len(exc.problems) > 50:
+            messages.error(request, _("… and %(n)s more problems.") % {"n": len(exc.problems) - 50})
+    except (CampaignError, ConflictError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Saved as drafts: %(created)s new, %(updated)s changed, %(deleted)s removed, "
+                                    "%(unchanged)s unchanged; %(flagged)s flagged by the checks. Submit each "
+                                    "unit's figures from its page.") % counts)
+    return redirect(campaign)

@@ -5,7 +5,8 @@ cannot report for Chile), versioned and recorded in the change log, from the web
 the API alike.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from operator import itemgetter
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -38,10 +39,12 @@ class Unit:
     country: Country
     network: Network | None = None
     library: Library | None = None
+    key: str = field(init=False, compare=False)
 
-    @property
-    def key(self):
-        return unit_key(self.country.code, self.network and self.network.pk, self.library and self.library.pk)
+    def __post_init__(self):
+        # The key is read for every figure of a large file: computed once.
+        key = unit_key(self.country.code, self.network and self.network.pk, self.library and self.library.pk)
+        object.__setattr__(self, "key", key)
 
     @property
     def level(self):
@@ -106,6 +109,30 @@ def units_for(user, campaign, limit=200):
             libraries = permissions.restrict(libraries, user, "change")
         units += [Unit(lib.country, library=lib) for lib in libraries[:limit]]
     return units
+
+
+def unit_keys_for(user, campaign):
+    """The keys of units_for(user, campaign), without building the units (a scope may hold thousands)."""
+    assignments = permissions.assignments(user)
+    secretariat = permissions.is_secretariat(user)
+    countries = Country.objects.filter(is_member=True)
+    if not secretariat:
+        countries = countries.filter(code__in={a.country for a in assignments if a.country})
+    keys = set()
+    if campaign.level_country:
+        keys |= set(countries.values_list("code", flat=True))
+    if campaign.level_network:
+        networks = Network.objects.all()
+        if not secretariat:
+            networks = networks.filter(country__in=countries) | networks.filter(
+                pk__in=[a.network_id for a in assignments if a.network_id])
+        keys |= {unit_key(None, network_id=pk) for pk in networks.values_list("pk", flat=True)}
+    if campaign.level_library:
+        libraries = Library.objects.all()
+        if not secretariat:
+            libraries = permissions.restrict(libraries, user, "change")
+        keys |= {unit_key(None, library_id=pk) for pk in libraries.values_list("pk", flat=True)}
+    return keys
 
 
 def campaign_values(campaign, unit):
@@ -276,3 +303,201 @@ def progress(campaign):
         if status != ValueStatus.DRAFT:
             units.add(key)
     return counts, len(units)
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A figure about to be written by save_many."""
+
+    unit: Unit
+    entry: Entry
+    fields: dict
+    current: Value | None = None
+    flags: list = None
+
+    @property
+    def key(self):
+        return (self.unit.key, self.entry.indicator.code, self.entry.typology)
+
+
+def save_many(user, campaign, pairs, *, source="import"):
+    """Save the figures of many units at once (a scope's spreadsheet): [(Unit, Entry), ...].
+
+    The same rules as save_figures — the campaign open and before its deadline, every unit in the user's
+    scope and asked by the campaign, sent figures unchanged, counts not negative, checks giving flags —
+    applied to the whole file first; then one bulk write with one change-log entry per figure. All or
+    nothing. Returns {"created": n, "updated": n, "deleted": n, "unchanged": n, "flagged": n}.
+    """
+    _check_open(campaign)
+    allowed_units = unit_keys_for(user, campaign)
+    indicators = {i.pk for i in campaign.indicators.all()}
+    typologies = {}
+    by_key = {}
+    for unit, entry in pairs:
+        if unit.key not in allowed_units:
+            if not reports_at(campaign, unit):
+                raise CampaignError(_("This campaign does not ask %(unit)s for figures.") % {"unit": unit})
+            raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
+        if unit.key not in typologies:
+            typologies[unit.key] = unit.typologies(campaign)
+        if entry.indicator.pk not in indicators or entry.typology not in typologies[unit.key]:
+            raise CampaignError(_("%(indicator)s (%(typology)s) is not asked in this campaign.")
+                                % {"indicator": entry.indicator.name, "typology": entry.typology})
+        if entry.value is not None and entry.value < 0:
+            raise CampaignError(_("%(indicator)s: a count cannot be negative.") % {"indicator": entry.indicator.name})
+        by_key[(unit.key, entry.indicator.code, entry.typology)] = (unit, entry)
+    existing = {}
+    if Value.objects.filter(campaign=campaign).exists():
+        unit_keys = {key[0] for key in by_key}
+        for value in Value.objects.filter(campaign=campaign).select_related("indicator"):
+            if value.unit_key in unit_keys:
+                existing[(value.unit_key, value.indicator.code, value.typology)] = value
+    creates, updates, deletes, unchanged = [], [], [], 0
+    for key, (unit, entry) in by_key.items():
+        current = existing.get(key)
+        if current is not None and current.status not in EDITABLE:
+            if entry.value is not None and entry.value != current.value:
+                raise CampaignError(_("%(indicator)s was already sent (%(status)s) and cannot change.")
+                                    % {"indicator": entry.indicator.name, "status": current.get_status_display()})
+            unchanged += 1
+            continue
+        if entry.value is None:
+            if current is not None:
+                deletes.append(current)
+            continue
+        fields = {"value": float(entry.value),
+                  "source": entry.source or (current.source if current else "")
+                  or (Source.SURVEY if unit.library else Source.NETWORK),
+                  "method": entry.method or Method.COUNT, "note": entry.note, "justification": entry.justification}
+        if current is None:
+            creates.append(_Pending(unit, entry, fields))
+        elif any(getattr(current, name) != new for name, new in fields.items()):
+            updates.append(_Pending(unit, entry, fields, current))
+        else:
+            unchanged += 1
+    _bulk_flags(campaign.year, creates + updates, by_key)
+    with transaction.atomic():
+        _bulk_write(user, campaign, creates, updates, deletes, source)
+    return {"created": len(creates), "updated": len(updates), "deleted": len(deletes), "unchanged": unchanged,
+            "flagged": sum(1 for p in creates + updates if p.flags)}
+
+
+def _bulk_flags(year, pending, by_key):
+    """figure_flags for many figures with a fixed number of queries: last year's figures, totals, peers."""
+    if not pending:
+        return
+    codes = {p.entry.indicator.code for p in pending}
+    previous = {(key, code, typology): figure for key, code, typology, figure in
+                Value.objects.filter(year=year - 1, indicator__code__in=codes).exclude(status=ValueStatus.DRAFT)
+                .values_list("unit_key", "indicator__code", "typology", "value")}
+    mine = {p.key for p in pending}
+    peers = {}
+    stored = (Value.objects.filter(year=year, indicator__code__in=codes,
+                                   status__in=[ValueStatus.SUBMITTED, ValueStatus.ACCEPTED, ValueStatus.PUBLISHED])
+              .values_list("unit_key", "indicator__code", "typology", "country_id", "value"))
+    for key, code, typology, country_id, figure in stored:
+        if (key, code, typology) not in mine:
+            peers.setdefault(_peer_group(key, code, typology, country_id), []).append(figure)
+    for p in pending:
+        peers.setdefault(_peer_group(*p.key, p.unit.country.id), []).append(p.fields["value"])
+    labels = {"library": _("peer libraries"), "network": _("peer networks"), "country": _("peer countries")}
+    spreads = {}
+    for p in pending:
+        figure, flags = p.fields["value"], []
+        found = checks.check_change(figure, previous.get(p.key))
+        if found:
+            flags.append(found)
+        total_code = checks.PARTS.get(p.entry.indicator.code)
+        if total_code:
+            total = by_key.get((p.unit.key, total_code, p.entry.typology))
+            found = checks.check_part(figure, total[1].value if total else None, p.entry.indicator.name, total_code)
+            if found:
+                flags.append(found)
+        group = _peer_group(*p.key, p.unit.country.id)
+        if group not in spreads:
+            # The group's median and spread, once (the figure itself among its peers barely moves them).
+            members = peers[group]
+            spreads[group] = checks.spread(members) if len(members) > checks.MIN_PEERS else None
+        if spreads[group]:
+            found = checks.outlier_flag(figure, *spreads[group], labels[group[0]])
+            if found:
+                flags.append(found)
+        p.flags = flags
+
+
+def _peer_group(key, code, typology, country_id):
+    level = key.partition(":")[0] if ":" in key else "country"
+    # Libraries are compared within their country; networks and countries across the region.
+    return (level, code, typology, country_id if level == "library" else None)
+
+
+# The columns save_many writes; the change log's snapshot is every one of them but the bookkeeping ones.
+_INSERTED = [f.attname for f in Value._meta.concrete_fields if not f.primary_key]
+_SNAPSHOT = [(f.name, f.attname) for f in Value._meta.concrete_fields
+             if not f.primary_key and f.name not in Value.changelog_exclude]
+_UPDATED = ["value", "source", "method", "note", "justification", "flags", "entered_by_id", "version", "updated"]
+
+
+def _bulk_write(user, campaign, creates, updates, deletes, source):
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    from sirbi.core import bulk
+    from sirbi.core.models import ChangeLog
+
+    ops = connection.ops
+    now = timezone.now()
+    stamp = ops.adapt_datetimefield_value(now)
+    user_id = user.pk if getattr(user, "is_authenticated", False) else None
+    user_name = getattr(user, "username", "") or ""
+    content_type = ContentType.objects.get_for_model(Value).pk
+
+    def snapshot(values):
+        # Every snapshot field of a Value is a number, a string, a list or None: JSON as it is.
+        return ops.adapt_json_value({name: values[attname] for name, attname in _SNAPSHOT}, None)
+
+    def log(action, pk, values, before, after, country):
+        return (stamp, user_id, user_name, action, content_type, pk,
+                f"{values['indicator_code']} {values['unit_key']} {values['typology']} {values['year']}"[:300],
+                country, before, after, "", source)
+
+    inserted = itemgetter(*_INSERTED)
+    rows, records = [], []
+    for p in creates:
+        values = {"version": 1, "created": now, "updated": now, "indicator_id": p.entry.indicator.pk,
+                  "typology": p.entry.typology, "country_id": p.unit.country.pk,
+                  "network_id": p.unit.network.pk if p.unit.network else None,
+                  "library_id": p.unit.library.pk if p.unit.library else None, "unit_key": p.unit.key,
+                  "year": campaign.year, "source_name": "", "source_url": "", "status": ValueStatus.DRAFT,
+                  "flags": p.flags, "entered_by_id": user_id, "is_sample": False, "campaign_id": campaign.pk,
+                  "review_comment": "", "submitted_at": None, **p.fields}
+        records.append(values)
+        rows.append(inserted({**values, "created": stamp, "updated": stamp,
+                              "flags": ops.adapt_json_value(p.flags, None)}))
+    ids = bulk.insert_rows(Value, _INSERTED, rows)
+    entries = []
+    for pk, values, p in zip(ids, records, creates, strict=True):
+        values["indicator_code"] = p.entry.indicator.code
+        entries.append(log(ChangeLog.Action.CREATE, pk, values, None, snapshot(values), p.unit.country.code))
+    update_rows = []
+    for p in updates:
+        value = p.current
+        before = value.snapshot()
+        for name, new in p.fields.items():
+            setattr(value, name, new)
+        value.flags, value.entered_by_id, value.version, value.updated = p.flags, user_id, value.version + 1, now
+        update_rows.append((*[stamp if name == "updated" else
+                              ops.adapt_json_value(value.flags, None) if name == "flags" else getattr(value, name)
+                              for name in _UPDATED], value.pk))
+        values = {attname: getattr(value, attname) for _name, attname in _SNAPSHOT}
+        values.update(indicator_code=p.entry.indicator.code)
+        entries.append(log(ChangeLog.Action.UPDATE, value.pk, values, ops.adapt_json_value(before, None),
+                           snapshot(values), p.unit.country.code))
+    bulk.update_rows(Value, _UPDATED, update_rows)
+    for value in deletes:
+        values = {attname: getattr(value, attname) for _name, attname in _SNAPSHOT}
+        values.update(indicator_code=value.indicator.code)
+        entries.append(log(ChangeLog.Action.DELETE, value.pk, values, ops.adapt_json_value(value.snapshot(), None),
+                           None, value.country.code if value.country_id else ""))
+    Value.objects.filter(pk__in=[v.pk for v in deletes]).delete()
+    bulk.insert_change_log(entries)

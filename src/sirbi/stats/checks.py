@@ -39,23 +39,27 @@ def check_part(value, total, part_name, total_name):
     return None
 
 
-def robust_z(value, peers):
-    """How far `value` lies from its peers, in robust standard deviations (None with too few peers)."""
+def check_outlier(value, peers, peer_label):
     peers = [p for p in peers if p is not None]
     if len(peers) < MIN_PEERS:
         return None
+    return outlier_flag(value, *spread(peers), peer_label)
+
+
+def spread(peers):
+    """(median, median absolute deviation) of a group, computed once for all its members."""
     median = statistics.median(peers)
-    mad = statistics.median(abs(p - median) for p in peers)
-    if mad == 0:
+    return median, statistics.median(abs(p - median) for p in peers)
+
+
+def outlier_flag(value, median, mad, peer_label):
+    """The outlier flag for `value` given its peers' median and MAD (see spread)."""
+    if not mad:
         return None
-    return 0.6745 * (value - median) / mad
-
-
-def check_outlier(value, peers, peer_label):
-    z = robust_z(value, peers)
-    if z is not None and abs(z) > OUTLIER_Z:
+    z = 0.6745 * (value - median) / mad
+    if abs(z) > OUTLIER_Z:
         return flag("outlier", _("far from %(peers)s (median %(median)s; robust z-score %(z).1f).")
-                    % {"peers": peer_label, "median": _number(statistics.median(peers)), "z": z})
+                    % {"peers": peer_label, "median": _number(median), "z": z})
     return None
 
 

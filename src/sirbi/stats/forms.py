@@ -45,3 +45,46 @@ class CampaignForm(VersionedForm):
         if not any(data.get(f) for f in ("level_country", "level_network", "level_library")):
             self.add_error("level_country", _("Choose at least one level that reports."))
         return data
+
+
+# Choices of the public statistics pages (GET forms that work without JavaScript) -----------------
+
+class TypologyForm(forms.Form):
+    """The library type the figures are shown for; public libraries unless another is chosen."""
+
+    typology = forms.ChoiceField(label=_("Library type"), choices=Typology.choices, required=False)
+
+    def chosen_typology(self):
+        chosen = self.data.get("typology")
+        return chosen if chosen in Typology.values else Typology.PUBLIC
+
+
+class FigureForm(TypologyForm):
+    """The library type and year of an indicator's map and table; no year means each country's latest."""
+
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _("latest available"))] + [(y, str(y)) for y in years]
+
+    def chosen_year(self):
+        return self.cleaned_data.get("year") if self.is_valid() else None
+
+
+class CompareForm(TypologyForm):
+    """Countries and indicators to set side by side."""
+
+    countries = forms.MultipleChoiceField(label=_("Countries"), required=False, widget=forms.CheckboxSelectMultiple)
+    indicator = forms.MultipleChoiceField(label=_("Indicators"), required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, countries=(), indicators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["countries"].choices = [(c.code, c.name) for c in countries]
+        self.fields["indicator"].choices = [(i.code, i.name) for i in indicators]
+
+    def chosen(self, name, default):
+        """The valid codes chosen for `name`, in the order of its choices; `default` when none is."""
+        picked = set(self.data.getlist(name)) if hasattr(self.data, "getlist") else set()
+        codes = [code for code, _label in self.fields[name].choices if code in picked]
+        return codes or list(default)

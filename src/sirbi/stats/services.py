@@ -98,17 +98,26 @@ def country_table(indicator, typology=Typology.PUBLIC, year=None, countries=None
     return table
 
 
-def population_table(countries, year=None):
-    """{country code: (inhabitants, year)}: the population of `year`, or the nearest year available."""
+def population_series(countries):
+    """{country code: {year: inhabitants}} of these countries, in one query."""
     by_country = defaultdict(dict)
     for code, pop_year, figure in (Population.objects.filter(subdivision__isnull=True, country__in=countries)
                                    .values_list("country__code", "year", "value")):
         by_country[code][pop_year] = figure
-    result = {}
-    for code, years in by_country.items():
-        chosen = max(years) if year is None else min(years, key=lambda y: (abs(y - year), -y))
-        result[code] = (years[chosen], chosen)
-    return result
+    return by_country
+
+
+def nearest_population(years, year=None):
+    """(inhabitants, year) of a country's {year: inhabitants}: that of `year` or the nearest; None if none."""
+    if not years:
+        return None
+    chosen = max(years) if year is None else min(years, key=lambda y: (abs(y - year), -y))
+    return years[chosen], chosen
+
+
+def population_table(countries, year=None):
+    """{country code: (inhabitants, year)}: the population of `year`, or the nearest year available."""
+    return {code: nearest_population(years, year) for code, years in population_series(countries).items()}
 
 
 def _derived_table(indicator, typology, year, countries):
@@ -116,12 +125,13 @@ def _derived_table(indicator, typology, year, countries):
     denominators = None
     if indicator.denominator_id:
         denominators = country_table(indicator.denominator, typology, year, countries)
+    populations = population_series(countries) if denominators is None else {}
     table = {}
     for code, top in numerators.items():
         if top.value is None:
             continue
         if denominators is None:
-            population = population_table([c for c in countries if c.code == code], top.year).get(code)
+            population = nearest_population(populations.get(code), top.year)
             if not population:
                 continue
             bottom_value, population_year = population

@@ -15,6 +15,7 @@ from sirbi.registry.imports.reading import FileProblem, read_table
 
 from .campaigns import Entry
 from .choices import Method, Source, Unit
+from .models import Value
 from .numbers import NumberError, parse_number
 
 TEMPLATE_VERSION = "1"
@@ -22,6 +23,7 @@ COLUMNS = ["template_version", "campaign", "unit", "language", "indicator", "typ
            "source", "method", "note", "justification"]
 EDITABLE_COLUMNS = {"value", "source", "method", "note", "justification"}
 SHEET = "figures"
+SOURCES, METHODS = frozenset(Source.values), frozenset(Method.values)
 # Counts are whole numbers; full-time equivalents and rates may have decimals.
 WHOLE_UNITS = {Unit.COUNT}
 
@@ -34,26 +36,37 @@ class SheetErrors(Exception):
         super().__init__("; ".join(problems))
 
 
-def template_rows(campaign, unit, language, stored=None):
-    """The template's rows (dicts), in the campaign's indicator order, with what is already stored."""
+def template_rows(campaign, units, language, stored=None):
+    """The template's rows (dicts): for each unit, the campaign's indicators in order, with what is stored
+    ({(unit key, indicator code, typology): Value})."""
     stored = stored or {}
     rows = []
+    indicators = list(campaign.indicators.order_by("position"))
     with translation.override(language):
-        for indicator in campaign.indicators.order_by("position"):
-            for typology in unit.typologies(campaign):
-                value = stored.get((indicator.code, typology))
-                rows.append({
-                    "template_version": TEMPLATE_VERSION, "campaign": campaign.pk, "unit": unit.key,
-                    "language": language, "indicator": indicator.code, "typology": typology,
-                    "name": str(indicator.name), "measure": str(indicator.get_unit_display()),
-                    "value": value.value if value else None, "source": value.source if value else "",
-                    "method": value.method if value else Method.COUNT, "note": value.note if value else "",
-                    "justification": value.justification if value else "",
-                })
+        names = {i.code: (str(i.name), str(i.get_unit_display())) for i in indicators}
+        for unit in units:
+            for indicator in indicators:
+                for typology in unit.typologies(campaign):
+                    value = stored.get((unit.key, indicator.code, typology))
+                    rows.append({
+                        "template_version": TEMPLATE_VERSION, "campaign": campaign.pk, "unit": unit.key,
+                        "language": language, "indicator": indicator.code, "typology": typology,
+                        "name": names[indicator.code][0], "measure": names[indicator.code][1],
+                        "value": value.value if value else None, "source": value.source if value else "",
+                        "method": value.method if value else Method.COUNT, "note": value.note if value else "",
+                        "justification": value.justification if value else "",
+                    })
     return rows
 
 
-def template_xlsx(campaign, unit, language, stored=None):
+def stored_values(campaign, units):
+    """{(unit key, indicator code, typology): Value} of these units in the campaign."""
+    keys = {u.key for u in units}
+    return {(v.unit_key, v.indicator.code, v.typology): v
+            for v in Value.objects.filter(campaign=campaign).select_related("indicator") if v.unit_key in keys}
+
+
+def template_xlsx(campaign, units, language, stored=None):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
@@ -61,7 +74,7 @@ def template_xlsx(campaign, unit, language, stored=None):
     grey = PatternFill("solid", fgColor="DDDDDD")
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in template_rows(campaign, unit, language, stored):
+    for row in template_rows(campaign, units, language, stored):
         sheet.append([row[c] for c in COLUMNS])
     for column_cells in sheet.iter_cols(min_row=2):
         if column_cells and sheet.cell(1, column_cells[0].column).value not in EDITABLE_COLUMNS:
@@ -81,7 +94,8 @@ def template_xlsx(campaign, unit, language, stored=None):
     with translation.override(language):
         about.append([_("SIRBI statistics template")])
         about.append([_("Campaign"), campaign.title])
-        about.append([_("Reporting for"), str(unit)])
+        about.append([_("Reporting for"), "; ".join(str(u) for u in units[:20])
+                      + ("…" if len(units) > 20 else "")])
         about.append([_("Year reported"), campaign.year])
         about.append([_("Deadline"), campaign.deadline.isoformat()])
         about.append([_("Fill in the columns value, source, method, note and justification only. Leave a value "
@@ -93,12 +107,12 @@ def template_xlsx(campaign, unit, language, stored=None):
     return buffer.getvalue()
 
 
-def template_csv(campaign, unit, language, stored=None):
+def template_csv(campaign, units, language, stored=None):
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
     writer.writeheader()
     with translation.override(language):
-        for row in template_rows(campaign, unit, language, stored):
+        for row in template_rows(campaign, units, language, stored):
             if row["value"] is not None:
                 row["value"] = _written(row["value"], language)
             writer.writerow(row)
@@ -115,6 +129,12 @@ def _written(number, language):
 
 def read_upload(data, filename, campaign, unit):
     """The Entries of an uploaded template for `unit` in `campaign`; SheetErrors listing every problem."""
+    return [entry for _unit, entry in read_scope_upload(data, filename, campaign, {unit.key: unit})]
+
+
+def read_scope_upload(data, filename, campaign, units):
+    """[(Unit, Entry)] of an uploaded template whose rows may be for any of `units` ({key: Unit});
+    SheetErrors listing every problem."""
     try:
         table = read_table(data, filename, typed=True)
     except FileProblem as exc:
@@ -127,7 +147,6 @@ def read_upload(data, filename, campaign, unit):
                              "download the template again.") % {"sheet": sheet, "columns": ", ".join(missing)}])
     position = {name: header.index(name) for name in COLUMNS}
     indicators = {i.code: i for i in campaign.indicators.all()}
-    typologies = set(unit.typologies(campaign))
     problems, entries, seen = [], [], {}
 
     def problem(line, column, message):
@@ -150,9 +169,14 @@ def read_upload(data, filename, campaign, unit):
             problem(line, "campaign", _("this row belongs to another campaign (%(found)s), not to “%(title)s”.")
                     % {"found": cell("campaign"), "title": campaign.title})
             continue
-        if str(cell("unit")) != unit.key:
-            problem(line, "unit", _("this row reports for “%(found)s”, not for %(unit)s.")
-                    % {"found": cell("unit"), "unit": unit})
+        unit = units.get(str(cell("unit")))
+        if unit is None:
+            if len(units) == 1:
+                problem(line, "unit", _("this row reports for “%(found)s”, not for %(unit)s.")
+                        % {"found": cell("unit"), "unit": next(iter(units.values()))})
+            else:
+                problem(line, "unit", _("“%(found)s” is not one of the units you report for in this campaign.")
+                        % {"found": cell("unit")})
             continue
         indicator = indicators.get(str(cell("indicator")))
         if indicator is None:
@@ -160,11 +184,11 @@ def read_upload(data, filename, campaign, unit):
                     % {"code": cell("indicator")})
             continue
         typology = str(cell("typology"))
-        if typology not in typologies:
+        if typology not in unit.typologies(campaign):
             problem(line, "typology", _("“%(typology)s” is not a library type of this report.")
                     % {"typology": typology})
             continue
-        key = (indicator.code, typology)
+        key = (unit.key, indicator.code, typology)
         if key in seen:
             problem(line, "indicator", _("%(indicator)s (%(typology)s) is already on row %(row)s.")
                     % {"indicator": indicator.code, "typology": typology, "row": seen[key]})
@@ -186,17 +210,17 @@ def read_upload(data, filename, campaign, unit):
                         % {"value": raw, "indicator": indicator.code})
                 continue
         source, method = str(cell("source") or ""), str(cell("method") or Method.COUNT)
-        if source and source not in Source.values:
+        if source and source not in SOURCES:
             problem(line, "source", _("“%(value)s” is not one of %(choices)s.")
                     % {"value": source, "choices": ", ".join(Source.values)})
             continue
-        if method not in Method.values:
+        if method not in METHODS:
             problem(line, "method", _("“%(value)s” is not one of %(choices)s.")
                     % {"value": method, "choices": ", ".join(Method.values)})
             continue
-        entries.append(Entry(indicator=indicator, typology=typology, value=number, source=source, method=method,
+        entries.append((unit, Entry(indicator=indicator, typology=typology, value=number, source=source, method=method,
                              note=str(cell("note") or "")[:2000],
-                             justification=str(cell("justification") or "")[:2000]))
+                             justification=str(cell("justification") or "")[:2000])))
     if problems:
         raise SheetErrors(problems)
     return entries

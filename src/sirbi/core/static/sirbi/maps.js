@@ -84,7 +84,9 @@
         var at = [parseFloat(libraryElement.dataset.lat), parseFloat(libraryElement.dataset.lon)];
         L.circleMarker(at, { radius: 8, color: "#a4361d", weight: 3, fillColor: "#ffffff", fillOpacity: 1 })
           .bindTooltip(libraryElement.dataset.name).addTo(libraryMap);
-        libraryMap.setView(at, 12);
+        // Without a tile layer only country shapes are drawn: a street-level zoom would show nothing
+        // around the marker, so show the region instead.
+        libraryMap.setView(at, config.tiles ? 14 : 6);
         return null;
       }
       var code = libraryElement.dataset.country;
@@ -110,5 +112,55 @@
       }
       libraryElement.dispatchEvent(new CustomEvent("sirbi:loaded", { detail: { markers: markers.length } }));
     });
+  }
+  // An indicator's choropleth (statistics): member countries filled by class, each labelled with its class
+  // number so the map reads without colour; the legend and the table beside it carry the figures.
+  var choroplethElement = document.getElementById("choropleth-map");
+  if (choroplethElement) {
+    var figures = JSON.parse(document.getElementById("choropleth-data").textContent);
+    var choropleth = baseMap(choroplethElement, { zoomSnap: 0.25, zoomDelta: 0.5 });
+    loadCountries().then(function (countries) {
+      var drawn = 0;
+      var layer = L.geoJSON(countries, {
+        style: function (feature) {
+          var country = figures.countries[feature.id];
+          if (!country) { return { weight: 0.5, color: "#ffffff", fillOpacity: 1, fillColor: "#e4e7eb" }; }
+          var kind = country["class"] ? figures.classes[country["class"]] : null;
+          return { weight: 1, color: "#39424e", fillOpacity: 1, fillColor: kind ? kind.colour : "#ffffff",
+                   dashArray: kind ? null : "3 3" };
+        },
+        onEachFeature: function (feature, featureLayer) {
+          var country = figures.countries[feature.id];
+          if (!country) { return; }
+          drawn += 1;
+          featureLayer.bindTooltip(escapeHtml(country.name) + ": " + escapeHtml(country.text));
+          featureLayer.on("click", function () { window.location.href = country.url; });
+        }
+      }).addTo(choropleth);
+      var bounds = L.latLngBounds([]);
+      layer.eachLayer(function (l) {
+        var country = figures.countries[l.feature.id];
+        if (!country) { return; }
+        bounds.extend(l.getBounds());
+        if (country["class"]) {
+          var kind = figures.classes[country["class"]];
+          L.marker(labelAt(l), { interactive: false, keyboard: false, icon: L.divIcon({
+            className: "class-label" + (kind.dark ? " dark" : ""), html: String(country["class"]), iconSize: [18, 18] }) })
+            .addTo(choropleth);
+        }
+      });
+      if (bounds.isValid()) { choropleth.fitBounds(bounds.pad(0.08)); }
+      choroplethElement.dataset.countries = String(drawn);
+      choroplethElement.dispatchEvent(new CustomEvent("sirbi:loaded", { detail: { countries: drawn } }));
+    });
+  }
+
+  // Where a country's label goes: the centre of its largest polygon (islands far away, such as the
+  // Canaries or the Galápagos, would pull the centre of the whole shape into the sea).
+  function labelAt(featureLayer) {
+    var geometry = featureLayer.feature.geometry;
+    var polygons = geometry.type === "MultiPolygon" ? geometry.coordinates : [geometry.coordinates];
+    var largest = polygons.reduce(function (best, polygon) { return polygon[0].length > best[0].length ? polygon : best; });
+    return L.polygon(largest[0].map(function (p) { return [p[1], p[0]]; })).getBounds().getCenter();
   }
 })();

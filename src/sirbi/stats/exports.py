@@ -1,0 +1,232 @@
+"""Open data downloads of the statistics: published values, the country tables with the region's figure,
+and the indicator definitions, as CSV, XLSX or JSON.
+
+Every file carries its licence and attribution: per row (the licence, the source and, for Library Map
+of the World figures, IFLA's attribution) and, where the format has room for it, in an "about" block and
+a sheet or list of the indicator definitions. Missing figures stay empty (null), never zero.
+"""
+
+import csv
+import io
+import json
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from sirbi.registry.exports import LIST_SEPARATOR, _Echo, _xlsx_cell
+from sirbi.registry.models import Country
+
+from . import services
+from .choices import SOURCE_PRIORITY, Source
+
+LICENCE = "CC BY 4.0"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+LMW_ATTRIBUTION = "IFLA Library Map of the World, CC BY 4.0"
+LMW_URL = "https://librarymap.ifla.org/"
+FORMATS = ("csv", "xlsx", "json")
+LEVELS = ("library", "network", "country")
+
+VALUE_COLUMNS = ["id", "indicator", "typology", "country", "network", "library", "library_isil", "level", "year",
+                 "value", "unit", "source", "source_name", "source_url", "method", "note", "is_sample", "updated",
+                 "attribution", "licence"]
+AGGREGATE_COLUMNS = ["indicator", "typology", "scope", "country", "country_name", "value", "unit", "year", "years",
+                     "basis", "reported", "expected", "coverage", "population_year", "source", "source_name",
+                     "source_url", "is_estimate", "attribution", "licence"]
+INDICATOR_COLUMNS = ["code", "name_es", "name_pt", "name_en", "definition_es", "definition_pt", "definition_en",
+                     "unit", "levels", "aggregation", "direction", "standard", "numerator", "denominator",
+                     "multiplier"]
+
+
+def attribution(source, source_name):
+    """Whom a figure is credited to: IFLA's attribution for Library Map of the World figures, else its source."""
+    return LMW_ATTRIBUTION if source == Source.LMW else source_name
+
+
+def levels(indicator):
+    return [level for level in LEVELS if getattr(indicator, f"level_{level}")]
+
+
+def formula(indicator):
+    """How a derived indicator is computed (None for a reported one); "population" as the denominator
+    when it divides by the country's inhabitants."""
+    if not indicator.is_derived:
+        return None
+    return {"numerator": indicator.numerator.code,
+            "denominator": indicator.denominator.code if indicator.denominator_id else "population",
+            "multiplier": indicator.multiplier}
+
+
+def indicator_rows(indicators):
+    for indicator in indicators:
+        derived = formula(indicator) or {}
+        yield {
+            **{column: getattr(indicator, column) for column in INDICATOR_COLUMNS[:8]},
+            "levels": levels(indicator),
+            "aggregation": indicator.aggregation,
+            "direction": indicator.direction,
+            "standard": indicator.standard,
+            "numerator": derived.get("numerator"),
+            "denominator": derived.get("denominator"),
+            "multiplier": derived.get("multiplier"),
+        }
+
+
+def value_rows(queryset):
+    """One dict per value, in VALUE_COLUMNS order."""
+    queryset = queryset.select_related("indicator", "country", "network", "library")
+    for value in queryset.iterator(chunk_size=2000):
+        yield {
+            "id": value.pk,
+            "indicator": value.indicator.code,
+            "typology": value.typology,
+            "country": value.country.code,
+            "network": value.network.code if value.network_id else None,
+            "library": value.library_id,
+            "library_isil": value.library.isil if value.library_id else None,
+            "level": value.level,
+            "year": value.year,
+            "value": value.value,
+            "unit": value.indicator.unit,
+            "source": value.source,
+            "source_name": value.source_name,
+            "source_url": value.source_url,
+            "method": value.method,
+            "note": value.note,
+            "is_sample": value.is_sample,
+            "updated": value.updated.isoformat(),
+            "attribution": attribution(value.source, value.source_name),
+            "licence": LICENCE,
+        }
+
+
+def member_countries():
+    return list(Country.objects.filter(is_member=True).order_by("code"))
+
+
+def aggregate_rows(indicator, typology, year=None, countries=None):
+    """One row per member country (value None where it has no figure) and a last row for the region.
+
+    `year=None` takes each country's latest year, as services.country_table does.
+    """
+    countries = countries if countries is not None else member_countries()
+    table = services.country_table(indicator, typology, year, countries)
+    rows = []
+    for country in countries:
+        figure = table.get(country.code)
+        row = {"scope": "country", "country": country.code, "country_name": country.name}
+        if figure is None or figure.value is None:
+            row.update(value=None, year=None, years=[], basis=None, reported=None, expected=None, coverage=None,
+                       population_year=None, source=None, source_name=None, source_url=None, is_estimate=None,
+                       attribution=None)
+        else:
+            row.update(value=figure.value, year=figure.year, years=[figure.year], basis=figure.basis,
+                       reported=figure.reported, expected=figure.expected, coverage=figure.coverage,
+                       population_year=figure.population_year, source=figure.source,
+                       source_name=figure.source_name, source_url=figure.source_url, is_estimate=figure.is_estimate,
+                       attribution=attribution(figure.source, figure.source_name))
+        rows.append(row)
+    rows.append(_region_row(indicator, table, countries))
+    for row in rows:
+        row.update(indicator=indicator.code, typology=typology, unit=indicator.unit, licence=LICENCE)
+    return rows
+
+
+def _region_row(indicator, table, countries):
+    region = services.region_figure(indicator, table, countries)
+    present = [f for f in table.values() if f.value is not None]
+    rank = {source: n for n, source in enumerate(SOURCE_PRIORITY)}
+    sources = sorted({f.source for f in present}, key=lambda s: rank.get(s, len(rank)))
+    names = list(dict.fromkeys(attribution(f.source, f.source_name) for f in present if f.source))
+    urls = {f.source_url for f in present}
+    population_years = {f.population_year for f in present if f.population_year}
+    return {
+        "scope": "region", "country": None, "country_name": _("Region (CERLALC member countries)"),
+        "value": region.value, "year": region.years[-1] if region.years else None, "years": region.years,
+        "basis": "aggregated" if region.value is not None else None, "reported": region.reported,
+        "expected": region.expected, "coverage": region.reported / region.expected if region.expected else None,
+        "population_year": population_years.pop() if len(population_years) == 1 else None,
+        "source": LIST_SEPARATOR.join(sources) or None,
+        "source_name": "; ".join(dict.fromkeys(f.source_name for f in present if f.source_name)) or None,
+        "source_url": urls.pop() if len(urls) == 1 else None,
+        "is_estimate": any(f.is_estimate for f in present) if present else None,
+        "attribution": "; ".join(names) or None,
+    }
+
+
+def about(title, source_url=""):
+    """The file's "about" block: what it is, its licence and whom to credit."""
+    return {
+        "title": title,
+        "publisher": "SIRBI — CERLALC",
+        "licence": LICENCE,
+        "licence_url": LICENCE_URL,
+        "attribution": [
+            _("SIRBI statistics of the Ibero-American library networks (CERLALC), CC BY 4.0. Please cite it "
+              "with the date of the data."),
+            _("Figures whose source is “lmw”: IFLA Library Map of the World (%(url)s), CC BY 4.0.")
+            % {"url": LMW_URL},
+            _("Other figures: the national source named in each row (source_name, source_url)."),
+        ],
+        "notes": _("Missing figures are empty (null), never zero. Each figure keeps its own year and source; "
+                   "figures of different library types are never added together."),
+        "generated": timezone.now().isoformat(timespec="seconds"),
+        "source": source_url,
+    }
+
+
+def _flat(value):
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(str(item) for item in value)
+    return "" if value is None else value
+
+
+def download(rows, columns, fmt, stem, *, about_block, indicators=None):
+    """An HTTP response with `rows` in `fmt`, with the about block and the definitions of `indicators`
+    beside them (CSV carries its licence and attribution in columns; the definitions have their own CSV)."""
+    sheets = [(stem[:31], columns, rows)]
+    if indicators is not None:
+        sheets.append(("indicators", INDICATOR_COLUMNS, indicator_rows(indicators)))
+    if fmt == "csv":
+        writer = csv.DictWriter(_Echo(), fieldnames=columns, extrasaction="ignore")
+
+        def lines():
+            # A byte-order mark, so that spreadsheet programs read the file as UTF-8.
+            yield "\ufeff" + writer.writerow(dict(zip(columns, columns, strict=True)))
+            for row in rows:
+                yield writer.writerow({k: _flat(v) for k, v in row.items()})
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        workbook = Workbook(write_only=True)
+        for name, sheet_columns, sheet_rows in sheets:
+            sheet = workbook.create_sheet(name)
+            sheet.append(sheet_columns)
+            for row in sheet_rows:
+                sheet.append([_xlsx_cell(sheet, _flat(row.get(column))) for column in sheet_columns])
+        sheet = workbook.create_sheet("about")
+        for key, value in about_block.items():
+            for line in value if isinstance(value, list) else [value]:
+                sheet.append([key, _xlsx_cell(sheet, line)])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    elif fmt == "json":
+        def chunks():
+            yield '{"about": ' + json.dumps(about_block, ensure_ascii=False)
+            if indicators is not None:
+                yield ',\n"indicators": ' + json.dumps(list(indicator_rows(indicators)), ensure_ascii=False)
+            yield ',\n"data": ['
+            for index, row in enumerate(rows):
+                yield ("," if index else "") + "\n" + json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False)
+            yield "\n]}\n"
+
+        response = StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
+    else:
+        raise ValueError(f"unknown export format {fmt!r}")
+    response["Content-Disposition"] = f'attachment; filename="{stem}-{timezone.now():%Y%m%d}.{fmt}"'
+    response["Link"] = f'<{LICENCE_URL}>; rel="license"'
+    return response
