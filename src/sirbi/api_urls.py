@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from sirbi.core.api import ChangeLogViewSet
 from sirbi.registry.api import CountryViewSet, LibraryViewSet, NetworkViewSet, SubdivisionViewSet
 from sirbi.stats.api import AggregateViewSet, IndicatorViewSet, ValueViewSet
+from sirbi.stats.campaign_api import CampaignViewSet
 
 router = DefaultRouter()
 router.register("countries", CountryViewSet, basename="country")
@@ -17,6 +18,7 @@ router.register("changes", ChangeLogViewSet, basename="change")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("values", ValueViewSet, basename="value")
 router.register("aggregates", AggregateViewSet, basename="aggregate")
+router.register("campaigns", CampaignViewSet, basename="campaign")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

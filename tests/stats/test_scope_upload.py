@@ -1,8 +1,6 @@
 """One spreadsheet for a whole scope: a network manager's network and its libraries, saved in bulk with the
 same rules as the form (scope, sent figures, flags, change log)."""
 
-import csv
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,6 +11,7 @@ from sirbi.registry.models import Library
 from sirbi.stats.campaigns import CampaignError, Entry, Unit, save_figures, save_many
 from sirbi.stats.models import Indicator, Value
 from tests.stats.test_campaigns import campaign  # noqa: F401  (fixture)
+from tests.stats.test_spreadsheets import csv_rows, write_csv
 
 
 @pytest.fixture
@@ -25,29 +24,17 @@ def libraries(peru, pe_public):
     return created
 
 
-def rows_of(content):
-    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
-
-
-def csv_bytes(rows):
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
-
 def test_a_network_manager_sends_all_their_libraries_at_once(as_user, network_manager_pe, campaign,  # noqa: F811
                                                              libraries):
     client = as_user(network_manager_pe)
     response = client.get(f"/en/stats/campaigns/{campaign.pk}/template.csv", {"language": "en"})
-    rows = rows_of(response.content)
+    rows = csv_rows(response.content)
     assert {r["unit"] for r in rows} == {f"library:{lib.pk}" for lib in libraries}
     for k, row in enumerate(rows):
         row["value"] = {"libraries": "1", "libraries_internet": "1", "visits": f"{10_000 + k:,}"}[row["indicator"]]
     rows[-1]["value"] = "9,000,000"  # one library's visits a thousand times the others'
     response = client.post(f"/en/stats/campaigns/{campaign.pk}/upload/",
-                           {"file": SimpleUploadedFile("all.csv", csv_bytes(rows))}, follow=True)
+                           {"file": SimpleUploadedFile("all.csv", write_csv(rows))}, follow=True)
     assert "Saved as drafts: 36 new" in response.content.decode()
     assert Value.objects.filter(campaign=campaign, status="draft").count() == 36
     flagged = Value.objects.filter(campaign=campaign).exclude(flags=[])
@@ -58,13 +45,13 @@ def test_a_network_manager_sends_all_their_libraries_at_once(as_user, network_ma
 def test_a_row_outside_the_scope_refuses_the_whole_file(as_user, network_manager_pe, campaign, libraries,  # noqa: F811
                                                         cusco_library):
     client = as_user(network_manager_pe)
-    rows = rows_of(client.get(f"/en/stats/campaigns/{campaign.pk}/template.csv").content)
+    rows = csv_rows(client.get(f"/en/stats/campaigns/{campaign.pk}/template.csv").content)
     rows[0]["value"] = "5"
     rows[1]["unit"] = f"library:{cusco_library.pk}"  # in Peru, but not in the manager's network
     rows[1]["value"] = "7"
     with translation.override("en"):
         response = client.post(f"/en/stats/campaigns/{campaign.pk}/upload/",
-                               {"file": SimpleUploadedFile("all.csv", csv_bytes(rows))}, follow=True)
+                               {"file": SimpleUploadedFile("all.csv", write_csv(rows))}, follow=True)
     assert "row 3, column unit" in response.content.decode()
     assert not Value.objects.filter(campaign=campaign).exists()
 

@@ -5,13 +5,13 @@ and imported back.
 """
 
 import csv
-import io
 import json
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+
+from sirbi.core.downloads import Echo, xlsx_cell, xlsx_response
 
 from .choices import SERVICES
 
@@ -64,28 +64,14 @@ def network_rows(queryset, with_contacts=False):
         yield row
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _filename(stem, extension):
     return f"{stem}-{timezone.now():%Y%m%d}.{extension}"
-
-
-def _xlsx_cell(sheet, value):
-    """A cell for `value`; text that starts like a formula stays text, so it is never evaluated."""
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
 
 
 def export(rows, columns, fmt, stem):
     """An HTTP response with `rows` in `fmt` (csv, xlsx, json or geojson)."""
     if fmt == "csv":
-        writer = csv.DictWriter(_Echo(), fieldnames=columns, extrasaction="ignore")
+        writer = csv.DictWriter(Echo(), fieldnames=columns, extrasaction="ignore")
 
         def lines():
             # A byte-order mark, so that spreadsheet programs read the file as UTF-8.
@@ -99,12 +85,8 @@ def export(rows, columns, fmt, stem):
         sheet = workbook.create_sheet(stem)
         sheet.append(columns)
         for row in rows:
-            sheet.append([_xlsx_cell(sheet, row.get(column)) for column in columns])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
+            sheet.append([xlsx_cell(sheet, row.get(column)) for column in columns])
+        response = xlsx_response(workbook)
     elif fmt == "json":
         def chunks():
             yield "["

@@ -192,14 +192,19 @@ def template(request, pk, unit_key, fmt):
 @require_POST
 def upload(request, pk, unit_key):
     """A filled template sent back: saved as a draft if the whole file is right, else every problem listed."""
+    return _refuse_large(request, UPLOAD_MAX_BYTES) or _upload(request, pk, unit_key)
+
+
+def _refuse_large(request, limit):
+    """A 413 response when the declared body is larger than `limit` (before anything reads it)."""
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         declared = 0
-    if declared > UPLOAD_MAX_BYTES + 65536:
-        return HttpResponse(_("The file is larger than the limit of %(limit)s MB.")
-                            % {"limit": UPLOAD_MAX_BYTES // 1048576}, status=413)
-    return _upload(request, pk, unit_key)
+    if declared > limit + 65536:
+        return HttpResponse(_("The file is larger than the limit of %(limit)s MB.") % {"limit": limit // 1048576},
+                            status=413)
+    return None
 
 
 @csrf_protect
@@ -258,14 +263,7 @@ def scope_template(request, pk, fmt):
 @login_required
 @require_POST
 def scope_upload(request, pk):
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > SCOPE_UPLOAD_MAX_BYTES + 65536:
-        return HttpResponse(_("The file is larger than the limit of %(limit)s MB.")
-                            % {"limit": SCOPE_UPLOAD_MAX_BYTES // 1048576}, status=413)
-    return _scope_upload(request, pk)
+    return _refuse_large(request, SCOPE_UPLOAD_MAX_BYTES) or _scope_upload(request, pk)
 
 
 @csrf_protect

@@ -211,11 +211,11 @@ def save_figures(user, campaign, unit, entries, *, submit=False, source="web"):
             value.flags = figure_flags(value, given)
             save_object(value, user=user, source=source)
         if submit:
-            _submit(user, campaign, unit)
+            _submit(user, campaign, unit, source)
     return campaign_values(campaign, unit)
 
 
-def _submit(user, campaign, unit):
+def _submit(user, campaign, unit, source="web"):
     values = [v for v in campaign_values(campaign, unit).values() if v.status in EDITABLE]
     if not values:
         raise CampaignError(_("There is nothing to submit: enter at least one figure."))
@@ -227,7 +227,7 @@ def _submit(user, campaign, unit):
     for value in values:
         value.status = ValueStatus.SUBMITTED
         value.submitted_at = now
-        save_object(value, user=user, message=_("submitted"))
+        save_object(value, user=user, message=_("submitted"), source=source)
 
 
 def figure_flags(value, given=None):

@@ -7,15 +7,15 @@ a sheet or list of the indicator definitions. Missing figures stay empty (null),
 """
 
 import csv
-import io
 import json
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from sirbi.registry.exports import LIST_SEPARATOR, _Echo, _xlsx_cell
+from sirbi.core.downloads import Echo, xlsx_cell, xlsx_response
+from sirbi.registry.exports import LIST_SEPARATOR
 from sirbi.registry.models import Country
 
 from . import services
@@ -189,7 +189,7 @@ def download(rows, columns, fmt, stem, *, about_block, indicators=None):
     if indicators is not None:
         sheets.append(("indicators", INDICATOR_COLUMNS, indicator_rows(indicators)))
     if fmt == "csv":
-        writer = csv.DictWriter(_Echo(), fieldnames=columns, extrasaction="ignore")
+        writer = csv.DictWriter(Echo(), fieldnames=columns, extrasaction="ignore")
 
         def lines():
             # A byte-order mark, so that spreadsheet programs read the file as UTF-8.
@@ -204,16 +204,12 @@ def download(rows, columns, fmt, stem, *, about_block, indicators=None):
             sheet = workbook.create_sheet(name)
             sheet.append(sheet_columns)
             for row in sheet_rows:
-                sheet.append([_xlsx_cell(sheet, _flat(row.get(column))) for column in sheet_columns])
+                sheet.append([xlsx_cell(sheet, _flat(row.get(column))) for column in sheet_columns])
         sheet = workbook.create_sheet("about")
         for key, value in about_block.items():
             for line in value if isinstance(value, list) else [value]:
-                sheet.append([key, _xlsx_cell(sheet, line)])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
+                sheet.append([key, xlsx_cell(sheet, line)])
+        response = xlsx_response(workbook)
     elif fmt == "json":
         def chunks():
             yield '{"about": ' + json.dumps(about_block, ensure_ascii=False)
