@@ -1,6 +1,7 @@
 """One spreadsheet for a whole scope: a network manager's network and its libraries, saved in bulk with the
-same rules as the form (scope, sent figures, flags, change log)."""
+same rules as the form (scope, sent figures, flags, change log), in a background job."""
 
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -24,8 +25,20 @@ def libraries(peru, pe_public):
     return created
 
 
+@pytest.fixture
+def eager_jobs(settings, tmp_path):
+    """The upload's background job runs within the request, its file under a temporary directory."""
+    settings.JOBS_EAGER = True
+    settings.UPLOAD_DIR = tmp_path
+    return tmp_path
+
+
+def page_text(response):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
 def test_a_network_manager_sends_all_their_libraries_at_once(as_user, network_manager_pe, campaign,  # noqa: F811
-                                                             libraries):
+                                                             libraries, eager_jobs):
     client = as_user(network_manager_pe)
     response = client.get(f"/en/stats/campaigns/{campaign.pk}/template.csv", {"language": "en"})
     rows = csv_rows(response.content)
@@ -35,7 +48,9 @@ def test_a_network_manager_sends_all_their_libraries_at_once(as_user, network_ma
     rows[-1]["value"] = "9,000,000"  # one library's visits a thousand times the others'
     response = client.post(f"/en/stats/campaigns/{campaign.pk}/upload/",
                            {"file": SimpleUploadedFile("all.csv", write_csv(rows))}, follow=True)
-    assert "Saved as drafts: 36 new" in response.content.decode()
+    assert response.redirect_chain[-1][0].startswith("/en/stats/campaigns/uploads/")
+    assert "36 new" in page_text(response) and "1 flagged by the checks" in page_text(response)
+    assert not list(eager_jobs.iterdir())  # the upload is removed once read
     assert Value.objects.filter(campaign=campaign, status="draft").count() == 36
     flagged = Value.objects.filter(campaign=campaign).exclude(flags=[])
     assert [(v.indicator.code, v.value) for v in flagged] == [("visits", 9_000_000)]
@@ -43,7 +58,7 @@ def test_a_network_manager_sends_all_their_libraries_at_once(as_user, network_ma
 
 
 def test_a_row_outside_the_scope_refuses_the_whole_file(as_user, network_manager_pe, campaign, libraries,  # noqa: F811
-                                                        cusco_library):
+                                                        cusco_library, eager_jobs):
     client = as_user(network_manager_pe)
     rows = csv_rows(client.get(f"/en/stats/campaigns/{campaign.pk}/template.csv").content)
     rows[0]["value"] = "5"
@@ -52,7 +67,7 @@ def test_a_row_outside_the_scope_refuses_the_whole_file(as_user, network_manager
     with translation.override("en"):
         response = client.post(f"/en/stats/campaigns/{campaign.pk}/upload/",
                                {"file": SimpleUploadedFile("all.csv", write_csv(rows))}, follow=True)
-    assert "row 3, column unit" in response.content.decode()
+    assert "Nothing was saved" in page_text(response) and "row 3, column unit" in page_text(response)
     assert not Value.objects.filter(campaign=campaign).exists()
 
 
@@ -72,3 +87,14 @@ def test_bulk_saving_keeps_sent_figures_and_updates_drafts(campaign, coordinator
     assert ChangeLog.objects.filter(object_id=value.pk, action="update").get().before["value"] == 100
     counts = save_many(coordinator_pe, campaign, [(Unit(peru), Entry(visits, "public", None))])
     assert counts["deleted"] == 1 and not Value.objects.filter(campaign=campaign, indicator=visits).exists()
+
+
+def test_an_uploads_result_is_for_its_sender(as_user, network_manager_pe, coordinator_cl, campaign,  # noqa: F811
+                                             libraries, eager_jobs):
+    client = as_user(network_manager_pe)
+    rows = csv_rows(client.get(f"/en/stats/campaigns/{campaign.pk}/template.csv").content)
+    response = client.post(f"/en/stats/campaigns/{campaign.pk}/upload/",
+                           {"file": SimpleUploadedFile("all.csv", write_csv(rows))}, follow=True)
+    result_url = response.redirect_chain[-1][0]
+    assert client.get(result_url).status_code == 200
+    assert as_user(coordinator_cl).get(result_url).status_code == 403

@@ -6,3 +6,6 @@ class StatsConfig(AppConfig):
     name = "sirbi.stats"
     label = "stats"
     verbose_name = _("Statistics")
+
+    def ready(self):
+        from . import jobs  # noqa: F401  (registers the scope upload job kind)

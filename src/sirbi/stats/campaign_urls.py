@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/", views.campaign_detail, name="detail"),
     path("<int:pk>/template.<str:fmt>", views.scope_template, name="scope-template"),
     path("<int:pk>/upload/", views.scope_upload, name="scope-upload"),
+    path("uploads/<int:job_id>/", views.upload_result, name="upload-result"),
     path("<int:pk>/report/<str:unit_key>/", views.report, name="report"),
     path("<int:pk>/review/<str:unit_key>/", views.review, name="review"),
     path("<int:pk>/report/<str:unit_key>/template.<str:fmt>", views.template, name="template"),

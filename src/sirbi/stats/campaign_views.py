@@ -1,5 +1,7 @@
 """Campaign pages: the list, a campaign's progress, the reporting form and the secretariat's review."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,15 +14,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sirbi.core import permissions
+from sirbi.core import jobs, permissions
 from sirbi.core.changelog import ConflictError
+from sirbi.core.models import Job
+from sirbi.core.uploads import store_upload
 
 from . import campaigns
 from .campaigns import CampaignError, Entry, Unit
 from .choices import Method, Source, Typology, ValueStatus
+from .jobs import KIND as SCOPE_UPLOAD
 from .models import Campaign, Value
 from .numbers import NumberError, parse_number
-from .spreadsheets import SheetErrors, read_scope_upload, read_upload, stored_values, template_csv, template_xlsx
+from .spreadsheets import SheetErrors, read_upload, stored_values, template_csv, template_xlsx
 
 # A filled template is a few kilobytes; anything far larger is not one.
 UPLOAD_MAX_BYTES = 2 * 1024 * 1024
@@ -274,20 +279,26 @@ def _scope_upload(request, pk):
     if sent is None:
         messages.error(request, _("Choose the filled template to send."))
         return redirect(campaign)
-    units = {u.key: u for u in campaigns.units_for(request.user, campaign, limit=None)}
-    try:
-        pairs = read_scope_upload(sent.read(), sent.name, campaign, units)
-        counts = campaigns.save_many(request.user, campaign, pairs)
-    except SheetErrors as exc:
-        messages.error(request, _("Nothing was saved; correct the file and send it again."))
-        for problem in exc.problems[:50]:
-            messages.error(request, problem)
-        if len(exc.problems) > 50:
-            messages.error(request, _("… and %(n)s more problems.") % {"n": len(exc.problems) - 50})
-    except (CampaignError, ConflictError) as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Saved as drafts: %(created)s new, %(updated)s changed, %(deleted)s removed, "
-                                    "%(unchanged)s unchanged; %(flagged)s flagged by the checks. Submit each "
-                                    "unit's figures from its page.") % counts)
-    return redirect(campaign)
+    if sent.size > SCOPE_UPLOAD_MAX_BYTES:
+        messages.error(request, _("The file is larger than the limit of %(limit)s MB.")
+                       % {"limit": SCOPE_UPLOAD_MAX_BYTES // 1048576})
+        return redirect(campaign)
+    job = jobs.enqueue(SCOPE_UPLOAD, {
+        "upload": store_upload(sent), "filename": Path(sent.name).name, "user_id": request.user.pk,
+        "campaign_id": campaign.pk, "language": get_language(),
+    }, user=request.user)
+    return redirect("core:job", job.pk)
+
+
+@login_required
+def upload_result(request, job_id):
+    """What the worker made of a scope's spreadsheet: the counts, or every problem with its row."""
+    job = get_object_or_404(Job, pk=job_id, kind=SCOPE_UPLOAD)
+    if job.created_by_id != request.user.pk and not permissions.is_secretariat(request.user):
+        raise PermissionDenied
+    if job.status != Job.Status.DONE:
+        return redirect("core:job", job.pk)
+    result = job.result or {}
+    campaign = get_object_or_404(Campaign, pk=result.get("campaign"))
+    return render(request, "stats/campaigns/upload_result.html", {"job": job, "result": result,
+                                                                   "campaign": campaign})

@@ -1,25 +1,15 @@
 """The import as a background job: the web upload stores the file, the worker imports it."""
 
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import translation
 
 from sirbi.core.jobs import job_kind
+from sirbi.core.uploads import upload_path
 
 from .libraries import import_libraries
 
 KIND = "registry.import_libraries"
-
-
-def upload_path(name):
-    """Uploaded files live under UPLOAD_DIR by a generated name; a job parameter never holds a user's path."""
-    path = (Path(settings.UPLOAD_DIR) / name).resolve()
-    if path.parent != Path(settings.UPLOAD_DIR).resolve():
-        raise ValueError("bad upload name")
-    return path
 
 
 @job_kind(KIND)

@@ -2,7 +2,6 @@
 
 import csv
 import io
-import uuid
 from pathlib import Path
 
 from django import forms
@@ -19,11 +18,12 @@ from openpyxl import Workbook
 
 from sirbi.core import jobs, permissions
 from sirbi.core.models import Job
+from sirbi.core.uploads import store_upload, upload_path
 
 from ..choices import SERVICES, LibraryStatus, LibraryType
 from ..exports import LIBRARY_COLUMNS
 from ..models import Library, Network
-from .jobs import KIND, upload_path
+from .jobs import KIND
 from .libraries import COLUMN_LABELS
 
 
@@ -54,16 +54,6 @@ def _may_import(user):
     return permissions.can_any(user, "add", Library) or permissions.can_any(user, "change", Library)
 
 
-def _store(upload):
-    directory = Path(settings.UPLOAD_DIR)
-    directory.mkdir(parents=True, exist_ok=True)
-    name = f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()[:6]}"
-    with open(directory / name, "wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    return name
-
-
 @csrf_exempt  # checked by csrf_protect below, once the size of the body is known to be acceptable
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -91,7 +81,7 @@ def _upload_form(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         params = {
-            "upload": _store(form.cleaned_data["file"]),
+            "upload": store_upload(form.cleaned_data["file"]),
             "filename": Path(form.cleaned_data["file"].name).name,
             "user_id": request.user.pk,
             "network": form.cleaned_data["network"].code if form.cleaned_data["network"] else None,

@@ -1,0 +1,25 @@
+"""Uploaded files waiting for a background job: stored under UPLOAD_DIR by a generated name."""
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+
+
+def store_upload(upload):
+    """Save an uploaded file; its generated name (the only thing a job's parameters hold)."""
+    directory = Path(settings.UPLOAD_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    name = f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()[:6]}"
+    with open(directory / name, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return name
+
+
+def upload_path(name):
+    """The path of a stored upload; a job parameter never holds a user's path."""
+    path = (Path(settings.UPLOAD_DIR) / name).resolve()
+    if path.parent != Path(settings.UPLOAD_DIR).resolve():
+        raise ValueError("bad upload name")
+    return path
