@@ -47,6 +47,23 @@ def test_a_coordinator_cannot_change_the_catalogue(as_user, coordinator_pe):
     indicator.refresh_from_db()
     assert indicator.name_en == "Physical visits"
     assert as_user(coordinator_pe).post("/en/admin/stats/population/add/", {}).status_code == 403
+    assert as_user(coordinator_pe).post("/en/admin/stats/needrule/add/", {
+        "indicator": indicator.pk, "typology": "public", "kind": "regional_median"}).status_code == 403
+
+
+def test_the_secretariat_adds_a_need_threshold_in_the_admin(as_user, secretary):
+    staff(secretary)
+    indicator = Indicator.objects.get(code="libraries_per_100k")
+    client = as_user(secretary)
+    response = client.post("/en/admin/stats/needrule/add/", {"indicator": indicator.pk, "typology": "public",
+                                                             "kind": "threshold", "threshold": "", "is_active": "on"})
+    assert response.status_code == 200 and "Give the threshold." in response.content.decode()
+    response = client.post("/en/admin/stats/needrule/add/", {"indicator": indicator.pk, "typology": "public",
+                                                             "kind": "threshold", "threshold": "12",
+                                                             "is_active": "on", "message": "Regional goal"})
+    assert response.status_code == 302
+    rule = indicator.need_rules.get()
+    assert rule.threshold == 12 and history(rule).get().message == "Regional goal"
 
 
 def test_import_population_command(tmp_path):

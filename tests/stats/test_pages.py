@@ -122,7 +122,7 @@ def test_the_needs_show_the_figures_behind_them(client):
     needs_part = html[html.index('id="needs"'):html.index("</section>", html.index('id="needs"'))]
     for need in found:
         assert need.indicator.name in needs_part
-    assert "Regional median" in needs_part
+    assert "Compared with" in needs_part and "(regional median)" in needs_part
 
 
 def test_a_country_without_figures_says_so(client):

@@ -129,3 +129,20 @@ def test_population_csv_is_all_or_nothing():
     assert not Population.objects.filter(country__code="CL", year=2020).exists()
     with pytest.raises(PopulationFileError, match="subdivision"):
         load_population_csv(b"country,subdivision,year,population,source\nCL,PE-LIM,2020,5,x\n", "p.csv")
+
+
+def test_the_secretariat_sets_a_threshold_or_switches_a_need_off():
+    from sirbi.stats.models import NeedRule
+
+    per_100k = indicator("libraries_per_100k")
+    # Spain (9.9 public libraries per 100,000) is above the median, so no need by default...
+    assert "libraries_per_100k" not in {n.indicator.code for n in services.needs().get("ES", [])}
+    # ...but below a regional goal of 12 set by the secretariat.
+    NeedRule.objects.create(indicator=per_100k, typology="public", kind="threshold", threshold=12)
+    spain = {n.indicator.code: n for n in services.needs()["ES"]}["libraries_per_100k"]
+    assert (spain.reference, spain.rule) == (12, "threshold")
+    # A reported indicator gives needs once it has a rule.
+    NeedRule.objects.create(indicator=indicator("volunteers"), typology="public", kind="threshold", threshold=10_000)
+    assert any(n.indicator.code == "volunteers" for needs in services.needs().values() for n in needs)
+    NeedRule.objects.filter(indicator=per_100k).update(is_active=False)
+    assert not any(n.indicator.code == "libraries_per_100k" for needs in services.needs().values() for n in needs)

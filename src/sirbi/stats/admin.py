@@ -3,8 +3,17 @@ from django.contrib import admin
 from sirbi.core import permissions
 from sirbi.core.admin import ScopedAdmin
 
-from .forms import CampaignForm, IndicatorForm
-from .models import Campaign, Indicator, Population, Value
+from .forms import CampaignForm, IndicatorForm, NeedRuleForm
+from .models import Campaign, Indicator, NeedRule, Population, Value
+
+
+@admin.register(NeedRule)
+class NeedRuleAdmin(ScopedAdmin):
+    """Which figures make a need: the secretariat's rules, each change in the change log."""
+
+    form = NeedRuleForm
+    list_display = ["indicator", "typology", "kind", "threshold", "is_active"]
+    list_filter = ["kind", "typology", "is_active"]
 
 
 @admin.register(Campaign)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from sirbi.registry.forms import VersionedForm, https_urls
 
 from .choices import Typology
-from .models import Campaign, Indicator
+from .models import Campaign, Indicator, NeedRule
 
 
 class IndicatorForm(VersionedForm):
@@ -88,3 +88,9 @@ class CompareForm(TypologyForm):
         picked = set(self.data.getlist(name)) if hasattr(self.data, "getlist") else set()
         codes = [code for code, _label in self.fields[name].choices if code in picked]
         return codes or list(default)
+
+
+class NeedRuleForm(VersionedForm):
+    class Meta:
+        model = NeedRule
+        fields = ["indicator", "typology", "kind", "threshold", "is_active"]

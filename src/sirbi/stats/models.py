@@ -102,6 +102,38 @@ class Indicator(SecretariatOwned, ChangeLoggedModel):
 
 
 
+class NeedRule(SecretariatOwned, ChangeLoggedModel):
+    """How the secretariat turns an indicator into needs: a country whose figure is on the weaker side of
+    the regional median (the default for every derived indicator) or of a threshold it sets."""
+
+    class Kind(models.TextChoices):
+        MEDIAN = "regional_median", _("weaker than the regional median")
+        THRESHOLD = "threshold", _("weaker than a threshold")
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="need_rules",
+                                  verbose_name=_("indicator"))
+    typology = models.CharField(_("library type"), max_length=20, choices=Typology.choices, default=Typology.PUBLIC)
+    kind = models.CharField(_("rule"), max_length=20, choices=Kind.choices, default=Kind.MEDIAN)
+    threshold = models.FloatField(_("threshold"), null=True, blank=True,
+                                  help_text=_("In the indicator's unit; for the threshold rule."))
+    is_active = models.BooleanField(_("active"), default=True,
+                                    help_text=_("Off: the indicator gives no needs for this library type."))
+
+    class Meta:
+        verbose_name = _("need rule")
+        verbose_name_plural = _("need rules")
+        constraints = [models.UniqueConstraint(fields=["indicator", "typology"], name="need_rule_per_typology")]
+
+    def __str__(self):
+        return f"{self.indicator} ({self.typology}): {self.get_kind_display()}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.kind == self.Kind.THRESHOLD and self.threshold is None:
+            raise ValidationError({"threshold": _("Give the threshold.")})
+
+
 class Population(models.Model):
     """Inhabitants of a country (or one of its subdivisions) in a year, with where the figure comes from."""
 

@@ -5,12 +5,12 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from sirbi.registry.models import Country, Library
 
 from .choices import SOURCE_PRIORITY, Aggregation, Direction, Method, Source, Typology
-from .models import Indicator, Population, Value
+from .models import Indicator, NeedRule, Population, Value
 
 RANK = {source: rank for rank, source in enumerate(SOURCE_PRIORITY)}
 
@@ -208,21 +208,31 @@ class Need:
 
 
 def needs(indicators=None, typology=Typology.PUBLIC, year=None):
-    """{country code: [Need]}: where a country's figure is below the regional median (indicators where
-    higher is better) or above it (lower is better). Each need keeps the figures behind it."""
+    """{country code: [Need]}: where a country's figure is on the weaker side of its rule's reference:
+    the regional median (the default for derived indicators) or a threshold the secretariat set
+    (NeedRule). Each need keeps the figures behind it and the rule."""
     countries = list(Country.objects.filter(is_member=True))
-    indicators = indicators or Indicator.objects.filter(is_active=True, numerator__isnull=False)
+    rules = {rule.indicator_id: rule for rule in NeedRule.objects.filter(typology=typology)}
+    if indicators is None:
+        indicators = Indicator.objects.filter(is_active=True).filter(
+            Q(numerator__isnull=False) | Q(pk__in=[pk for pk, rule in rules.items() if rule.is_active]))
     result = defaultdict(list)
     for indicator in indicators:
-        if indicator.direction == Direction.NEUTRAL:
+        rule = rules.get(indicator.pk)
+        if indicator.direction == Direction.NEUTRAL or (rule is not None and not rule.is_active):
             continue
         table = country_table(indicator, typology, year, countries)
         values = [f.value for f in table.values() if f.value is not None]
-        if len(values) < 3:
+        if rule is not None and rule.kind == NeedRule.Kind.THRESHOLD:
+            reference, kind = rule.threshold, NeedRule.Kind.THRESHOLD
+        elif len(values) >= 3:
+            reference, kind = statistics.median(values), NeedRule.Kind.MEDIAN
+        else:
             continue
-        median = statistics.median(values)
         for code, figure in table.items():
-            below = figure.value < median if indicator.direction == Direction.HIGHER else figure.value > median
-            if below:
-                result[code].append(Need(code, indicator, figure, median, "regional_median"))
+            if figure.value is None:
+                continue
+            weaker = figure.value < reference if indicator.direction == Direction.HIGHER else figure.value > reference
+            if weaker:
+                result[code].append(Need(code, indicator, figure, reference, kind))
     return result
