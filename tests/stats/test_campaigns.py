@@ -116,3 +116,12 @@ def test_numbers_are_read_the_way_each_language_writes_them(text, language, expe
 def test_ambiguous_or_foreign_numbers_are_refused(text, language):
     with pytest.raises(NumberError):
         parse_number(text, language)
+
+
+def test_a_part_is_checked_against_the_total_saved_earlier(campaign, coordinator_pe, peru):  # noqa: F811
+    unit = Unit(peru)
+    save_figures(coordinator_pe, campaign, unit, [entry("libraries", 100)])
+    values = save_figures(coordinator_pe, campaign, unit, [entry("libraries_internet", 150)])
+    assert [f["code"] for f in values[("libraries_internet", "public")].flags] == ["part"]
+    values = save_figures(coordinator_pe, campaign, unit, [entry("libraries_internet", 90)])
+    assert values[("libraries_internet", "public")].flags == []

@@ -23,3 +23,12 @@ def upload_path(name):
     if path.parent != Path(settings.UPLOAD_DIR).resolve():
         raise ValueError("bad upload name")
     return path
+
+
+def declared_length(request):
+    """The body size the client declares (0 if none or unreadable): checked before anything reads the body,
+    so that a too large upload is refused without being received (the CSRF check would read it all)."""
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sirbi.core import jobs, permissions
 from sirbi.core.changelog import ConflictError
 from sirbi.core.models import Job
-from sirbi.core.uploads import store_upload
+from sirbi.core.uploads import declared_length, store_upload
 
 from . import campaigns
 from .campaigns import CampaignError, Entry, Unit
@@ -202,11 +202,7 @@ def upload(request, pk, unit_key):
 
 def _refuse_large(request, limit):
     """A 413 response when the declared body is larger than `limit` (before anything reads it)."""
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > limit + 65536:
+    if declared_length(request) > limit + 65536:
         return HttpResponse(_("The file is larger than the limit of %(limit)s MB.") % {"limit": limit // 1048576},
                             status=413)
     return None

@@ -87,50 +87,45 @@ def may_report(user, unit):
     return permissions.can(user, "add", unit.value())
 
 
-def units_for(user, campaign, limit=200):
-    """The units `user` may report for in `campaign` (countries, then networks, then libraries)."""
+def _scope(user, campaign):
+    """The querysets of what `user` reports for in `campaign`: (countries, networks, libraries), each None
+    when the campaign does not ask that level."""
     assignments = permissions.assignments(user)
     secretariat = permissions.is_secretariat(user)
     countries = Country.objects.filter(is_member=True)
     if not secretariat:
         countries = countries.filter(code__in={a.country for a in assignments if a.country})
-    units = []
-    if campaign.level_country:
-        units += [Unit(c) for c in countries.order_by("code")]
+    networks = libraries = None
     if campaign.level_network:
         networks = Network.objects.select_related("country").order_by("country__code", "name")
         if not secretariat:
             networks = networks.filter(country__in=countries) | networks.filter(
                 pk__in=[a.network_id for a in assignments if a.network_id])
-        units += [Unit(n.country, network=n) for n in networks]
     if campaign.level_library:
         libraries = Library.objects.select_related("country").order_by("country__code", "name")
         if not secretariat:
             libraries = permissions.restrict(libraries, user, "change")
+    return (countries.order_by("code") if campaign.level_country else None), networks, libraries
+
+
+def units_for(user, campaign, limit=200):
+    """The units `user` may report for in `campaign` (countries, then networks, then libraries)."""
+    countries, networks, libraries = _scope(user, campaign)
+    units = [Unit(c) for c in countries] if countries is not None else []
+    if networks is not None:
+        units += [Unit(n.country, network=n) for n in networks]
+    if libraries is not None:
         units += [Unit(lib.country, library=lib) for lib in libraries[:limit]]
     return units
 
 
 def unit_keys_for(user, campaign):
     """The keys of units_for(user, campaign), without building the units (a scope may hold thousands)."""
-    assignments = permissions.assignments(user)
-    secretariat = permissions.is_secretariat(user)
-    countries = Country.objects.filter(is_member=True)
-    if not secretariat:
-        countries = countries.filter(code__in={a.country for a in assignments if a.country})
-    keys = set()
-    if campaign.level_country:
-        keys |= set(countries.values_list("code", flat=True))
-    if campaign.level_network:
-        networks = Network.objects.all()
-        if not secretariat:
-            networks = networks.filter(country__in=countries) | networks.filter(
-                pk__in=[a.network_id for a in assignments if a.network_id])
+    countries, networks, libraries = _scope(user, campaign)
+    keys = set(countries.values_list("code", flat=True)) if countries is not None else set()
+    if networks is not None:
         keys |= {unit_key(None, network_id=pk) for pk in networks.values_list("pk", flat=True)}
-    if campaign.level_library:
-        libraries = Library.objects.all()
-        if not secretariat:
-            libraries = permissions.restrict(libraries, user, "change")
+    if libraries is not None:
         keys |= {unit_key(None, library_id=pk) for pk in libraries.values_list("pk", flat=True)}
     return keys
 
@@ -175,44 +170,62 @@ def save_figures(user, campaign, unit, entries, *, submit=False, source="web"):
         raise CampaignError(_("This campaign does not ask %(unit)s for figures.") % {"unit": unit})
     if not may_report(user, unit):
         raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
-    allowed = {i.pk for i in campaign.indicators.all()}
-    typologies = set(unit.typologies(campaign))
-    default_source = Source.SURVEY if unit.library else Source.NETWORK
+    asked = {i.pk for i in campaign.indicators.all()}
+    typologies = unit.typologies(campaign)
     with transaction.atomic():
         existing = campaign_values(campaign, unit)
-        given = {(e.indicator.code, e.typology): e for e in entries}
-        for (code, typology), entry in given.items():
-            if entry.indicator.pk not in allowed or typology not in typologies:
-                raise CampaignError(_("%(indicator)s (%(typology)s) is not asked in this campaign.")
-                                    % {"indicator": entry.indicator.name, "typology": typology})
+        by_key, pending = {}, []
+        for entry in entries:
+            _check_entry(entry, asked, typologies)
+            by_key[(unit.key, entry.indicator.code, entry.typology)] = (unit, entry)
+        for (_key, code, typology), (_unit, entry) in by_key.items():
             current = existing.get((code, typology))
-            if current is not None and current.status not in EDITABLE:
-                # Sent figures are not in the form any more; only a different value is a change.
-                if entry.value is not None and entry.value != current.value:
-                    raise CampaignError(_("%(indicator)s was already sent (%(status)s) and cannot change.")
-                                        % {"indicator": entry.indicator.name,
-                                           "status": current.get_status_display()})
+            if not _editable(entry, current):
                 continue
             if entry.value is None:
                 if current is not None:
                     current.delete()  # an emptied draft: nothing was ever sent or published
                 continue
-            if entry.value < 0:
-                raise CampaignError(_("%(indicator)s: a count cannot be negative.")
-                                    % {"indicator": entry.indicator.name})
-            value = current or unit.value(indicator=entry.indicator, typology=typology, year=campaign.year,
-                                          campaign=campaign, status=ValueStatus.DRAFT)
-            value.value = entry.value
-            value.source = entry.source or value.source or default_source
-            value.method = entry.method or Method.COUNT
-            value.note = entry.note
-            value.justification = entry.justification
-            value.entered_by = user
-            value.flags = figure_flags(value, given)
+            pending.append(_Pending(unit, entry, _fields(unit, entry, current), current))
+        _bulk_flags(campaign.year, pending, by_key)
+        for p in pending:
+            value = p.current or unit.value(indicator=p.entry.indicator, typology=p.entry.typology,
+                                            year=campaign.year, campaign=campaign, status=ValueStatus.DRAFT)
+            for name, new in p.fields.items():
+                setattr(value, name, new)
+            value.entered_by, value.flags = user, p.flags
             save_object(value, user=user, source=source)
         if submit:
             _submit(user, campaign, unit, source)
     return campaign_values(campaign, unit)
+
+
+def _check_entry(entry, asked, typologies):
+    """Refuse a figure the campaign does not ask for, or a negative count."""
+    if entry.indicator.pk not in asked or entry.typology not in typologies:
+        raise CampaignError(_("%(indicator)s (%(typology)s) is not asked in this campaign.")
+                            % {"indicator": entry.indicator.name, "typology": entry.typology})
+    if entry.value is not None and entry.value < 0:
+        raise CampaignError(_("%(indicator)s: a count cannot be negative.") % {"indicator": entry.indicator.name})
+
+
+def _editable(entry, current):
+    """Whether the figure may be written; refuses a change to a figure already sent. A sent figure is not
+    in the form any more, so an empty or equal value for it is no change."""
+    if current is None or current.status in EDITABLE:
+        return True
+    if entry.value is not None and entry.value != current.value:
+        raise CampaignError(_("%(indicator)s was already sent (%(status)s) and cannot change.")
+                            % {"indicator": entry.indicator.name, "status": current.get_status_display()})
+    return False
+
+
+def _fields(unit, entry, current):
+    """The stored fields an entry sets (the source defaults to the unit's usual one)."""
+    return {"value": float(entry.value),
+            "source": entry.source or (current.source if current else "")
+            or (Source.SURVEY if unit.library else Source.NETWORK),
+            "method": entry.method or Method.COUNT, "note": entry.note, "justification": entry.justification}
 
 
 def _submit(user, campaign, unit, source="web"):
@@ -228,40 +241,6 @@ def _submit(user, campaign, unit, source="web"):
         value.status = ValueStatus.SUBMITTED
         value.submitted_at = now
         save_object(value, user=user, message=_("submitted"), source=source)
-
-
-def figure_flags(value, given=None):
-    """The checks' flags for a value about to be saved (see checks.py)."""
-    flags = []
-    previous = (Value.objects.filter(indicator=value.indicator, typology=value.typology, unit_key=value.make_unit_key(),
-                                     year=value.year - 1)
-                .exclude(status=ValueStatus.DRAFT).values_list("value", flat=True).first())
-    found = checks.check_change(value.value, previous)
-    if found:
-        flags.append(found)
-    total_code = checks.PARTS.get(value.indicator.code)
-    if total_code:
-        total = (given or {}).get((total_code, value.typology))
-        total_value = total.value if total is not None else (
-            Value.objects.filter(indicator__code=total_code, typology=value.typology,
-                                 unit_key=value.make_unit_key(), year=value.year)
-            .values_list("value", flat=True).first())
-        found = checks.check_part(value.value, total_value, value.indicator.name, total_code)
-        if found:
-            flags.append(found)
-    peers = Value.objects.filter(indicator=value.indicator, typology=value.typology, year=value.year,
-                                 status__in=[ValueStatus.SUBMITTED, ValueStatus.ACCEPTED, ValueStatus.PUBLISHED])
-    if value.library_id:
-        peers, label = peers.filter(library__isnull=False, country=value.country), _("peer libraries")
-    elif value.network_id:
-        peers, label = peers.filter(network__isnull=False, library__isnull=True), _("peer networks")
-    else:
-        peers, label = peers.filter(network__isnull=True, library__isnull=True), _("peer countries")
-    found = checks.check_outlier(value.value, list(peers.exclude(unit_key=value.make_unit_key())
-                                                   .values_list("value", flat=True)[:5000]), label)
-    if found:
-        flags.append(found)
-    return flags
 
 
 def review(user, value, action, comment=""):
@@ -330,7 +309,7 @@ def save_many(user, campaign, pairs, *, source="import"):
     """
     _check_open(campaign)
     allowed_units = unit_keys_for(user, campaign)
-    indicators = {i.pk for i in campaign.indicators.all()}
+    asked = {i.pk for i in campaign.indicators.all()}
     typologies = {}
     by_key = {}
     for unit, entry in pairs:
@@ -340,35 +319,23 @@ def save_many(user, campaign, pairs, *, source="import"):
             raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
         if unit.key not in typologies:
             typologies[unit.key] = unit.typologies(campaign)
-        if entry.indicator.pk not in indicators or entry.typology not in typologies[unit.key]:
-            raise CampaignError(_("%(indicator)s (%(typology)s) is not asked in this campaign.")
-                                % {"indicator": entry.indicator.name, "typology": entry.typology})
-        if entry.value is not None and entry.value < 0:
-            raise CampaignError(_("%(indicator)s: a count cannot be negative.") % {"indicator": entry.indicator.name})
+        _check_entry(entry, asked, typologies[unit.key])
         by_key[(unit.key, entry.indicator.code, entry.typology)] = (unit, entry)
-    existing = {}
-    if Value.objects.filter(campaign=campaign).exists():
-        unit_keys = {key[0] for key in by_key}
-        for value in Value.objects.filter(campaign=campaign).select_related("indicator"):
-            if value.unit_key in unit_keys:
-                existing[(value.unit_key, value.indicator.code, value.typology)] = value
+    unit_keys = {key[0] for key in by_key}
+    existing = {(v.unit_key, v.indicator.code, v.typology): v
+                for v in Value.objects.filter(campaign=campaign).select_related("indicator", "country")
+                if v.unit_key in unit_keys}
     creates, updates, deletes, unchanged = [], [], [], 0
     for key, (unit, entry) in by_key.items():
         current = existing.get(key)
-        if current is not None and current.status not in EDITABLE:
-            if entry.value is not None and entry.value != current.value:
-                raise CampaignError(_("%(indicator)s was already sent (%(status)s) and cannot change.")
-                                    % {"indicator": entry.indicator.name, "status": current.get_status_display()})
+        if not _editable(entry, current):
             unchanged += 1
             continue
         if entry.value is None:
             if current is not None:
                 deletes.append(current)
             continue
-        fields = {"value": float(entry.value),
-                  "source": entry.source or (current.source if current else "")
-                  or (Source.SURVEY if unit.library else Source.NETWORK),
-                  "method": entry.method or Method.COUNT, "note": entry.note, "justification": entry.justification}
+        fields = _fields(unit, entry, current)
         if current is None:
             creates.append(_Pending(unit, entry, fields))
         elif any(getattr(current, name) != new for name, new in fields.items()):
@@ -383,14 +350,22 @@ def save_many(user, campaign, pairs, *, source="import"):
 
 
 def _bulk_flags(year, pending, by_key):
-    """figure_flags for many figures with a fixed number of queries: last year's figures, totals, peers."""
+    """The checks' flags (checks.py) of figures about to be written, with a fixed number of queries: last
+    year's figures, stored totals, and the peers' median and spread computed once per group."""
     if not pending:
         return
     codes = {p.entry.indicator.code for p in pending}
+    total_codes = {checks.PARTS[code] for code in codes if code in checks.PARTS}
     previous = {(key, code, typology): figure for key, code, typology, figure in
                 Value.objects.filter(year=year - 1, indicator__code__in=codes).exclude(status=ValueStatus.DRAFT)
                 .values_list("unit_key", "indicator__code", "typology", "value")}
     mine = {p.key for p in pending}
+    # Totals the file does not give are read from what is stored for the same unit and year.
+    units = {p.unit.key for p in pending}
+    stored_totals = {(key, code, typology): figure for key, code, typology, figure in
+                     Value.objects.filter(year=year, indicator__code__in=total_codes)
+                     .values_list("unit_key", "indicator__code", "typology", "value")
+                     if key in units} if total_codes else {}
     peers = {}
     stored = (Value.objects.filter(year=year, indicator__code__in=codes,
                                    status__in=[ValueStatus.SUBMITTED, ValueStatus.ACCEPTED, ValueStatus.PUBLISHED])
@@ -409,8 +384,9 @@ def _bulk_flags(year, pending, by_key):
             flags.append(found)
         total_code = checks.PARTS.get(p.entry.indicator.code)
         if total_code:
-            total = by_key.get((p.unit.key, total_code, p.entry.typology))
-            found = checks.check_part(figure, total[1].value if total else None, p.entry.indicator.name, total_code)
+            given = by_key.get((p.unit.key, total_code, p.entry.typology))
+            total = given[1].value if given else stored_totals.get((p.unit.key, total_code, p.entry.typology))
+            found = checks.check_part(figure, total, p.entry.indicator.name, total_code)
             if found:
                 flags.append(found)
         group = _peer_group(*p.key, p.unit.country.id)

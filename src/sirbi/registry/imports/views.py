@@ -18,7 +18,7 @@ from openpyxl import Workbook
 
 from sirbi.core import jobs, permissions
 from sirbi.core.models import Job
-from sirbi.core.uploads import store_upload, upload_path
+from sirbi.core.uploads import declared_length, store_upload, upload_path
 
 from ..choices import SERVICES, LibraryStatus, LibraryType
 from ..exports import LIBRARY_COLUMNS
@@ -60,20 +60,13 @@ def _may_import(user):
 def upload(request):
     if not _may_import(request.user):
         raise PermissionDenied
-    if request.method == "POST" and _declared_length(request) > settings.IMPORT_MAX_BYTES + 65536:
+    if request.method == "POST" and declared_length(request) > settings.IMPORT_MAX_BYTES + 65536:
         # Refuse before anything reads a body that is too large (the CSRF check would read it all).
         message = (_("The file is larger than the limit of %(limit)s MB. Split it into smaller files.")
                    % {"limit": round(settings.IMPORT_MAX_BYTES / 1048576, 1)})
         return render(request, "registry/import_upload.html", {"form": UploadForm(), "refused": message},
                       status=413)
     return _upload_form(request)
-
-
-def _declared_length(request):
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
 
 
 @csrf_protect
