@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "sirbi.core",
     "sirbi.registry",
     "sirbi.stats",
+    "sirbi.cooperation",
     "sirbi.portal",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -190,6 +191,8 @@ UPLOAD_DIR = VAR_DIR / "uploads"
 
 # Uploads: imports are refused above IMPORT_MAX_BYTES; Django refuses bodies above DATA_UPLOAD_MAX_MEMORY_SIZE.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+# Documents of meetings and evidence of progress reports (type read from the content: core.filetypes).
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -56,6 +56,20 @@ def page(browser):
 
 
 @pytest.fixture
+def open_page(browser):
+    """new_page for each actor of a journey (own cookies), all closed at the end."""
+    opened = []
+
+    def make():
+        opened.append(new_page(browser))
+        return opened[-1]
+
+    yield make
+    for each in opened:
+        each.context.close()
+
+
+@pytest.fixture
 def registry(transactional_db):
     load_countries()
     load_networks()

@@ -21,7 +21,7 @@ from sirbi.registry.models import Country
 from sirbi.stats.catalogue import seed_indicators
 from sirbi.stats.models import Campaign, Indicator, Value
 
-from .conftest import axe_violations, describe, new_page, shot, sign_in
+from .conftest import axe_violations, describe, shot, sign_in
 
 # Peers for the outlier check: published 2025 visits of other member countries, of similar magnitude.
 PEER_VISITS = {"AR": 1_000_000, "BO": 1_100_000, "BR": 1_200_000, "CL": 1_300_000, "CO": 1_400_000,
@@ -35,20 +35,6 @@ def catalogue(registry):
     for code, figure in PEER_VISITS.items():
         Value.objects.create(indicator=visits, typology="public", country=Country.objects.get(code=code),
                              year=2025, value=figure, source="survey", status="published")
-
-
-@pytest.fixture
-def open_page(browser):
-    """new_page for each actor (own cookies), all closed at the end."""
-    opened = []
-
-    def make():
-        opened.append(new_page(browser))
-        return opened[-1]
-
-    yield make
-    for each in opened:
-        each.context.close()
 
 
 def post_and_wait(page, button):

@@ -26,17 +26,16 @@ class UserAdmin(BaseUserAdmin):
     )
 
 
-@admin.register(ChangeLog)
-class ChangeLogAdmin(admin.ModelAdmin):
-    list_display = ["time", "user_name", "action", "content_type", "object_repr", "country", "source"]
-    list_filter = ["action", "content_type", "country", "source"]
-    search_fields = ["object_repr", "user_name", "message"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Lists that are read in the admin and written elsewhere (by services, with their rules)."""
+
+    may_read = staticmethod(permissions.is_member)
 
     def has_module_permission(self, request):
-        return permissions.is_member(request.user)
+        return self.may_read(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return permissions.is_member(request.user)
+        return self.may_read(request.user)
 
     def has_add_permission(self, request):
         return False
@@ -46,6 +45,13 @@ class ChangeLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ChangeLog)
+class ChangeLogAdmin(ReadOnlyAdmin):
+    list_display = ["time", "user_name", "action", "content_type", "object_repr", "country", "source"]
+    list_filter = ["action", "content_type", "country", "source"]
+    search_fields = ["object_repr", "user_name", "message"]
 
 
 @admin.register(Job)

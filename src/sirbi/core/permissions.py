@@ -13,6 +13,7 @@ A scoped model tells the kernel two things (see registry.models for the implemen
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import Role
@@ -25,6 +26,23 @@ class ScopeKeys:
     countries: frozenset = field(default_factory=frozenset)
     networks: frozenset = field(default_factory=frozenset)
     libraries: frozenset = field(default_factory=frozenset)
+
+
+class SecretariatOwned:
+    """Mixin for objects of the whole region (the indicator catalogue, campaigns, meetings, the roadmap's
+    lines): no role but the secretariat writes them."""
+
+    permission_roles = {"add": set(), "change": set(), "delete": set()}
+
+    def scope_keys(self):
+        return ScopeKeys()
+
+    @classmethod
+    def scope_q(cls, countries, networks, libraries):
+        return Q(pk__in=[])
+
+    def changelog_country(self):
+        return ""
 
 
 def assignments(user):

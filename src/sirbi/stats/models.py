@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sirbi.core.changelog import ChangeLoggedModel
 from sirbi.core.models import Role
-from sirbi.core.permissions import ScopeKeys
+from sirbi.core.permissions import ScopeKeys, SecretariatOwned  # noqa: F401 (migrations name it here)
 from sirbi.registry.models import Country, Library, Network, Subdivision
 
 from .choices import Aggregation, Direction, Method, Source, Typology, Unit, ValueStatus
@@ -19,22 +19,6 @@ from .choices import Aggregation, Direction, Method, Source, Typology, Unit, Val
 def _in_language(obj, stem):
     language = (get_language() or "es")[:2]
     return getattr(obj, f"{stem}_{language}", None) or getattr(obj, f"{stem}_en")
-
-
-class SecretariatOwned:
-    """For objects of the whole region (the catalogue, campaigns): only the secretariat writes them."""
-
-    permission_roles = {"add": set(), "change": set(), "delete": set()}
-
-    def scope_keys(self):
-        return ScopeKeys()
-
-    @classmethod
-    def scope_q(cls, countries, networks, libraries):
-        return Q(pk__in=[])
-
-    def changelog_country(self):
-        return ""
 
 
 def unit_key(country_code, network_id=None, library_id=None):

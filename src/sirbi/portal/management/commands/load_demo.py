@@ -1,7 +1,9 @@
-"""`sirbi load_demo`: countries, networks, sample libraries, statistics and demo accounts (safe to run again)."""
+"""`sirbi load_demo`: countries, networks, sample libraries, statistics, meetings and the roadmap, and demo accounts
+(safe to run again). It lives in the portal because it loads every part."""
 
 from django.core.management.base import BaseCommand
 
+from sirbi.cooperation.demo import load_cooperation_demo
 from sirbi.registry.demo import DEMO_PASSWORD, load_demo
 from sirbi.stats.demo import load_stats_demo
 
@@ -25,6 +27,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Open reporting campaign: {campaign.title} (deadline {campaign.deadline}).")
         for line, reason in stats["lmw"].skipped:
             self.stdout.write(f"  lmw_figures.csv, line {line} skipped: {reason}")
+        cooperation = load_cooperation_demo()
+        self.stdout.write(
+            f"Cooperation: new meetings: {cooperation['meetings']}; new roadmap actions: {cooperation['actions']}; "
+            f"open registration: {cooperation['upcoming'].title} ({cooperation['upcoming'].start_date})."
+        )
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username, role, scope in result["accounts"]:
             self.stdout.write(f"  {username:<12} {role}{' — ' + scope if scope else ''}")

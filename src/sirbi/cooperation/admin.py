@@ -1,0 +1,126 @@
+"""The secretariat's editing of meetings, partners and the roadmap; coordinators edit the actions their
+country leads. Every save goes through core.changelog (ScopedAdmin); uploads go through the pages, which
+check the files' types."""
+
+from django.contrib import admin
+
+from sirbi.core import permissions
+from sirbi.core.admin import ReadOnlyAdmin, ScopedAdmin
+from sirbi.registry.forms import VersionedForm
+
+from .models import (
+    Action,
+    ActionIndicator,
+    Agreement,
+    Line,
+    Meeting,
+    Milestone,
+    NeedArea,
+    Objective,
+    Participant,
+    Partner,
+    Session,
+)
+
+
+class OwnedInline(admin.TabularInline):
+    """Rows that belong to their parent: whoever may change the parent may change them."""
+
+    extra = 0
+
+    def _may(self, request, obj):
+        return permissions.can(request.user, "change", obj) if obj is not None else permissions.can_any(
+            request.user, "add", self.parent_model)
+
+    def has_add_permission(self, request, obj=None):
+        return self._may(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.is_member(request.user)
+
+
+class SessionInline(OwnedInline):
+    model = Session
+    fields = ["date", "start_time", "end_time", "kind", "title", "room", "speakers", "moderators", "is_sample"]
+
+
+class AgreementInline(OwnedInline):
+    model = Agreement
+    fields = ["number", "text", "countries", "networks", "deadline", "status", "action", "is_sample"]
+    readonly_fields = ["action"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ScopedAdmin):
+    form = VersionedForm
+    list_display = ["title", "kind", "start_date", "end_date", "city", "country", "capacity", "registration_open"]
+    list_filter = ["kind", "registration_open", "is_sample"]
+    search_fields = ["title", "city"]
+    filter_horizontal = ["hosts", "partners", "countries"]
+    inlines = [SessionInline, AgreementInline]
+
+
+@admin.register(Partner)
+class PartnerAdmin(ScopedAdmin):
+    form = VersionedForm
+    list_display = ["name", "acronym", "kind", "country"]
+    list_filter = ["kind"]
+    search_fields = ["name", "acronym"]
+
+
+@admin.register(NeedArea)
+class NeedAreaAdmin(ScopedAdmin):
+    form = VersionedForm
+    list_display = ["code", "name_es", "name_pt", "name_en", "order"]
+
+
+@admin.register(Line)
+class LineAdmin(ScopedAdmin):
+    form = VersionedForm
+    list_display = ["code", "name", "order", "weight", "is_sample"]
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(ScopedAdmin):
+    form = VersionedForm
+    list_display = ["code", "name", "line", "parent", "weight"]
+    list_filter = ["line"]
+
+
+class MilestoneInline(OwnedInline):
+    model = Milestone
+    fields = ["title", "due", "done_on"]
+
+
+class ActionIndicatorInline(OwnedInline):
+    model = ActionIndicator
+    fields = ["indicator", "typology", "country", "baseline", "baseline_year", "target", "target_year"]
+
+
+@admin.register(Action)
+class ActionAdmin(ScopedAdmin):
+    form = VersionedForm
+    list_display = ["code", "title", "objective", "lead_country", "start", "end", "status", "weight", "progress"]
+    list_filter = ["status", "objective__line", "lead_country"]
+    search_fields = ["code", "title"]
+    filter_horizontal = ["countries", "networks", "partners", "need_areas"]
+    readonly_fields = ["progress"]
+    inlines = [MilestoneInline, ActionIndicatorInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("objective", "lead_country")
+
+
+@admin.register(Participant)
+class ParticipantAdmin(ReadOnlyAdmin):
+    """Registrations are handled on the meeting's page (approval, waiting list); the admin only reads them."""
+
+    list_display = ["name", "meeting", "country", "role", "status", "attended"]
+    list_filter = ["status", "meeting"]
+    may_read = staticmethod(permissions.is_secretariat)

@@ -1,0 +1,65 @@
+"""Forms of the cooperation pages; the services check permissions and rules again, whatever the door."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sirbi.registry.models import Country, Network
+
+from .choices import DocumentKind, ParticipantRole, Visibility
+from .models import Objective
+
+
+class RegistrationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail"))
+    organisation = forms.CharField(label=_("Organisation"), max_length=250, required=False)
+    country = forms.ModelChoiceField(label=_("Delegation"), queryset=Country.objects.none(), required=False,
+                                     empty_label=_("Guest (no delegation)"), to_field_name="code")
+    role = forms.ChoiceField(label=_("Role"), choices=ParticipantRole.choices, initial=ParticipantRole.DELEGATE)
+    public_consent = forms.BooleanField(label=_("Show my name in the public list of participants"), required=False)
+
+    def __init__(self, *args, countries=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].queryset = countries if countries is not None else Country.objects.none()
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=250)
+    kind = forms.ChoiceField(label=_("Kind"), choices=DocumentKind.choices)
+    visibility = forms.ChoiceField(label=_("Who may read it"), choices=Visibility.choices,
+                                   initial=Visibility.MEMBERS)
+    file = forms.FileField(label=_("File"))
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class VersionForm(forms.Form):
+    file = forms.FileField(label=_("New version"))
+    note = forms.CharField(label=_("What changed"), max_length=300, required=False)
+
+
+class AgreementForm(forms.Form):
+    text = forms.CharField(label=_("Agreement"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    countries = forms.ModelMultipleChoiceField(label=_("Responsible countries"), to_field_name="code",
+                                               queryset=Country.objects.filter(is_member=True), required=False,
+                                               widget=forms.SelectMultiple(attrs={"size": 6}))
+    networks = forms.ModelMultipleChoiceField(label=_("Responsible networks"), required=False,
+                                              queryset=Network.objects.select_related("country"),
+                                              widget=forms.SelectMultiple(attrs={"size": 6}))
+    deadline = forms.DateField(label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ToActionForm(forms.Form):
+    objective = forms.ModelChoiceField(label=_("Objective of the roadmap"),
+                                       queryset=Objective.objects.select_related("line"))
+    code = forms.SlugField(label=_("Code of the new action"), max_length=40)
+    weight = forms.DecimalField(label=_("Weight"), min_value=0, max_digits=6, decimal_places=2, initial=1)
+
+
+class ProgressReportForm(forms.Form):
+    progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    text = forms.CharField(label=_("What was done"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
+                           help_text=_("Markdown: *italics*, **bold**, lists, links."))
+    link = forms.URLField(label=_("Link to evidence"), required=False, assume_scheme="https")
+    evidence = forms.FileField(label=_("Evidence file"), required=False,
+                               help_text=_("PDF, image, office document or text."))

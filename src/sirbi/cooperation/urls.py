@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cooperation"
+
+urlpatterns = [
+    path("meetings/", views.meeting_list, name="meetings"),
+    path("meetings/calendar/", views.calendar_page, name="calendar"),
+    path("meetings/sirbi.ics", views.calendar_feed, name="feed"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>.ics", views.meeting_ics, name="meeting-ics"),
+    path("meetings/<int:pk>/register/", views.register, name="register"),
+    path("meetings/<int:pk>/participants/", views.participants, name="participants"),
+    path("meetings/<int:pk>/documents/", views.add_document, name="add-document"),
+    path("meetings/<int:pk>/agreements/", views.add_agreement, name="add-agreement"),
+    path("registrations/<int:pk>/cancel/", views.cancel_registration, name="cancel-registration"),
+    path("documents/<int:pk>/versions/", views.add_version, name="add-version"),
+    path("documents/<int:pk>/v<int:number>/", views.document_file, name="document-file"),
+    path("agreements/<int:pk>/action/", views.agreement_to_action, name="agreement-to-action"),
+    path("roadmap/", views.roadmap_page, name="roadmap"),
+    path("roadmap/timeline/", views.timeline_page, name="timeline"),
+    path("roadmap/countries/", views.country_jump, name="countries"),
+    path("roadmap/countries/<str:code>/", views.country_page, name="country"),
+    path("actions/<slug:code>/", views.action_detail, name="action"),
+    path("actions/<slug:code>/report/", views.report_progress, name="report"),
+    path("reports/<int:pk>/evidence/", views.evidence_file, name="evidence"),
+]

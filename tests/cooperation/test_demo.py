@@ -1,0 +1,23 @@
+from sirbi.cooperation import roadmap
+from sirbi.cooperation.demo import load_cooperation_demo
+from sirbi.cooperation.models import Action, Agreement, Meeting
+
+
+def test_demo_loads_the_known_meetings_marks_samples_and_is_safe_to_rerun(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    first = load_cooperation_demo()
+    second = load_cooperation_demo()
+    assert first["meetings"] == 3 and second["meetings"] == 0 and second["actions"] == 0
+    lima = Meeting.objects.get(city="Lima")
+    assert (lima.start_date.isoformat(), lima.end_date.isoformat()) == ("2022-11-09", "2022-11-11")
+    assert lima.is_sample and "ifla.org" in lima.source_url
+    panel = lima.sessions.get(kind="panel")
+    assert "Alianzas" in panel.title and not panel.is_sample and panel.date.day == 9
+    opening = Meeting.objects.get(kind="network")
+    assert opening.countries.count() == 15
+    assert Agreement.objects.filter(meeting=lima).count() == 4
+    assert all(a.is_sample for a in Agreement.objects.all())
+    assert all(a.is_sample for a in Action.objects.all())
+    root = roadmap.tree()
+    assert 0 < root.progress < 100 and root.n_actions == Action.objects.exclude(status="cancelled").count()
+    assert lima.documents.get().versions.get().file.read().startswith(b"%PDF")

@@ -1,0 +1,40 @@
+"""The cooperation pages of the demo, as a screen-reader user and as the secretariat (with every form open)
+meet them: axe-core finds no serious or critical violation."""
+
+import pytest
+
+from sirbi.cooperation.demo import load_cooperation_demo
+from sirbi.cooperation.models import Meeting
+from sirbi.stats.catalogue import seed_indicators
+
+from .conftest import axe_violations, describe, shot, sign_in
+
+
+@pytest.fixture
+def demo(registry, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    seed_indicators()
+    load_cooperation_demo()
+    return Meeting.objects.get(city="Lima")
+
+
+@pytest.mark.e2e
+def test_cooperation_pages_have_no_serious_accessibility_violation(page, live_server, demo, secretary):
+    paths = ["/es/cooperation/meetings/", "/pt/cooperation/meetings/calendar/?month=2022-11",
+             "/en/cooperation/roadmap/timeline/", "/es/cooperation/roadmap/timeline/?by=country",
+             "/pt/cooperation/roadmap/countries/PE/", "/es/cooperation/actions/estadisticas-lmw/",
+             f"/en/cooperation/meetings/{demo.pk}/"]
+    for path in paths:
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        violations = axe_violations(page)
+        assert not violations, f"axe-core on {path}:\n{describe(violations)}"
+        shot(page, "coop" + path.replace("/", "-").replace("?", "-"))
+    # The secretariat's view of a meeting has every form; open them all before checking.
+    page.goto(live_server.url + "/es/accounts/login/")
+    sign_in(page, live_server.url, secretary)
+    for path in (f"/es/cooperation/meetings/{demo.pk}/", f"/es/cooperation/meetings/{demo.pk}/participants/"):
+        page.goto(live_server.url + path)
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        violations = axe_violations(page)
+        assert not violations, f"axe-core on {path} (secretariat):\n{describe(violations)}"
