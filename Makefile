@@ -39,6 +39,7 @@ bench: install
 	$(BIN)/python benchmarks/registry_pages.py
 	$(BIN)/python benchmarks/stats_aggregate.py
 	$(BIN)/python benchmarks/stats_import.py
+	$(BIN)/python benchmarks/roadmap_pages.py
 
 # Refresh the translation catalogs after changing texts (needs GNU gettext), then translate the new entries.
 messages: install

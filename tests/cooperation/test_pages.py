@@ -1,10 +1,12 @@
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from sirbi.cooperation.models import Agreement, Document, Meeting, Session
+from sirbi.cooperation.models import Action, Agreement, Document, Meeting, Milestone, Session
 
 from .conftest import pdf_file
 
@@ -186,3 +188,31 @@ def test_meeting_list_splits_coming_and_past(meeting, as_user):
                            end_date=date(2022, 7, 6))
     body = as_user(None).get(url("meetings")).content.decode()
     assert body.index("Encuentro regional") < body.index("Past meetings") < body.index("Reunión virtual 2022")
+
+
+def test_action_titles_are_escaped_in_the_roadmap_list(objective, peru, as_user):
+    Action.objects.create(objective=objective, code="x", title='A & B "quoted"', lead_country=peru,
+                          start=date(2024, 1, 1), end=date(2030, 1, 1))
+    body = as_user(None).get(url("roadmap")).content.decode()
+    assert "A &amp; B &quot;quoted&quot;" in body
+
+
+def test_roadmap_and_country_pages_cost_the_same_queries_for_more_actions(objective, peru, chile, as_user):
+    def queries(path):
+        with CaptureQueriesContext(connection) as ctx:
+            assert as_user(None).get(path).status_code == 200
+        return len(ctx.captured_queries)
+
+    def add(n, start):
+        for i in range(start, start + n):
+            action = Action.objects.create(objective=objective, code=f"a{i}", title=f"Acción {i}", lead_country=peru,
+                                           start=date(2024, 1, 1), end=date(2024 + i % 5, 6, 1))
+            action.countries.add(chile)
+            Milestone.objects.create(action=action, title="m", due=date(2024, 3, 1))
+
+    add(2, 0)
+    small = [queries(url("roadmap")), queries(url("country", "PE")), queries(url("country", "CL")),
+             queries(url("timeline"))]
+    add(40, 2)
+    assert [queries(url("roadmap")), queries(url("country", "PE")), queries(url("country", "CL")),
+            queries(url("timeline"))] == small
