@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from sirbi.cooperation.api import ActionViewSet, AgreementViewSet, LineViewSet, MeetingViewSet
 from sirbi.core.api import ChangeLogViewSet
 from sirbi.registry.api import CountryViewSet, LibraryViewSet, NetworkViewSet, SubdivisionViewSet
 from sirbi.stats.api import AggregateViewSet, IndicatorViewSet, ValueViewSet
@@ -19,6 +20,10 @@ router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("values", ValueViewSet, basename="value")
 router.register("aggregates", AggregateViewSet, basename="aggregate")
 router.register("campaigns", CampaignViewSet, basename="campaign")
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("roadmap", LineViewSet, basename="roadmap")
+router.register("actions", ActionViewSet, basename="action")
+router.register("agreements", AgreementViewSet, basename="agreement")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -4,7 +4,7 @@ meet them: axe-core finds no serious or critical violation."""
 import pytest
 
 from sirbi.cooperation.demo import load_cooperation_demo
-from sirbi.cooperation.models import Meeting
+from sirbi.cooperation.models import Meeting, Topic
 from sirbi.stats.catalogue import seed_indicators
 
 from .conftest import axe_violations, describe, shot, sign_in
@@ -23,7 +23,9 @@ def test_cooperation_pages_have_no_serious_accessibility_violation(page, live_se
     paths = ["/es/cooperation/meetings/", "/pt/cooperation/meetings/calendar/?month=2022-11",
              "/en/cooperation/roadmap/timeline/", "/es/cooperation/roadmap/timeline/?by=country",
              "/pt/cooperation/roadmap/countries/PE/", "/es/cooperation/actions/estadisticas-lmw/",
-             f"/en/cooperation/meetings/{demo.pk}/"]
+             f"/en/cooperation/meetings/{demo.pk}/", "/es/cooperation/groups/", "/pt/cooperation/groups/datos/",
+             "/en/cooperation/needs/", "/es/cooperation/needs/diagnostico-2026/",
+             "/pt/cooperation/needs/diagnostico-2026/matrix/"]
     for path in paths:
         response = page.goto(live_server.url + path)
         assert response.status == 200, path
@@ -33,7 +35,11 @@ def test_cooperation_pages_have_no_serious_accessibility_violation(page, live_se
     # The secretariat's view of a meeting has every form; open them all before checking.
     page.goto(live_server.url + "/es/accounts/login/")
     sign_in(page, live_server.url, secretary)
-    for path in (f"/es/cooperation/meetings/{demo.pk}/", f"/es/cooperation/meetings/{demo.pk}/participants/"):
+    topic = Topic.objects.first()
+    for path in (f"/es/cooperation/meetings/{demo.pk}/", f"/es/cooperation/meetings/{demo.pk}/participants/",
+                 "/es/cooperation/groups/datos/", f"/pt/cooperation/groups/datos/topics/{topic.pk}/",
+                 "/en/cooperation/needs/diagnostico-2026/countries/PE/",
+                 "/es/cooperation/needs/diagnostico-2026/countries/BO/"):
         page.goto(live_server.url + path)
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         violations = axe_violations(page)

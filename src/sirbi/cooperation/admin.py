@@ -12,6 +12,8 @@ from .models import (
     Action,
     ActionIndicator,
     Agreement,
+    Choice,
+    GroupMembership,
     Line,
     Meeting,
     Milestone,
@@ -19,7 +21,12 @@ from .models import (
     Objective,
     Participant,
     Partner,
+    Question,
+    Questionnaire,
+    Response,
+    Section,
     Session,
+    WorkingGroup,
 )
 
 
@@ -78,6 +85,7 @@ class PartnerAdmin(ScopedAdmin):
 class NeedAreaAdmin(ScopedAdmin):
     form = VersionedForm
     list_display = ["code", "name_es", "name_pt", "name_en", "order"]
+    filter_horizontal = ["indicators"]
 
 
 @admin.register(Line)
@@ -115,6 +123,72 @@ class ActionAdmin(ScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("objective", "lead_country")
+
+
+class MembershipInline(OwnedInline):
+    model = GroupMembership
+    fields = ["user", "role", "country"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(WorkingGroup)
+class WorkingGroupAdmin(ScopedAdmin):
+    form = VersionedForm
+    list_display = ["code", "name", "theme", "is_sample"]
+    filter_horizontal = ["countries"]
+    inlines = [MembershipInline]
+
+
+class SectionInline(OwnedInline):
+    model = Section
+    fields = ["order", "title_es", "title_pt", "title_en"]
+    show_change_link = True
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(ScopedAdmin):
+    """The secretariat builds a needs questionnaire: sections here, their questions on each section's page."""
+
+    form = VersionedForm
+    list_display = ["code", "title_es", "opens", "closes", "status"]
+    filter_horizontal = ["countries"]
+    inlines = [SectionInline]
+
+
+class QuestionInline(OwnedInline):
+    model = Question
+    fields = ["order", "code", "kind", "text_es", "text_pt", "text_en", "required", "scale_min", "scale_max",
+              "need_area"]
+    show_change_link = True
+
+
+@admin.register(Section)
+class SectionAdmin(ScopedAdmin):
+    form = VersionedForm
+    list_display = ["title_es", "questionnaire", "order"]
+    list_filter = ["questionnaire"]
+    inlines = [QuestionInline]
+
+
+class ChoiceInline(OwnedInline):
+    model = Choice
+    fields = ["order", "code", "label_es", "label_pt", "label_en", "need_area"]
+
+
+@admin.register(Question)
+class QuestionAdmin(ScopedAdmin):
+    form = VersionedForm
+    list_display = ["code", "text_es", "kind", "section", "need_area"]
+    list_filter = ["section__questionnaire", "kind"]
+    inlines = [ChoiceInline]
+
+
+@admin.register(Response)
+class ResponseAdmin(ReadOnlyAdmin):
+    """Answers are given and returned on the questionnaire's pages."""
+
+    list_display = ["questionnaire", "country", "status", "submitted"]
+    list_filter = ["questionnaire", "status"]
 
 
 @admin.register(Participant)

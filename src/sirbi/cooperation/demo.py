@@ -13,6 +13,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from sirbi.registry.models import Country, Network
 from sirbi.stats.models import Indicator
@@ -21,16 +22,26 @@ from .models import (
     Action,
     ActionIndicator,
     Agreement,
+    Answer,
+    Choice,
     Document,
     DocumentVersion,
+    GroupMembership,
     Line,
     Meeting,
     Milestone,
     NeedArea,
     Objective,
     Partner,
+    Post,
     ProgressReport,
+    Question,
+    Questionnaire,
+    Response,
+    Section,
     Session,
+    Topic,
+    WorkingGroup,
 )
 
 DATA = Path(__file__).parent / "data"
@@ -177,6 +188,41 @@ LIMA_AGREEMENTS = [
     (4, "Intercambiar experiencias sobre los planes nacionales de lectura y su relación con las redes.",
      ["PE", "ES"], "2024-12-31", None),
 ]
+
+
+# Working groups (sample: Lima's second day had working groups, whose themes and members are not published).
+GROUPS = [
+    ("datos", "Grupo de trabajo de datos y estadísticas", "Estadísticas comparables de las redes de bibliotecas",
+     "Acordar los indicadores comunes, acompañar las campañas anuales de estadísticas y publicar un informe "
+     "regional cada año.", ["CL", "MX", "PE", "CO"], [("coord-cl", "coordinator", "CL"), ("coord-pe", "member", "PE"),
+                                                     ("red-pe", "member", "PE")],
+     ["estadisticas-lmw", "directorio-regional"],
+     [("Plantilla común de la campaña 2026", [
+         ("coord-cl", "Propongo usar la plantilla del año pasado con dos columnas nuevas: **fuente** y **método**."),
+         ("coord-pe", "De acuerdo. En el Perú las bibliotecas municipales reportan por región: ¿podemos mantener "
+                      "ese nivel?"),
+         ("coord-cl", "Sí: la campaña admite cifras por red y por biblioteca.")])]),
+    ("formacion", "Grupo de trabajo de formación de bibliotecarios", "Formación continua del personal de bibliotecas",
+     "Diseñar y evaluar el curso virtual regional y un programa de pasantías.", ["AR", "UY", "PY", "MX"],
+     [("secretaria", "coordinator", None)], ["curso-virtual", "pasantias"],
+     [("Evaluación de la segunda cohorte", [
+         ("secretaria", "Compartimos los resultados de la encuesta: 86 % recomendaría el curso.")])]),
+    ("escolares", "Grupo de trabajo de bibliotecas escolares", "Redes de bibliotecas escolares",
+     "Intercambiar marcos de evaluación y experiencias de las redes escolares.", ["PT", "BR", "CL"],
+     [("coord-cl", "member", "CL")], ["rbe-cooperacion"], []),
+]
+
+
+# Indicators of the statistics that reveal a need in an area (stats.services.needs applies their rules).
+AREA_INDICATORS = {"reading": ["loans_per_capita", "visits_per_capita"], "digital": ["internet_pct"],
+                   "infrastructure": ["libraries_per_100k"], "training": ["staff_per_10k"]}
+# Sample submitted answers: country → need level 1-5 per area in NEED_AREAS' order.
+SAMPLE_ANSWERS = {
+    "AR": [2, 3, 2, 3, 2, 4, 3, 2], "BO": [4, 5, 4, 5, 5, 5, 5, 4], "CL": [2, 2, 3, 2, 2, 3, 2, 3],
+    "CO": [3, 3, 2, 4, 3, 4, 3, 4], "EC": [4, 4, 3, 4, 4, 5, 4, 3], "MX": [3, 4, 3, 3, 3, 3, 4, 3],
+    "PY": [4, 4, 5, 4, 4, 5, 4, 4], "PT": [1, 2, 1, 2, 2, 2, 1, 3], "UY": [2, 3, 2, 2, 2, 3, 3, 2],
+    "ES": [1, 2, 1, 1, 2, 1, 1, 3],
+}
 
 
 def _d(text):
@@ -364,6 +410,93 @@ def load_documents():
     version.save()
 
 
+def load_groups():
+    countries = {c.code: c for c in Country.objects.all()}
+    User = get_user_model()
+    people = {u.username: u for u in User.objects.all()}
+    for code, name, theme, mandate, member_countries, members, action_codes, topics in GROUPS:
+        group, new = WorkingGroup.objects.get_or_create(code=code, defaults={
+            "name": name, "theme": theme, "mandate": mandate, "is_sample": True})
+        if not new:
+            continue
+        group.countries.set([countries[c] for c in member_countries])
+        for username, role, country in members:
+            if username in people:
+                GroupMembership.objects.create(group=group, user=people[username], role=role,
+                                               country=countries.get(country))
+        Action.objects.filter(code__in=action_codes).update(working_group=group)
+        for title, posts in topics:
+            topic = Topic.objects.create(group=group, title=title, author=people.get(posts[0][0]), is_sample=True)
+            for username, text in posts:
+                Post.objects.create(topic=topic, author=people.get(username), text=text, is_sample=True)
+        if code == "datos":
+            session = Meeting.objects.create(
+                title="Sesión del grupo de trabajo de datos y estadísticas", kind="working_group",
+                start_date=date(2025, 9, 17), end_date=date(2025, 9, 17), timezone="America/Santiago",
+                online_url="https://meet.example.org/sirbi-datos", working_group=group, is_sample=True,
+                description="Revisión de la plantilla de la campaña anual.")
+            Session.objects.create(meeting=session, date=session.start_date, start_time=_t("10:00"),
+                                   end_time=_t("11:30"), kind="working_group", title="Plantilla común",
+                                   is_sample=True)
+
+
+def load_questionnaire(today=None):
+    """A sample needs questionnaire, open now, with ten countries' submitted answers (Peru's left to answer)."""
+    today = today or date.today()
+    areas = {a.code: a for a in NeedArea.objects.all()}
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    for code, codes in AREA_INDICATORS.items():
+        if code in areas and not areas[code].indicators.exists():
+            areas[code].indicators.set([indicators[c] for c in codes if c in indicators])
+    questionnaire, new = Questionnaire.objects.get_or_create(code="diagnostico-2026", defaults={
+        "title_es": "Diagnóstico de necesidades de las redes (ejemplo)",
+        "title_pt": "Diagnóstico de necessidades das redes (exemplo)",
+        "title_en": "Needs assessment of the networks (sample)",
+        "intro_es": "Responda por la red o las redes de su país. Puede guardar y volver más tarde.",
+        "intro_pt": "Responda pela rede ou redes do seu país. Pode salvar e voltar mais tarde.",
+        "intro_en": "Answer for your country's network or networks. You can save and come back later.",
+        "opens": today - timedelta(days=30), "closes": today + timedelta(days=60), "status": "sent",
+        "is_sample": True})
+    if not new:
+        return questionnaire
+    questionnaire.countries.set(Country.objects.filter(is_member=True))
+    priorities = Section.objects.create(questionnaire=questionnaire, order=1, title_es="Prioridades",
+                                        title_pt="Prioridades", title_en="Priorities")
+    ordered = [areas[code] for code, *_names in NEED_AREAS]
+    for order, area in enumerate(ordered):
+        Question.objects.create(
+            section=priorities, order=order, code=f"need-{area.code}", kind="scale", need_area=area,
+            text_es=f"¿Qué tan grande es la necesidad de su red en «{area.name_es}»?",
+            text_pt=f"Qual é o tamanho da necessidade da sua rede em «{area.name_pt}»?",
+            text_en=f"How great is your network's need in “{area.name_en}”?")
+    resources = Section.objects.create(questionnaire=questionnaire, order=2, title_es="Cooperación",
+                                       title_pt="Cooperação", title_en="Cooperation")
+    support = Question.objects.create(
+        section=resources, order=1, code="support", kind="multiple", required=False,
+        text_es="¿En qué áreas busca apoyo de la cooperación regional?",
+        text_pt="Em que áreas procura apoio da cooperação regional?",
+        text_en="In which areas do you seek support from regional cooperation?")
+    for order, area in enumerate(ordered):
+        Choice.objects.create(question=support, order=order, code=area.code, label_es=area.name_es,
+                              label_pt=area.name_pt, label_en=area.name_en, need_area=area)
+    Question.objects.create(section=resources, order=2, code="offline", kind="number", required=False,
+                            text_es="¿Cuántas bibliotecas de su red no tienen internet?",
+                            text_pt="Quantas bibliotecas da sua rede não têm internet?",
+                            text_en="How many libraries of your network have no internet?")
+    Question.objects.create(section=resources, order=3, code="comments", kind="text", required=False,
+                            text_es="Comentarios", text_pt="Comentários", text_en="Comments")
+    countries = {c.code: c for c in Country.objects.all()}
+    questions = {q.code: q for q in Question.objects.filter(section__questionnaire=questionnaire)}
+    for code, levels in SAMPLE_ANSWERS.items():
+        response = Response.objects.create(questionnaire=questionnaire, country=countries[code],
+                                           status="submitted", submitted=timezone.now(), is_sample=True)
+        for area, level in zip(ordered, levels, strict=True):
+            Answer.objects.create(response=response, question=questions[f"need-{area.code}"], value=level)
+        Answer.objects.create(response=response, question=support,
+                              value=[a.code for a, level in zip(ordered, levels, strict=True) if level >= 4])
+    return questionnaire
+
+
 @transaction.atomic
 def load_cooperation_demo():
     load_partners()
@@ -373,4 +506,6 @@ def load_cooperation_demo():
     actions = load_roadmap()
     load_agreements()
     load_documents()
+    load_groups()
+    load_questionnaire()
     return {"meetings": meetings, "actions": actions, "upcoming": upcoming}

@@ -3,10 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sirbi.registry.forms import CodeChoiceField, VersionedForm
 from sirbi.registry.models import Country, Network
 
 from .choices import DocumentKind, ParticipantRole, Visibility
-from .models import Objective
+from .models import Action, NeedArea, Objective, Partner
 
 
 class RegistrationForm(forms.Form):
@@ -63,3 +64,33 @@ class ProgressReportForm(forms.Form):
     link = forms.URLField(label=_("Link to evidence"), required=False, assume_scheme="https")
     evidence = forms.FileField(label=_("Evidence file"), required=False,
                                help_text=_("PDF, image, office document or text."))
+
+
+class ActionForm(VersionedForm):
+    """An action's fields as the API writes them (countries, networks, need areas and the objective by code)."""
+
+    objective = CodeChoiceField(Objective.objects.all(), label=_("objective"))
+    lead_country = CodeChoiceField(Country.objects.filter(is_member=True), label=_("lead country"))
+    countries = forms.ModelMultipleChoiceField(Country.objects.filter(is_member=True), to_field_name="code",
+                                               required=False, label=_("participating countries"))
+    networks = forms.ModelMultipleChoiceField(Network.objects.all(), to_field_name="code", required=False,
+                                              label=_("participating networks"))
+    need_areas = forms.ModelMultipleChoiceField(NeedArea.objects.all(), to_field_name="code", required=False,
+                                                label=_("needs it answers"))
+    partners = forms.ModelMultipleChoiceField(Partner.objects.all(), required=False, label=_("partners"))
+
+    class Meta:
+        model = Action
+        fields = ["objective", "code", "title", "description", "lead_country", "countries", "networks", "partners",
+                  "need_areas", "start", "end", "status", "weight"]
+
+
+class TopicForm(forms.Form):
+    title = forms.CharField(label=_("Topic"), max_length=200)
+    text = forms.CharField(label=_("Message"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4}),
+                           help_text=_("Markdown: *italics*, **bold**, lists, links."))
+
+
+class PostForm(forms.Form):
+    text = forms.CharField(label=_("Reply"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4}),
+                           help_text=_("Markdown: *italics*, **bold**, lists, links."))

@@ -160,7 +160,10 @@ def public_participants(meeting):
 # Documents -----------------------------------------------------------------------------------------------
 
 def readable_documents(meeting, user):
-    documents = meeting.documents.prefetch_related("versions")
+    return visible_documents(meeting.documents.prefetch_related("versions"), user)
+
+
+def visible_documents(documents, user):
     if not permissions.is_member(user):
         documents = documents.filter(visibility=Visibility.PUBLIC)
     return documents
@@ -170,7 +173,7 @@ def can_read(document, user):
     return document.visibility == Visibility.PUBLIC or permissions.is_member(user)
 
 
-def _store_version(document, upload, user, note=""):
+def store_version(document, upload, user, note=""):
     detected = detect(upload, max_bytes=settings.DOCUMENT_MAX_BYTES)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -193,15 +196,21 @@ def add_document(meeting, user, *, title, kind, visibility, upload, note=""):
         document = Document(meeting=meeting, title=title, kind=kind, visibility=visibility)
         document.full_clean(exclude=["meeting"])
         document.save()
-        _store_version(document, upload, user, note)
+        store_version(document, upload, user, note)
     return document
 
 
 def add_version(document, user, upload, note=""):
-    _require_secretariat(user)
+    """A new version of a meeting's document (the secretariat) or of a working group's (its members)."""
+    if document.working_group_id:
+        if not permissions.in_group(user, document.working_group):
+            raise PermissionDenied(_("Only the members of %(group)s keep its content.")
+                                   % {"group": document.working_group})
+    else:
+        _require_secretariat(user)
     with transaction.atomic():
         Document.objects.select_for_update().filter(pk=document.pk).first()
-        return _store_version(document, upload, user, note)
+        return store_version(document, upload, user, note)
 
 
 # Agreements ----------------------------------------------------------------------------------------------

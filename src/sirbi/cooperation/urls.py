@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import group_views, needs_views, views
 
 app_name = "cooperation"
 
@@ -18,6 +18,16 @@ urlpatterns = [
     path("documents/<int:pk>/versions/", views.add_version, name="add-version"),
     path("documents/<int:pk>/v<int:number>/", views.document_file, name="document-file"),
     path("agreements/<int:pk>/action/", views.agreement_to_action, name="agreement-to-action"),
+    path("groups/", group_views.group_list, name="groups"),
+    path("groups/<slug:code>/", group_views.group_detail, name="group"),
+    path("groups/<slug:code>/documents/", group_views.group_document, name="group-document"),
+    path("groups/<slug:code>/topics/", group_views.start_topic, name="start-topic"),
+    path("groups/<slug:code>/topics/<int:pk>/", group_views.topic_detail, name="topic"),
+    path("needs/", needs_views.questionnaire_list, name="questionnaires"),
+    path("needs/<slug:code>/", needs_views.questionnaire_detail, name="questionnaire"),
+    path("needs/<slug:code>/matrix/", needs_views.matrix_page, name="matrix"),
+    path("needs/<slug:code>/countries/<str:country>/", needs_views.answer, name="answer"),
+    path("needs/<slug:code>/countries/<str:country>/return/", needs_views.return_answers, name="return-answers"),
     path("roadmap/", views.roadmap_page, name="roadmap"),
     path("roadmap/timeline/", views.timeline_page, name="timeline"),
     path("roadmap/countries/", views.country_jump, name="countries"),

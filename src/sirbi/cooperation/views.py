@@ -3,6 +3,7 @@ the roadmap (tree, timeline, a country's commitments, an action with its progres
 
 import calendar as month_calendar
 from datetime import date
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -202,33 +203,38 @@ def participants(request, pk):
         "meeting": meeting, "rows": rows, "places_taken": meetings.places_taken(meeting)})
 
 
-@login_required
-@require_POST
-def add_document(request, pk):
-    meeting = get_object_or_404(Meeting, pk=pk)
+def upload_document(request, owner, add):
+    """A new document of a meeting or a working group: `add(user, title=..., upload=...)` stores it."""
     if _too_big(request):
-        return redirect(meeting)
+        return redirect(owner)
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            meetings.add_document(meeting, request.user, title=data["title"], kind=data["kind"],
-                                  visibility=data["visibility"], upload=data["file"], note=data["note"])
+            add(request.user, title=data["title"], kind=data["kind"], visibility=data["visibility"],
+                upload=data["file"], note=data["note"])
         except ValidationError as exc:
             _say_errors(request, exc)
         else:
             messages.success(request, _("Document added: %(title)s.") % {"title": data["title"]})
     else:
         _say_form_errors(request, form)
-    return redirect(meeting)
+    return redirect(owner)
+
+
+@login_required
+@require_POST
+def add_document(request, pk):
+    meeting = get_object_or_404(Meeting, pk=pk)
+    return upload_document(request, meeting, partial(meetings.add_document, meeting))
 
 
 @login_required
 @require_POST
 def add_version(request, pk):
-    document = get_object_or_404(Document.objects.select_related("meeting"), pk=pk)
+    document = get_object_or_404(Document.objects.select_related("meeting", "working_group"), pk=pk)
     if _too_big(request):
-        return redirect(document.meeting)
+        return redirect(document.owner)
     form = VersionForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -241,7 +247,7 @@ def add_version(request, pk):
                              % {"number": version.number, "title": document.title})
     else:
         messages.error(request, _("Choose a file."))
-    return redirect(document.meeting)
+    return redirect(document.owner)
 
 
 def _send_file(field, media_type, name, inline):

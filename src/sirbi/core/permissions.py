@@ -71,6 +71,12 @@ def is_member(user):
     return is_secretariat(user) or bool(assignments(user))
 
 
+def in_group(user, group):
+    """May `user` keep a working group's content (documents, discussion)? Its members and the secretariat.
+    Membership is the group's own list (`group.has_member`), not a role assignment."""
+    return is_secretariat(user) or group.has_member(user)
+
+
 def roles_of(user):
     return {a.role for a in assignments(user)} | ({Role.SECRETARIAT} if is_secretariat(user) else set())
 

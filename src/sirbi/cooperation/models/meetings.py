@@ -56,6 +56,9 @@ class Meeting(SecretariatOwned, ChangeLoggedModel):
                                            help_text=_("Empty: no limit. When full, registrations go to a waiting "
                                                        "list."))
     registration_open = models.BooleanField(_("registration open"), default=False)
+    working_group = models.ForeignKey("cooperation.WorkingGroup", null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="meetings", verbose_name=_("working group"),
+                                      help_text=_("For the sessions of a working group."))
     source_url = models.URLField(_("source"), max_length=500, blank=True,
                                  help_text=_("The public page these facts were read from."))
     is_sample = models.BooleanField(_("sample data"), default=False,
@@ -174,6 +177,8 @@ class Document(models.Model):
 
     meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="documents",
                                 verbose_name=_("meeting"))
+    working_group = models.ForeignKey("cooperation.WorkingGroup", null=True, blank=True, on_delete=models.CASCADE,
+                                      related_name="documents", verbose_name=_("working group"))
     title = models.CharField(_("title"), max_length=250, validators=plain)
     kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices, default=DocumentKind.OTHER)
     visibility = models.CharField(_("who may read it"), max_length=10, choices=Visibility.choices,
@@ -188,6 +193,11 @@ class Document(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def owner(self):
+        """The meeting or working group the document belongs to."""
+        return self.meeting or self.working_group
 
     def latest(self):
         versions = list(self.versions.all())  # prefetched by the pages

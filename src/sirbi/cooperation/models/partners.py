@@ -39,6 +39,10 @@ class NeedArea(SecretariatOwned, ChangeLoggedModel):
     name_pt = models.CharField(_("name in Portuguese"), max_length=150, validators=[validate_plain_text])
     name_en = models.CharField(_("name in English"), max_length=150, validators=[validate_plain_text])
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    indicators = models.ManyToManyField("stats.Indicator", blank=True, related_name="+",
+                                        verbose_name=_("indicators that reveal it"),
+                                        help_text=_("A country weaker than the rule on one of these has a need in "
+                                                    "this area, shown in the needs matrix."))
 
     class Meta:
         verbose_name = _("area of need")

@@ -110,6 +110,8 @@ class Action(ChangeLoggedModel):
     networks = models.ManyToManyField(Network, blank=True, related_name="actions",
                                       verbose_name=_("participating networks"))
     partners = models.ManyToManyField(Partner, blank=True, related_name="actions", verbose_name=_("partners"))
+    working_group = models.ForeignKey("cooperation.WorkingGroup", null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="actions", verbose_name=_("working group"))
     need_areas = models.ManyToManyField(NeedArea, blank=True, related_name="actions",
                                         verbose_name=_("needs it answers"))
     start = models.DateField(_("start"))

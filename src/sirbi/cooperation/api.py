@@ -1,0 +1,280 @@
+"""The cooperation REST API: meetings (with sessions, documents and agreements, and each as .ics), the
+roadmap's lines with computed progress, actions (read by anyone; written by the lead country's coordinator
+or the secretariat through the same form rules and change log as the admin) and their progress reports
+(by the action's owners), and agreements."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied as DjangoDenied
+from django.core.exceptions import ValidationError as DjangoInvalid
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action as route
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from sirbi.core import permissions
+from sirbi.registry.api import FormWriteMixin
+
+from . import meetings, roadmap
+from .calendar import meetings_calendar
+from .choices import ActionStatus
+from .forms import ActionForm
+from .models import Action, Agreement, Document, Meeting, Milestone, ProgressReport, Session
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Session
+        fields = ["id", "kind", "title", "date", "start_time", "end_time", "room", "speakers", "moderators",
+                  "description", "is_sample"]
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    versions = serializers.SerializerMethodField(help_text="Every version, newest first, with its download URL.")
+
+    class Meta:
+        model = Document
+        fields = ["id", "title", "kind", "visibility", "is_sample", "versions"]
+
+    def get_versions(self, document) -> list[dict]:
+        request = self.context.get("request")
+        return [{"number": v.number, "media_type": v.media_type, "size": v.size, "sha256": v.sha256,
+                 "uploaded": v.uploaded, "note": v.note,
+                 "url": request.build_absolute_uri(reverse("cooperation:document-file", args=[document.pk, v.number]))
+                 if request else None}
+                for v in sorted(document.versions.all(), key=lambda v: -v.number)]
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    meeting = serializers.PrimaryKeyRelatedField(read_only=True)
+    countries = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    networks = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    action = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    status = serializers.SerializerMethodField(help_text="open, done or dropped; an agreement that became an "
+                                                         "action follows its action.")
+
+    class Meta:
+        model = Agreement
+        fields = ["id", "meeting", "number", "text", "countries", "networks", "deadline", "status", "action",
+                  "is_sample"]
+
+    def get_status(self, agreement) -> str:
+        return meetings.effective_status(agreement)
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    country = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    countries = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    hosts = serializers.StringRelatedField(many=True)
+    partners = serializers.StringRelatedField(many=True)
+    sessions = SessionSerializer(many=True, read_only=True)
+    documents = serializers.SerializerMethodField(help_text="Public documents; members also see members-only ones.")
+    agreements = AgreementSerializer(many=True, read_only=True)
+    ics = serializers.SerializerMethodField(help_text="The meeting as iCalendar.")
+
+    class Meta:
+        model = Meeting
+        fields = ["id", "title", "kind", "start_date", "end_date", "timezone", "city", "country", "venue",
+                  "online_url", "hosts", "partners", "countries", "description", "capacity", "registration_open",
+                  "source_url", "is_sample", "sessions", "documents", "agreements", "ics", "updated"]
+
+    @extend_schema_field(DocumentSerializer(many=True))
+    def get_documents(self, meeting):
+        request = self.context.get("request")
+        member = permissions.is_member(getattr(request, "user", None))
+        documents = [d for d in meeting.documents.all() if member or d.visibility == "public"]
+        return DocumentSerializer(documents, many=True, context=self.context).data
+
+    def get_ics(self, meeting) -> str:
+        request = self.context.get("request")
+        path = reverse("meeting-ics", args=[meeting.pk])
+        return request.build_absolute_uri(path) if request else path
+
+
+class MeetingFilter(filters.FilterSet):
+    kind = filters.CharFilter()
+    country = filters.CharFilter(field_name="country__code", lookup_expr="exact",
+                                 method="by_code", help_text="ISO alpha-2 code of the host country.")
+    after = filters.DateFilter(field_name="end_date", lookup_expr="gte", help_text="Meetings ending on or after.")
+    before = filters.DateFilter(field_name="start_date", lookup_expr="lte", help_text="Meetings starting on or before.")
+
+    class Meta:
+        model = Meeting
+        fields = ["kind", "country", "after", "before"]
+
+    def by_code(self, queryset, name, value):
+        return queryset.filter(**{name: value.upper()})
+
+
+@extend_schema_view(list=extend_schema(description="Meetings with their sessions, documents and agreements."))
+class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = (Meeting.objects.select_related("country").prefetch_related(
+        "countries", "hosts", "partners", Prefetch("sessions", Session.objects.order_by("date", "start_time")),
+        Prefetch("documents", Document.objects.prefetch_related("versions")),
+        Prefetch("agreements", Agreement.objects.select_related("action").prefetch_related("countries", "networks")))
+        .order_by("-start_date", "pk"))
+    serializer_class = MeetingSerializer
+    filterset_class = MeetingFilter
+
+    @extend_schema(responses={(200, "text/calendar"): str}, description="The meeting and its sessions as .ics.")
+    @route(detail=True, methods=["get"])
+    def ics(self, request, pk=None):
+        meeting = self.get_object()
+        body = meetings_calendar([meeting], meeting.title,
+                                 lambda m: request.build_absolute_uri(m.get_absolute_url()), request.get_host())
+        return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Milestone
+        fields = ["title", "due", "done_on"]
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    objective = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    line = serializers.CharField(source="objective.line.code", read_only=True)
+    lead_country = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    countries = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    networks = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    need_areas = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    partners = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    milestones = MilestoneSerializer(many=True, read_only=True)
+    overdue = serializers.SerializerMethodField(help_text="Past its end and neither done nor cancelled.")
+    progress = serializers.IntegerField(read_only=True, help_text="From the latest progress report (0–100).")
+
+    class Meta:
+        model = Action
+        fields = ["code", "title", "description", "line", "objective", "lead_country", "countries", "networks",
+                  "partners", "need_areas", "start", "end", "status", "weight", "progress", "overdue", "milestones",
+                  "is_sample", "version", "updated"]
+
+    def get_overdue(self, action) -> bool:
+        return action.end < date.today() and action.status not in (ActionStatus.DONE, ActionStatus.CANCELLED)
+
+
+class ActionFilter(filters.FilterSet):
+    line = filters.CharFilter(field_name="objective__line__code", help_text="Code of the line of work.")
+    objective = filters.CharFilter(field_name="objective__code")
+    country = filters.CharFilter(method="by_country", help_text="Actions a country leads or takes part in.")
+    lead = filters.CharFilter(method="by_lead", help_text="Actions a country leads.")
+    status = filters.ChoiceFilter(choices=ActionStatus.choices)
+    overdue = filters.BooleanFilter(method="by_overdue")
+
+    class Meta:
+        model = Action
+        fields = ["line", "objective", "country", "lead", "status", "overdue"]
+
+    def by_country(self, queryset, name, value):
+        code = value.upper()
+        return queryset.filter(Q(lead_country__code=code) | Q(countries__code=code)).distinct()
+
+    def by_lead(self, queryset, name, value):
+        return queryset.filter(lead_country__code=value.upper())
+
+    def by_overdue(self, queryset, name, value):
+        late = Q(end__lt=date.today()) & ~Q(status__in=[ActionStatus.DONE, ActionStatus.CANCELLED])
+        return queryset.filter(late) if value else queryset.exclude(late)
+
+
+class ProgressReportSerializer(serializers.ModelSerializer):
+    evidence = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProgressReport
+        fields = ["id", "date", "progress", "text", "link", "evidence", "created", "is_sample"]
+        read_only_fields = ["id", "evidence", "created", "is_sample"]
+        extra_kwargs = {"date": {"required": False}}
+
+    def get_evidence(self, report) -> str | None:
+        if not report.evidence:
+            return None
+        request = self.context.get("request")
+        path = reverse("cooperation:evidence", args=[report.pk])
+        return request.build_absolute_uri(path) if request else path
+
+
+@extend_schema_view(list=extend_schema(description="Roadmap actions with computed progress; writable by the lead "
+                                                   "country's coordinator and the secretariat."))
+class ActionViewSet(FormWriteMixin, viewsets.ModelViewSet):
+    queryset = (Action.objects.select_related("objective__line", "lead_country")
+                .prefetch_related("countries", "networks", "need_areas", "partners", "milestones")
+                .order_by("objective__line__order", "start", "code"))
+    serializer_class = ActionSerializer
+    filterset_class = ActionFilter
+    form_class = ActionForm
+    m2m_names = ("countries", "networks", "need_areas", "partners")
+    lookup_field = "code"
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    @extend_schema(request=ProgressReportSerializer, responses={201: ProgressReportSerializer,
+                                                                 200: ProgressReportSerializer(many=True)},
+                   description="GET: the action's progress reports. POST (the action's owners): a new report "
+                               "(progress 0–100, text, date, link; multipart `evidence` for a file).")
+    @route(detail=True, methods=["get", "post"], permission_classes=[])
+    def reports(self, request, code=None):
+        action = self.get_object()
+        if request.method == "GET":
+            return Response(ProgressReportSerializer(action.reports.all(), many=True,
+                                                     context={"request": request}).data)
+        if not IsAuthenticated().has_permission(request, self):
+            raise PermissionDenied("Sign in or send a token to report progress.")
+        data = ProgressReportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            report = roadmap.report_progress(action, request.user, progress=data.validated_data["progress"],
+                                             text=data.validated_data["text"], day=data.validated_data.get("date"),
+                                             link=data.validated_data.get("link", ""),
+                                             upload=request.FILES.get("evidence"))
+        except DjangoDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DjangoInvalid as exc:
+            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+        return Response(ProgressReportSerializer(report, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class LineSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    progress = serializers.FloatField(allow_null=True, help_text="Weighted roll-up of its objectives (0–100).")
+    actions = serializers.IntegerField(help_text="Actions that count (cancelled ones do not).")
+    overdue = serializers.IntegerField()
+    objectives = serializers.ListField(child=serializers.DictField())
+
+
+def _node(node):
+    return {"code": node.obj.code, "name": node.obj.name, "weight": float(node.weight), "progress": node.progress,
+            "actions": node.n_actions, "overdue": node.n_overdue,
+            "objectives": [_node(child) for child in node.objectives],
+            "action_codes": [row.code for row in node.actions]}
+
+
+@extend_schema_view(list=extend_schema(description="The roadmap: lines → objectives with progress rolled up, "
+                                                   "weighted, from the actions (computed, never typed).",
+                                       responses=LineSerializer(many=True)))
+class LineViewSet(viewsets.ViewSet):
+    def list(self, request):
+        root = roadmap.tree()
+        return Response({"progress": root.progress, "actions": root.n_actions, "overdue": root.n_overdue,
+                         "lines": [_node(line) for line in root.objectives]})
+
+    def retrieve(self, request, pk=None):
+        for line in roadmap.tree().objectives:
+            if line.obj.code == pk:
+                return Response(_node(line))
+        raise Http404
+
+
+@extend_schema_view(list=extend_schema(description="Agreements recorded in meetings' minutes."))
+class AgreementViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = (Agreement.objects.select_related("meeting", "action").prefetch_related("countries", "networks")
+                .order_by("meeting__start_date", "number"))
+    serializer_class = AgreementSerializer
+    filterset_fields = ["meeting"]
