@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import group_views, needs_views, views
+from . import group_views, needs_views, transfer_views, views
 
 app_name = "cooperation"
 
@@ -30,6 +30,9 @@ urlpatterns = [
     path("needs/<slug:code>/countries/<str:country>/return/", needs_views.return_answers, name="return-answers"),
     path("roadmap/", views.roadmap_page, name="roadmap"),
     path("roadmap/timeline/", views.timeline_page, name="timeline"),
+    path("roadmap/import/", transfer_views.import_page, name="import-actions"),
+    path("roadmap/actions.<str:fmt>", transfer_views.export, name="actions-export"),
+    path("roadmap/template.<str:fmt>", transfer_views.template, name="actions-template"),
     path("roadmap/countries/", views.country_jump, name="countries"),
     path("roadmap/countries/<str:code>/", views.country_page, name="country"),
     path("actions/<slug:code>/", views.action_detail, name="action"),

@@ -319,6 +319,7 @@ def roadmap_page(request):
     root = roadmap.tree()
     return render(request, "cooperation/roadmap.html", {
         "root": root, "is_sample": any(line.obj.is_sample for line in root.objectives),
+        "can_import": permissions.can_any(request.user, "add", Action),
         "countries": Country.objects.filter(is_member=True)})
 
 
