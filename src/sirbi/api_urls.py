@@ -4,7 +4,15 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from sirbi.cooperation.api import ActionViewSet, AgreementViewSet, LineViewSet, MeetingViewSet
+from sirbi.cooperation.api import (
+    ActionViewSet,
+    AgreementViewSet,
+    GoodPracticeViewSet,
+    LineViewSet,
+    MeetingViewSet,
+    PartnershipViewSet,
+    WorkingGroupViewSet,
+)
 from sirbi.core.api import ChangeLogViewSet
 from sirbi.registry.api import CountryViewSet, LibraryViewSet, NetworkViewSet, SubdivisionViewSet
 from sirbi.stats.api import AggregateViewSet, IndicatorViewSet, ValueViewSet
@@ -23,7 +31,10 @@ router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("roadmap", LineViewSet, basename="roadmap")
 router.register("actions", ActionViewSet, basename="action")
-router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("meeting-agreements", AgreementViewSet, basename="meeting-agreement")
+router.register("agreements", PartnershipViewSet, basename="agreement")
+router.register("working-groups", WorkingGroupViewSet, basename="working-group")
+router.register("good-practices", GoodPracticeViewSet, basename="good-practice")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

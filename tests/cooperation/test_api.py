@@ -109,8 +109,8 @@ def test_owners_post_progress_reports_through_the_api(action_pe, action_ar, coor
 
 
 def test_agreements_and_the_schema(full_meeting):
-    assert api().get("/api/v1/agreements/").json()["results"][0]["text"] == "Acuerdo uno"
+    assert api().get("/api/v1/meeting-agreements/").json()["results"][0]["text"] == "Acuerdo uno"
     paths = api().get("/api/v1/schema/", {"format": "json"}).json()["paths"]
-    for path in ("/api/v1/meetings/", "/api/v1/actions/", "/api/v1/agreements/", "/api/v1/roadmap/",
+    for path in ("/api/v1/meetings/", "/api/v1/actions/", "/api/v1/meeting-agreements/", "/api/v1/roadmap/",
                  "/api/v1/actions/{code}/reports/", "/api/v1/meetings/{id}/ics/"):
         assert path in paths, path

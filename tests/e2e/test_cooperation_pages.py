@@ -4,7 +4,7 @@ meet them: axe-core finds no serious or critical violation."""
 import pytest
 
 from sirbi.cooperation.demo import load_cooperation_demo
-from sirbi.cooperation.models import Meeting, Topic
+from sirbi.cooperation.models import GoodPractice, Meeting, PartnershipAgreement, Topic
 from sirbi.stats.catalogue import seed_indicators
 
 from .conftest import axe_violations, describe, shot, sign_in
@@ -20,12 +20,15 @@ def demo(registry, settings, tmp_path):
 
 @pytest.mark.e2e
 def test_cooperation_pages_have_no_serious_accessibility_violation(page, live_server, demo, secretary):
+    practice = GoodPractice.objects.filter(status="published").first()
     paths = ["/es/cooperation/meetings/", "/pt/cooperation/meetings/calendar/?month=2022-11",
              "/en/cooperation/roadmap/timeline/", "/es/cooperation/roadmap/timeline/?by=country",
              "/pt/cooperation/roadmap/countries/PE/", "/es/cooperation/actions/estadisticas-lmw/",
              f"/en/cooperation/meetings/{demo.pk}/", "/es/cooperation/groups/", "/pt/cooperation/groups/datos/",
              "/en/cooperation/needs/", "/es/cooperation/needs/diagnostico-2026/",
-             "/pt/cooperation/needs/diagnostico-2026/matrix/"]
+             "/pt/cooperation/needs/diagnostico-2026/matrix/", "/es/cooperation/alliances/",
+             "/en/cooperation/practices/?q=lectura", f"/pt/cooperation/practices/{practice.pk}/",
+             f"/es/cooperation/alliances/{PartnershipAgreement.objects.first().pk}/"]
     for path in paths:
         response = page.goto(live_server.url + path)
         assert response.status == 200, path
@@ -39,7 +42,8 @@ def test_cooperation_pages_have_no_serious_accessibility_violation(page, live_se
     for path in (f"/es/cooperation/meetings/{demo.pk}/", f"/es/cooperation/meetings/{demo.pk}/participants/",
                  "/es/cooperation/groups/datos/", f"/pt/cooperation/groups/datos/topics/{topic.pk}/",
                  "/en/cooperation/needs/diagnostico-2026/countries/PE/",
-                 "/es/cooperation/needs/diagnostico-2026/countries/BO/"):
+                 "/es/cooperation/needs/diagnostico-2026/countries/BO/", "/en/cooperation/practices/new/",
+                 "/es/cooperation/alliances/new/", "/pt/cooperation/roadmap/import/"):
         page.goto(live_server.url + path)
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         violations = axe_violations(page)

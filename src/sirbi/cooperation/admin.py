@@ -13,6 +13,7 @@ from .models import (
     ActionIndicator,
     Agreement,
     Choice,
+    GoodPractice,
     GroupMembership,
     Line,
     Meeting,
@@ -21,6 +22,7 @@ from .models import (
     Objective,
     Participant,
     Partner,
+    PartnershipAgreement,
     Question,
     Questionnaire,
     Response,
@@ -70,6 +72,7 @@ class MeetingAdmin(ScopedAdmin):
     list_filter = ["kind", "registration_open", "is_sample"]
     search_fields = ["title", "city"]
     filter_horizontal = ["hosts", "partners", "countries"]
+
     inlines = [SessionInline, AgreementInline]
 
 
@@ -78,6 +81,7 @@ class PartnerAdmin(ScopedAdmin):
     form = VersionedForm
     list_display = ["name", "acronym", "kind", "country"]
     list_filter = ["kind"]
+    filter_horizontal = ["networks"]
     search_fields = ["name", "acronym"]
 
 
@@ -189,6 +193,29 @@ class ResponseAdmin(ReadOnlyAdmin):
 
     list_display = ["questionnaire", "country", "status", "submitted"]
     list_filter = ["questionnaire", "status"]
+
+
+@admin.register(PartnershipAgreement)
+class PartnershipAgreementAdmin(ScopedAdmin):
+    list_display = ["title", "signed", "starts", "ends"]
+    filter_horizontal = ["networks", "partners"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        from .forms import PartnershipForm
+        kwargs["form"] = PartnershipForm
+        return super().get_form(request, obj, **kwargs)
+
+
+@admin.register(GoodPractice)
+class GoodPracticeAdmin(ScopedAdmin):
+    """Practices are shared and moderated on their pages; here the secretariat corrects them."""
+
+    form = VersionedForm
+    list_display = ["title", "country", "status", "created"]
+    list_filter = ["status", "country"]
+    search_fields = ["title"]
+    filter_horizontal = ["themes"]
+    exclude = ["image", "image_type", "image_extension", "token", "submitted_by"]
 
 
 @admin.register(Participant)

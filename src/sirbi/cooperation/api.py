@@ -20,12 +20,27 @@ from rest_framework.response import Response
 
 from sirbi.core import permissions
 from sirbi.registry.api import FormWriteMixin
+from sirbi.registry.models import Country, Network
 
-from . import meetings, roadmap
+from . import alliances, meetings, roadmap
 from .calendar import meetings_calendar
 from .choices import ActionStatus
-from .forms import ActionForm
-from .models import Action, Agreement, Document, Meeting, Milestone, ProgressReport, Session
+from .forms import ActionForm, PartnershipForm
+from .models import (
+    Action,
+    Agreement,
+    Document,
+    GoodPractice,
+    GroupMembership,
+    Line,
+    Meeting,
+    Milestone,
+    NeedArea,
+    PartnershipAgreement,
+    ProgressReport,
+    Session,
+    WorkingGroup,
+)
 
 
 class SessionSerializer(serializers.ModelSerializer):
@@ -240,13 +255,22 @@ class ActionViewSet(FormWriteMixin, viewsets.ModelViewSet):
                         status=status.HTTP_201_CREATED)
 
 
-class LineSerializer(serializers.Serializer):
+class RoadmapNodeSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-    progress = serializers.FloatField(allow_null=True, help_text="Weighted roll-up of its objectives (0–100).")
+    weight = serializers.FloatField()
+    progress = serializers.FloatField(allow_null=True, help_text="Weighted roll-up of what it holds (0–100).")
     actions = serializers.IntegerField(help_text="Actions that count (cancelled ones do not).")
+    overdue = serializers.IntegerField(help_text="Overdue actions, or actions with an overdue milestone.")
+    objectives = serializers.ListField(child=serializers.DictField(), help_text="Nested objectives, same shape.")
+    action_codes = serializers.ListField(child=serializers.CharField(), help_text="Its own actions' codes.")
+
+
+class RoadmapSerializer(serializers.Serializer):
+    progress = serializers.FloatField(allow_null=True, help_text="The whole roadmap's weighted progress.")
+    actions = serializers.IntegerField()
     overdue = serializers.IntegerField()
-    objectives = serializers.ListField(child=serializers.DictField())
+    lines = RoadmapNodeSerializer(many=True)
 
 
 def _node(node):
@@ -256,18 +280,23 @@ def _node(node):
             "action_codes": [row.code for row in node.actions]}
 
 
-@extend_schema_view(list=extend_schema(description="The roadmap: lines → objectives with progress rolled up, "
-                                                   "weighted, from the actions (computed, never typed).",
-                                       responses=LineSerializer(many=True)))
-class LineViewSet(viewsets.ViewSet):
+class LineViewSet(viewsets.GenericViewSet):
+    """The roadmap: lines → objectives with progress rolled up, weighted, from the actions (computed)."""
+
+    queryset = Line.objects.all()
+    serializer_class = RoadmapNodeSerializer
+    lookup_field = "code"
+    pagination_class = None
+
+    @extend_schema(responses=RoadmapSerializer, description="The whole roadmap with its lines.")
     def list(self, request):
         root = roadmap.tree()
         return Response({"progress": root.progress, "actions": root.n_actions, "overdue": root.n_overdue,
                          "lines": [_node(line) for line in root.objectives]})
 
-    def retrieve(self, request, pk=None):
+    def retrieve(self, request, code=None):
         for line in roadmap.tree().objectives:
-            if line.obj.code == pk:
+            if line.obj.code == code:
                 return Response(_node(line))
         raise Http404
 
@@ -278,3 +307,118 @@ class AgreementViewSet(viewsets.ReadOnlyModelViewSet):
                 .order_by("meeting__start_date", "number"))
     serializer_class = AgreementSerializer
     filterset_fields = ["meeting"]
+
+
+class WorkingGroupSerializer(serializers.ModelSerializer):
+    countries = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    actions = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    sessions = serializers.PrimaryKeyRelatedField(source="meetings", many=True, read_only=True,
+                                                  help_text="Ids of its meetings (see /api/v1/meetings/).")
+    members = serializers.SerializerMethodField(help_text="Names and roles; for signed-in members only.")
+
+    class Meta:
+        model = WorkingGroup
+        fields = ["code", "name", "theme", "mandate", "countries", "members", "sessions", "actions", "is_sample",
+                  "updated"]
+
+    def get_members(self, group) -> list[dict] | None:
+        request = self.context.get("request")
+        if not permissions.is_member(getattr(request, "user", None)):
+            return None
+        return [{"name": m.user.get_full_name() or m.user.username, "role": m.role,
+                 "country": m.country.code if m.country else None} for m in group.memberships.all()]
+
+
+@extend_schema_view(list=extend_schema(description="Working groups with their countries, sessions and actions."))
+class WorkingGroupViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = WorkingGroup.objects.prefetch_related(
+        "countries", "actions", "meetings",
+        Prefetch("memberships", GroupMembership.objects.select_related("user", "country"))).order_by("name")
+    serializer_class = WorkingGroupSerializer
+    lookup_field = "code"
+
+
+class PartnershipSerializer(serializers.ModelSerializer):
+    networks = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    partners = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    validity = serializers.SerializerMethodField(help_text="upcoming, active, expiring (within 60 days) or expired.")
+
+    class Meta:
+        model = PartnershipAgreement
+        fields = ["id", "title", "networks", "partners", "signed", "starts", "ends", "validity", "scopes",
+                  "description", "url", "is_sample", "version", "updated"]
+
+    def get_validity(self, agreement) -> str:
+        return agreement.validity()
+
+
+@extend_schema_view(list=extend_schema(description="Agreements between networks or with partners; written by the "
+                                                   "coordinators and managers of the signatory networks."))
+class PartnershipViewSet(FormWriteMixin, viewsets.ModelViewSet):
+    queryset = PartnershipAgreement.objects.prefetch_related("networks", "partners").order_by("-signed", "pk")
+    serializer_class = PartnershipSerializer
+    form_class = PartnershipForm
+    m2m_names = ("networks", "partners")
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+
+class GoodPracticeSerializer(serializers.ModelSerializer):
+    country = serializers.SlugRelatedField(slug_field="code", queryset=Country.objects.filter(is_member=True))
+    network = serializers.SlugRelatedField(slug_field="code", queryset=Network.objects.all(), required=False,
+                                           allow_null=True)
+    themes = serializers.SlugRelatedField(slug_field="code", many=True, queryset=NeedArea.objects.all(),
+                                          required=False)
+    image = serializers.SerializerMethodField()
+
+    class Meta:
+        model = GoodPractice
+        fields = ["id", "title", "summary", "country", "network", "library", "themes", "sdgs", "link", "image",
+                  "status", "is_sample", "created"]
+        read_only_fields = ["id", "image", "status", "is_sample", "created"]
+
+    def get_image(self, practice) -> str | None:
+        if not practice.image:
+            return None
+        request = self.context.get("request")
+        path = reverse("cooperation:practice-image", args=[practice.pk])
+        return request.build_absolute_uri(path) if request else path
+
+
+class GoodPracticeFilter(filters.FilterSet):
+    q = filters.CharFilter(method="search", help_text="Words of the title or summary; accents optional.")
+    country = filters.CharFilter(method="search")
+    theme = filters.CharFilter(method="search")
+    sdg = filters.NumberFilter(method="search", help_text="A Sustainable Development Goal, 1–17.")
+
+    class Meta:
+        model = GoodPractice
+        fields = ["q", "country", "theme", "sdg"]
+
+    def search(self, queryset, name, value):
+        return alliances.search(queryset, **{name: str(int(value)) if name == "sdg" else value})
+
+
+@extend_schema_view(list=extend_schema(description="Published good practices (and, for their authors' roles, "
+                                                   "those waiting for moderation). POST shares one for moderation."))
+class GoodPracticeViewSet(viewsets.ModelViewSet):
+    serializer_class = GoodPracticeSerializer
+    filterset_class = GoodPracticeFilter
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return (alliances.visible_practices(self.request.user).select_related("country", "network")
+                .prefetch_related("themes").order_by("-created", "-pk"))
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        themes = data.pop("themes", [])
+        practice = GoodPractice(**data)
+        try:
+            alliances.share(practice, request.user, themes=themes, image=request.FILES.get("image"))
+        except DjangoDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DjangoInvalid as exc:
+            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+        return Response(self.get_serializer(practice).data, status=status.HTTP_201_CREATED)

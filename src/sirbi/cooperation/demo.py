@@ -26,6 +26,7 @@ from .models import (
     Choice,
     Document,
     DocumentVersion,
+    GoodPractice,
     GroupMembership,
     Line,
     Meeting,
@@ -33,6 +34,7 @@ from .models import (
     NeedArea,
     Objective,
     Partner,
+    PartnershipAgreement,
     Post,
     ProgressReport,
     Question,
@@ -497,6 +499,54 @@ def load_questionnaire(today=None):
     return questionnaire
 
 
+PRACTICES = [
+    # title, country, network, themes, sdgs, status, summary
+    ("Maletas viajeras en comunidades rurales", "CO", "co-public", ["reading", "inclusion"], [4, 10], "published",
+     "Las bibliotecas públicas municipales prestan **maletas de 50 libros** a escuelas y juntas comunales de "
+     "veredas sin biblioteca; una persona de la comunidad se forma como mediadora de lectura."),
+    ("Bibliotecas escolares evaluadas con un referencial común", "PT", "pt-school", ["school", "data"], [4],
+     "published", "La red de bibliotecas escolares usa un modelo de autoevaluación con indicadores comunes que "
+     "cada escuela aplica cada año; los resultados orientan la formación y las inversiones."),
+    ("Clubes de lectura para personas migrantes", "ES", "es-public", ["inclusion", "reading"], [4, 10, 16],
+     "published", "Clubes de lectura y conversación en español para recién llegados, con materiales en sus "
+     "lenguas y voluntariado de la comunidad."),
+    ("Conectividad en bibliotecas populares", "AR", "ar-popular", ["digital"], [9, 4], "submitted",
+     "Un fondo concursable financia la conexión y el equipamiento de bibliotecas populares de zonas alejadas."),
+]
+
+PARTNERSHIPS = [
+    # title, networks, partners (acronyms), signed, starts, ends (days from today, or None), scopes
+    ("Convenio de préstamo interbibliotecario entre las redes públicas del Perú y de Chile", ["pe-public", "cl-public"],
+     [], "2024-03-15", "2024-04-01", 45, ["loans", "data"]),
+    ("Programa de formación con la IFLA", ["ar-public", "uy-public", "py-public"], ["IFLA"], "2023-05-10",
+     "2023-06-01", None, ["training"]),
+]
+
+
+def load_alliances(today=None):
+    today = today or date.today()
+    networks = {n.code: n for n in Network.objects.all()}
+    partners = {p.acronym or p.name: p for p in Partner.objects.all()}
+    if not partners["IFLA"].networks.exists():
+        partners["IFLA"].networks.set([networks[c] for c in ("pe-public", "ar-public", "uy-public")])
+        partners["CERLALC"].networks.set([networks[c] for c in ("pe-public", "co-public", "es-public")])
+    for title, codes, acronyms, signed, starts, ends_in, scopes in PARTNERSHIPS:
+        agreement, new = PartnershipAgreement.objects.get_or_create(title=title, defaults={
+            "signed": _d(signed), "starts": _d(starts), "scopes": scopes, "is_sample": True,
+            "ends": today + timedelta(days=ends_in) if ends_in is not None else None})
+        if new:
+            agreement.networks.set([networks[c] for c in codes])
+            agreement.partners.set([partners[a] for a in acronyms])
+    areas = {a.code: a for a in NeedArea.objects.all()}
+    countries = {c.code: c for c in Country.objects.all()}
+    for title, country, network, themes, sdgs, status, summary in PRACTICES:
+        practice, new = GoodPractice.objects.get_or_create(title=title, defaults={
+            "country": countries[country], "network": networks.get(network), "sdgs": sdgs, "status": status,
+            "summary": summary, "is_sample": True})
+        if new:
+            practice.themes.set([areas[t] for t in themes])
+
+
 @transaction.atomic
 def load_cooperation_demo():
     load_partners()
@@ -508,4 +558,5 @@ def load_cooperation_demo():
     load_documents()
     load_groups()
     load_questionnaire()
+    load_alliances()
     return {"meetings": meetings, "actions": actions, "upcoming": upcoming}

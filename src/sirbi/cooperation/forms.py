@@ -3,11 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sirbi.registry.forms import CodeChoiceField, VersionedForm
+from sirbi.registry.forms import CodeChoiceField, VersionedForm, https_urls
 from sirbi.registry.models import Country, Network
 
 from .choices import DocumentKind, ParticipantRole, Visibility
-from .models import Action, NeedArea, Objective, Partner
+from .models import Action, AgreementScope, GoodPractice, NeedArea, Objective, Partner, PartnershipAgreement
+from .models.alliances import SDG
 
 
 class RegistrationForm(forms.Form):
@@ -94,3 +95,41 @@ class TopicForm(forms.Form):
 class PostForm(forms.Form):
     text = forms.CharField(label=_("Reply"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4}),
                            help_text=_("Markdown: *italics*, **bold**, lists, links."))
+
+
+class PartnershipForm(VersionedForm):
+    networks = forms.ModelMultipleChoiceField(Network.objects.select_related("country"), to_field_name="code",
+                                              required=False, label=_("signatory networks"),
+                                              widget=forms.SelectMultiple(attrs={"size": 8}))
+    partners = forms.ModelMultipleChoiceField(Partner.objects.all(), required=False, label=_("signatory partners"),
+                                              widget=forms.SelectMultiple(attrs={"size": 6}))
+    scopes = forms.MultipleChoiceField(choices=AgreementScope.choices, label=_("scope"),
+                                       widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = PartnershipAgreement
+        formfield_callback = https_urls
+        fields = ["title", "networks", "partners", "signed", "starts", "ends", "scopes", "description", "url"]
+        widgets = {name: forms.DateInput(attrs={"type": "date"}) for name in ("signed", "starts", "ends")}
+
+
+class PracticeForm(forms.ModelForm):
+    country = CodeChoiceField(Country.objects.filter(is_member=True), label=_("country"))
+    themes = forms.ModelMultipleChoiceField(NeedArea.objects.all(), to_field_name="code", required=False,
+                                            label=_("themes"), widget=forms.CheckboxSelectMultiple)
+    sdgs = forms.TypedMultipleChoiceField(choices=SDG.choices, coerce=int, required=False,
+                                          label=_("sustainable development goals"),
+                                          widget=forms.CheckboxSelectMultiple)
+    image = forms.FileField(label=_("image"), required=False, help_text=_("PNG, JPEG, WebP or GIF; at most 5 MB."))
+
+    class Meta:
+        model = GoodPractice
+        formfield_callback = https_urls
+        fields = ["title", "summary", "country", "network", "library", "themes", "sdgs", "link"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["network"].queryset = Network.objects.select_related("country")
+        self.fields["library"].widget = forms.NumberInput()
+        self.fields["library"].help_text = _("The library's number in the registry, if the practice is a library's.")

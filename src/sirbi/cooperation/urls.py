@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import group_views, needs_views, transfer_views, views
+from . import alliance_views, group_views, needs_views, transfer_views, views
 
 app_name = "cooperation"
 
@@ -28,6 +28,16 @@ urlpatterns = [
     path("needs/<slug:code>/matrix/", needs_views.matrix_page, name="matrix"),
     path("needs/<slug:code>/countries/<str:country>/", needs_views.answer, name="answer"),
     path("needs/<slug:code>/countries/<str:country>/return/", needs_views.return_answers, name="return-answers"),
+    path("alliances/", alliance_views.alliance_list, name="alliances"),
+    path("alliances/new/", alliance_views.partnership_edit, name="partnership-new"),
+    path("alliances/<int:pk>/", alliance_views.partnership_detail, name="partnership"),
+    path("alliances/<int:pk>/edit/", alliance_views.partnership_edit, name="partnership-edit"),
+    path("alliances/<int:pk>/documents/", alliance_views.partnership_document, name="partnership-document"),
+    path("practices/", alliance_views.practice_list, name="practices"),
+    path("practices/new/", alliance_views.practice_new, name="practice-new"),
+    path("practices/<int:pk>/", alliance_views.practice_detail, name="practice"),
+    path("practices/<int:pk>/image/", alliance_views.practice_image, name="practice-image"),
+    path("practices/<int:pk>/moderate/", alliance_views.practice_moderate, name="practice-moderate"),
     path("roadmap/", views.roadmap_page, name="roadmap"),
     path("roadmap/timeline/", views.timeline_page, name="timeline"),
     path("roadmap/import/", transfer_views.import_page, name="import-actions"),

@@ -11,6 +11,7 @@ import uuid
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
@@ -67,6 +68,8 @@ class ChangeLoggedModel(models.Model):
 
 
 def to_json(value):
+    if isinstance(value, FieldFile):
+        return value.name or ""
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):

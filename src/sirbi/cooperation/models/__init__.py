@@ -1,6 +1,7 @@
 """The cooperation workspace's data: partners, meetings (sessions, participants, documents, agreements) and
 the roadmap (lines, objectives, actions, milestones, progress reports)."""
 
+from .alliances import AgreementScope, GoodPractice, PartnershipAgreement
 from .groups import GroupMembership, Post, Topic, WorkingGroup
 from .meetings import Agreement, Document, DocumentVersion, Meeting, Participant, Session
 from .needs import Answer, Choice, Question, Questionnaire, Response, Section
@@ -8,7 +9,8 @@ from .partners import NeedArea, Partner
 from .roadmap import Action, ActionIndicator, Line, Milestone, Objective, ProgressReport
 
 __all__ = [
-    "Action", "ActionIndicator", "Agreement", "Document", "DocumentVersion", "Line", "Meeting", "Milestone",
-    "NeedArea", "Objective", "Participant", "Partner", "ProgressReport", "Session", "GroupMembership", "Post",
-    "Topic", "WorkingGroup", "Answer", "Choice", "Question", "Questionnaire", "Response", "Section",
+    "Action", "ActionIndicator", "Agreement", "AgreementScope", "Answer", "Choice", "Document",
+    "DocumentVersion", "GoodPractice", "GroupMembership", "Line", "Meeting", "Milestone", "NeedArea",
+    "Objective", "Participant", "Partner", "PartnershipAgreement", "Post", "ProgressReport", "Question",
+    "Questionnaire", "Response", "Section", "Session", "Topic", "WorkingGroup",
 ]

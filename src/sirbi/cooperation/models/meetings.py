@@ -179,6 +179,9 @@ class Document(models.Model):
                                 verbose_name=_("meeting"))
     working_group = models.ForeignKey("cooperation.WorkingGroup", null=True, blank=True, on_delete=models.CASCADE,
                                       related_name="documents", verbose_name=_("working group"))
+    partnership = models.ForeignKey("cooperation.PartnershipAgreement", null=True, blank=True,
+                                    on_delete=models.CASCADE, related_name="documents",
+                                    verbose_name=_("partnership agreement"))
     title = models.CharField(_("title"), max_length=250, validators=plain)
     kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices, default=DocumentKind.OTHER)
     visibility = models.CharField(_("who may read it"), max_length=10, choices=Visibility.choices,
@@ -197,7 +200,7 @@ class Document(models.Model):
     @property
     def owner(self):
         """The meeting or working group the document belongs to."""
-        return self.meeting or self.working_group
+        return self.meeting or self.working_group or self.partnership
 
     def latest(self):
         versions = list(self.versions.all())  # prefetched by the pages

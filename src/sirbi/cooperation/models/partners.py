@@ -20,6 +20,8 @@ class Partner(SecretariatOwned, ChangeLoggedModel):
                                 verbose_name=_("country"))
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    networks = models.ManyToManyField("registry.Network", blank=True, related_name="partners",
+                                      verbose_name=_("networks it works with"))
 
     class Meta:
         verbose_name = _("partner")

@@ -1,16 +1,16 @@
 """`sirbi send_reminders [--dry-run]`: e-mail the coordinators of the lead countries of overdue roadmap
-actions and milestones, one message per person listing all of theirs. Run it daily (cron or a systemd
+actions and milestones, and of the signatory countries of partnership agreements that expire within 60 days,
+one message per country listing all of its items. Run it daily (cron or a systemd
 timer); it sends again each day until the action is done, its date moved or the milestone marked done."""
 
 from collections import defaultdict
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from sirbi.cooperation import notify, roadmap
+from sirbi.cooperation import alliances, notify, roadmap
 
 
 class Command(BaseCommand):
@@ -32,20 +32,27 @@ class Command(BaseCommand):
                 lines[action.lead_country.code].append(
                     _("- %(milestone)s (%(action)s): due on %(due)s %(url)s")
                     % {"milestone": milestone, "action": action, "due": milestone.due, "url": self._url(action)})
+            for agreement in alliances.expiring():
+                line = _("- agreement %(agreement)s expires on %(end)s %(url)s") % {
+                    "agreement": agreement, "end": agreement.ends, "url": self._url(agreement)}
+                for country in sorted({n.country.code for n in agreement.networks.all()}):
+                    lines[country].append(line)
             sent = 0
             for country, items in sorted(lines.items()):
                 recipients = list(notify.coordinators_of([country]))
-                subject = _("SIRBI roadmap: %(n)s overdue items of %(country)s") % {"n": len(items),
-                                                                                     "country": country}
-                body = _("These roadmap items your country leads are overdue:") + "\n\n" + "\n".join(items) + \
-                    "\n\n" + _("Report progress, mark the milestones done or agree new dates with the secretariat.")
+                subject = _("SIRBI: %(n)s items of %(country)s need attention") % {"n": len(items),
+                                                                                    "country": country}
+                body = _("These items of your country need attention:") + "\n\n" + "\n".join(items) + \
+                    "\n\n" + _("Report progress, mark the milestones done, renew the agreements or agree new dates "
+                                 "with the secretariat.")
                 if dry_run:
                     self.stdout.write(f"To {', '.join(u.email for u in recipients) or '(nobody)'}: {subject}\n{body}\n")
                 else:
                     sent += notify.send(recipients, subject, body)
             self.stdout.write(f"{len(actions)} overdue actions, {len(milestones)} overdue milestones, "
+                              f"{alliances.expiring().count()} expiring agreements, "
                               f"{len(lines)} countries, {sent} messages sent.")
 
     @staticmethod
-    def _url(action):
-        return settings.SITE_URL.rstrip("/") + reverse("cooperation:action", args=[action.code])
+    def _url(obj):
+        return settings.SITE_URL.rstrip("/") + obj.get_absolute_url()
