@@ -216,3 +216,12 @@ def test_roadmap_and_country_pages_cost_the_same_queries_for_more_actions(object
     add(40, 2)
     assert [queries(url("roadmap")), queries(url("country", "PE")), queries(url("country", "CL")),
             queries(url("timeline"))] == small
+
+
+def test_whats_new_lists_the_countrys_changes_with_links(action_pe, coordinator_pe, as_user):
+    from sirbi.core.changelog import save_object
+    action_pe.title = "Plan renovado"
+    save_object(action_pe, user=coordinator_pe)
+    body = as_user(None).get(url("whats-new", "pe")).content.decode()
+    assert 'href="/en/cooperation/actions/pe-plan/"' in body and "Plan renovado" in body
+    assert "Plan renovado" not in as_user(None).get(url("whats-new", "CL")).content.decode()

@@ -4,7 +4,7 @@ meet them: axe-core finds no serious or critical violation."""
 import pytest
 
 from sirbi.cooperation.demo import load_cooperation_demo
-from sirbi.cooperation.models import GoodPractice, Meeting, PartnershipAgreement, Topic
+from sirbi.cooperation.models import Activity, GoodPractice, Meeting, PartnershipAgreement, Topic
 from sirbi.stats.catalogue import seed_indicators
 
 from .conftest import axe_violations, describe, shot, sign_in
@@ -28,7 +28,8 @@ def test_cooperation_pages_have_no_serious_accessibility_violation(page, live_se
              "/en/cooperation/needs/", "/es/cooperation/needs/diagnostico-2026/",
              "/pt/cooperation/needs/diagnostico-2026/matrix/", "/es/cooperation/alliances/",
              "/en/cooperation/practices/?q=lectura", f"/pt/cooperation/practices/{practice.pk}/",
-             f"/es/cooperation/alliances/{PartnershipAgreement.objects.first().pk}/"]
+             f"/es/cooperation/alliances/{PartnershipAgreement.objects.first().pk}/", "/es/cooperation/agenda/",
+             f"/pt/cooperation/agenda/{Activity.objects.first().pk}/", "/en/cooperation/countries/PE/new/"]
     for path in paths:
         response = page.goto(live_server.url + path)
         assert response.status == 200, path
@@ -43,7 +44,8 @@ def test_cooperation_pages_have_no_serious_accessibility_violation(page, live_se
                  "/es/cooperation/groups/datos/", f"/pt/cooperation/groups/datos/topics/{topic.pk}/",
                  "/en/cooperation/needs/diagnostico-2026/countries/PE/",
                  "/es/cooperation/needs/diagnostico-2026/countries/BO/", "/en/cooperation/practices/new/",
-                 "/es/cooperation/alliances/new/", "/pt/cooperation/roadmap/import/"):
+                 "/es/cooperation/alliances/new/", "/pt/cooperation/roadmap/import/", "/es/cooperation/agenda/new/",
+                 "/en/platform/account/notifications/"):
         page.goto(live_server.url + path)
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         violations = axe_violations(page)

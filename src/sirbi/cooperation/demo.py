@@ -21,6 +21,7 @@ from sirbi.stats.models import Indicator
 from .models import (
     Action,
     ActionIndicator,
+    Activity,
     Agreement,
     Answer,
     Choice,
@@ -547,6 +548,31 @@ def load_alliances(today=None):
             practice.themes.set([areas[t] for t in themes])
 
 
+# Sample agenda (days from today): real kinds of activity in real towns, invented dates and titles.
+ACTIVITIES = [
+    ("Feria del libro de la ciudad (ejemplo)", "book_fair", "MX", "", "Guadalajara", 20.67, -103.35, 5, 13),
+    ("Campaña nacional «Leer en familia» (ejemplo)", "campaign", "PE", "pe-public", "", None, None, 10, 120),
+    ("Curso de mediación de lectura para bibliotecas populares (ejemplo)", "training", "AR", "ar-popular",
+     "Córdoba", -31.42, -64.18, 30, 34),
+    ("Plan nacional de lectura: encuentro de bibliotecas escolares (ejemplo)", "reading_plan", "PT", "pt-school",
+     "Lisboa", 38.72, -9.14, 45, 46),
+    ("Festival de literatura infantil (ejemplo)", "festival", "CO", "co-public", "Bogotá", 4.71, -74.07, 60, 65),
+    ("Jornada de bibliotecas públicas (ejemplo)", "training", "CL", "cl-public", "Valparaíso", -33.05, -71.62, 75,
+     76),
+]
+
+
+def load_agenda(today=None):
+    today = today or date.today()
+    countries = {c.code: c for c in Country.objects.all()}
+    networks = {n.code: n for n in Network.objects.all()}
+    for title, kind, country, network, city, lat, lon, start, end in ACTIVITIES:
+        Activity.objects.get_or_create(title=title, defaults={
+            "kind": kind, "country": countries[country], "network": networks.get(network), "city": city,
+            "latitude": lat, "longitude": lon, "start": today + timedelta(days=start),
+            "end": today + timedelta(days=end), "is_sample": True})
+
+
 @transaction.atomic
 def load_cooperation_demo():
     load_partners()
@@ -559,4 +585,5 @@ def load_cooperation_demo():
     load_groups()
     load_questionnaire()
     load_alliances()
+    load_agenda()
     return {"meetings": meetings, "actions": actions, "upcoming": upcoming}

@@ -7,7 +7,7 @@ from sirbi.registry.forms import CodeChoiceField, VersionedForm, https_urls
 from sirbi.registry.models import Country, Network
 
 from .choices import DocumentKind, ParticipantRole, Visibility
-from .models import Action, AgreementScope, GoodPractice, NeedArea, Objective, Partner, PartnershipAgreement
+from .models import Action, Activity, AgreementScope, GoodPractice, NeedArea, Objective, Partner, PartnershipAgreement
 from .models.alliances import SDG
 
 
@@ -133,3 +133,16 @@ class PracticeForm(forms.ModelForm):
         self.fields["network"].queryset = Network.objects.select_related("country")
         self.fields["library"].widget = forms.NumberInput()
         self.fields["library"].help_text = _("The library's number in the registry, if the practice is a library's.")
+
+
+class ActivityForm(VersionedForm):
+    country = CodeChoiceField(Country.objects.filter(is_member=True), label=_("country"))
+    network = CodeChoiceField(Network.objects.select_related("country"), label=_("network"), required=False)
+
+    class Meta:
+        model = Activity
+        formfield_callback = https_urls
+        fields = ["title", "kind", "country", "network", "organiser", "city", "latitude", "longitude", "start", "end",
+                  "url", "description"]
+        widgets = {"start": forms.DateInput(attrs={"type": "date"}), "end": forms.DateInput(attrs={"type": "date"}),
+                   "description": forms.Textarea(attrs={"rows": 4})}

@@ -266,4 +266,8 @@ def to_action(agreement, user, *, objective, code, weight=1, title=""):
                                                                              "meeting": meeting})
         agreement.action = action
         save_object(agreement, user=user, message=_("Turned into action %(code)s") % {"code": code})
+    notify.send(notify.coordinators_of([c.code for c in countries]),
+                _("A roadmap action for your country: %(action)s") % {"action": action},
+                _("Agreed at %(meeting)s; %(lead)s leads it; due %(end)s.")
+                % {"meeting": meeting, "lead": action.lead_country, "end": action.end}, action.get_absolute_url())
     return action

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from sirbi.core.changelog import save_object
 from sirbi.core.permissions import ScopeKeys
 from sirbi.stats.numbers import NumberError, parse_number
 
+from . import notify
 from .models import Answer, NeedArea, Question, Questionnaire, Response
 
 TEXT_MAX = 5000
@@ -134,7 +136,11 @@ def return_response(response, user, reason=""):
     if not permissions.is_secretariat(user):
         raise PermissionDenied(_("Only the regional secretariat returns answers."))
     response.status, response.submitted = Response.Status.DRAFT, None
-    return save_object(response, user=user, message=reason or _("Returned for changes"))
+    save_object(response, user=user, message=reason or _("Returned for changes"))
+    notify.send(notify.coordinators_of([response.country.code]),
+                _("Your answers to %(questionnaire)s were returned") % {"questionnaire": response.questionnaire},
+                reason, reverse("cooperation:answer", args=[response.questionnaire.code, response.country.code]))
+    return response
 
 
 def answers_of(response):

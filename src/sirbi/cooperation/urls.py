@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import alliance_views, group_views, needs_views, transfer_views, views
+from . import agenda_views, alliance_views, group_views, needs_views, transfer_views, views
 
 app_name = "cooperation"
 
@@ -28,6 +28,10 @@ urlpatterns = [
     path("needs/<slug:code>/matrix/", needs_views.matrix_page, name="matrix"),
     path("needs/<slug:code>/countries/<str:country>/", needs_views.answer, name="answer"),
     path("needs/<slug:code>/countries/<str:country>/return/", needs_views.return_answers, name="return-answers"),
+    path("agenda/", agenda_views.agenda_page, name="agenda"),
+    path("agenda/new/", agenda_views.activity_edit, name="activity-new"),
+    path("agenda/<int:pk>/", agenda_views.activity_detail, name="activity"),
+    path("agenda/<int:pk>/edit/", agenda_views.activity_edit, name="activity-edit"),
     path("alliances/", alliance_views.alliance_list, name="alliances"),
     path("alliances/new/", alliance_views.partnership_edit, name="partnership-new"),
     path("alliances/<int:pk>/", alliance_views.partnership_detail, name="partnership"),
@@ -45,6 +49,7 @@ urlpatterns = [
     path("roadmap/template.<str:fmt>", transfer_views.template, name="actions-template"),
     path("roadmap/countries/", views.country_jump, name="countries"),
     path("roadmap/countries/<str:code>/", views.country_page, name="country"),
+    path("countries/<str:code>/new/", views.whats_new, name="whats-new"),
     path("actions/<slug:code>/", views.action_detail, name="action"),
     path("actions/<slug:code>/report/", views.report_progress, name="report"),
     path("reports/<int:pk>/evidence/", views.evidence_file, name="evidence"),

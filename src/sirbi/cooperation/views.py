@@ -2,7 +2,7 @@
 the roadmap (tree, timeline, a country's commitments, an action with its progress reports)."""
 
 import calendar as month_calendar
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 
 from django.conf import settings
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from sirbi.core import permissions
 from sirbi.core.changelog import save_object
+from sirbi.core.models import ChangeLog
 from sirbi.core.uploads import declared_length
 from sirbi.registry.models import Country
 from sirbi.stats.services import country_table
@@ -27,8 +28,20 @@ from . import meetings, roadmap
 from .calendar import meetings_calendar
 from .choices import RegistrationStatus
 from .forms import AgreementForm, DocumentForm, ProgressReportForm, RegistrationForm, ToActionForm, VersionForm
-from .models import Action, Agreement, Document, DocumentVersion, Meeting, Participant, ProgressReport, Session
+from .models import (
+    Action,
+    Activity,
+    Agreement,
+    Document,
+    DocumentVersion,
+    Meeting,
+    Participant,
+    ProgressReport,
+    Session,
+)
 
+# How far back a country's "what's new" page looks.
+NEWS_DAYS = 60
 # Headroom for the form fields around an upload.
 UPLOAD_SLACK = 64 * 1024
 
@@ -74,14 +87,17 @@ def calendar_page(request):
         first = date.today().replace(day=1)
     last = date(first.year, first.month, month_calendar.monthrange(first.year, first.month)[1])
     in_month = list(Meeting.objects.filter(start_date__lte=last, end_date__gte=first).order_by("start_date"))
+    activities = list(Activity.objects.filter(start__lte=last, end__gte=first).select_related("country")
+                      .order_by("start"))
     weeks = []
     for week in month_calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
         weeks.append([(day, day.month == first.month,
-                       [m for m in in_month if m.start_date <= day <= m.end_date]) for day in week])
+                       [m for m in in_month if m.start_date <= day <= m.end_date],
+                       [a for a in activities if a.start <= day <= a.end]) for day in week])
     previous = (first.replace(day=1) - date.resolution).replace(day=1)
     following = last + date.resolution
     return render(request, "cooperation/calendar.html", {
-        "first": first, "weeks": weeks, "meetings": in_month,
+        "first": first, "weeks": weeks, "meetings": in_month, "activities": activities,
         "previous": f"{previous:%Y-%m}", "following": f"{following:%Y-%m}",
         "weekdays": [date(2024, 1, d) for d in range(1, 8)],  # 1 January 2024 was a Monday
     })
@@ -413,3 +429,28 @@ def evidence_file(request, pk):
     return _send_file(report.evidence, report.evidence_type, report.evidence_name,
                       inline=report.evidence_type.startswith("image/") or report.evidence_type == "application/pdf")
 
+
+
+def whats_new(request, code):
+    """What changed for a country lately: its registry, statistics and cooperation entries of the change log
+    (object and kind of change, linked where the object has a page), and the meetings and agenda ahead."""
+    country = get_object_or_404(Country, code=code.upper())
+    since = date.today() - timedelta(days=NEWS_DAYS)
+    entries = list(ChangeLog.objects.filter(country=country.code, time__date__gte=since)
+                   .select_related("content_type").order_by("-time", "-pk")[:100])
+    by_type = {}
+    for entry in entries:
+        by_type.setdefault(entry.content_type, set()).add(entry.object_id)
+    objects = {}
+    for content_type, ids in by_type.items():
+        model = content_type.model_class()
+        if model is not None and hasattr(model, "get_absolute_url"):
+            for pk, obj in model._default_manager.in_bulk(ids).items():
+                objects[(content_type.pk, pk)] = obj.get_absolute_url()
+    rows = [(entry, entry.content_type.model_class()._meta.verbose_name if entry.content_type.model_class() else "",
+             objects.get((entry.content_type_id, entry.object_id))) for entry in entries]
+    today = date.today()
+    return render(request, "cooperation/whats_new.html", {
+        "country": country, "rows": rows, "days": NEWS_DAYS,
+        "meetings": Meeting.objects.filter(end_date__gte=today).order_by("start_date")[:5],
+        "activities": Activity.objects.filter(country=country, end__gte=today).order_by("start")[:10]})

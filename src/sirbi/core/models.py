@@ -176,3 +176,45 @@ class Job(models.Model):
     @property
     def is_finished(self):
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class NotificationSetting(models.Model):
+    """How a person wants to hear about what concerns them: each notice by e-mail, a weekly digest, or only on
+    their notifications page."""
+
+    class Frequency(models.TextChoices):
+        IMMEDIATE = "immediate", _("One e-mail per notice")
+        WEEKLY = "weekly", _("A weekly digest")
+        OFF = "off", _("No e-mail (only on this page)")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_setting",
+                                verbose_name=_("user"))
+    frequency = models.CharField(_("e-mail"), max_length=10, choices=Frequency.choices, default=Frequency.IMMEDIATE)
+
+    class Meta:
+        verbose_name = _("notification setting")
+        verbose_name_plural = _("notification settings")
+
+    def __str__(self):
+        return f"{self.user} · {self.get_frequency_display()}"
+
+
+class Notification(models.Model):
+    """A notice for one person: an assignment, a deadline, a returned report, an approval."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+                             verbose_name=_("user"))
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    emailed = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created", "-pk"]
+        indexes = [models.Index(fields=["user", "emailed"])]
+
+    def __str__(self):
+        return self.subject

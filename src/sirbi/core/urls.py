@@ -8,5 +8,6 @@ urlpatterns = [
     path("jobs/", views.job_list, name="jobs"),
     path("jobs/<int:pk>/", views.job_detail, name="job"),
     path("account/token/", views.token_view, name="token"),
+    path("account/notifications/", views.notifications_view, name="notifications"),
     path("account/token/new/", views.token_regenerate, name="token-regenerate"),
 ]

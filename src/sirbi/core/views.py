@@ -17,7 +17,7 @@ from rest_framework.authtoken.models import Token
 
 from . import permissions
 from .changelog import filter_changes, visible_changes
-from .models import ChangeLog, Job
+from .models import ChangeLog, Job, NotificationSetting
 
 
 def healthz(request):
@@ -151,3 +151,21 @@ def token_regenerate(request):
 
     messages.success(request, _("A new API token was created; the old one no longer works."))
     return redirect("core:token")
+
+
+@login_required
+def notifications_view(request):
+    """The person's notices and how they want to receive them by e-mail."""
+    setting, _created = NotificationSetting.objects.get_or_create(user=request.user)
+    if request.method == "POST":
+        frequency = request.POST.get("frequency")
+        if frequency in NotificationSetting.Frequency.values:
+            setting.frequency = frequency
+            setting.save(update_fields=["frequency"])
+            from django.contrib import messages
+
+            messages.success(request, _("Saved: %(choice)s.") % {"choice": setting.get_frequency_display()})
+        return redirect("core:notifications")
+    return render(request, "core/notifications.html", {
+        "setting": setting, "choices": NotificationSetting.Frequency.choices,
+        "notifications": request.user.notifications.all()[:100]})

@@ -1,6 +1,7 @@
 """The cooperation workspace's data: partners, meetings (sessions, participants, documents, agreements) and
 the roadmap (lines, objectives, actions, milestones, progress reports)."""
 
+from .agenda import Activity
 from .alliances import AgreementScope, GoodPractice, PartnershipAgreement
 from .groups import GroupMembership, Post, Topic, WorkingGroup
 from .meetings import Agreement, Document, DocumentVersion, Meeting, Participant, Session
@@ -9,7 +10,7 @@ from .partners import NeedArea, Partner
 from .roadmap import Action, ActionIndicator, Line, Milestone, Objective, ProgressReport
 
 __all__ = [
-    "Action", "ActionIndicator", "Agreement", "AgreementScope", "Answer", "Choice", "Document",
+    "Activity", "Action", "ActionIndicator", "Agreement", "AgreementScope", "Answer", "Choice", "Document",
     "DocumentVersion", "GoodPractice", "GroupMembership", "Line", "Meeting", "Milestone", "NeedArea",
     "Objective", "Participant", "Partner", "PartnershipAgreement", "Post", "ProgressReport", "Question",
     "Questionnaire", "Response", "Section", "Session", "Topic", "WorkingGroup",

@@ -113,6 +113,27 @@
       libraryElement.dispatchEvent(new CustomEvent("sirbi:loaded", { detail: { markers: markers.length } }));
     });
   }
+  // The regional agenda: one marker per activity (at its town, or its country when no place is given).
+  var agendaElement = document.getElementById("agenda-map");
+  if (agendaElement) {
+    var agenda = JSON.parse(document.getElementById("agenda-data").textContent);
+    var agendaMap = baseMap(agendaElement);
+    loadCountries().then(function (countries) {
+      L.geoJSON(countries, {
+        style: { weight: 0.6, color: "#7d8a99", fillColor: "#f4f1e8", fillOpacity: config.tiles ? 0 : 1 },
+        interactive: false
+      }).addTo(agendaMap).bringToBack();
+      var markers = agenda.map(function (item) {
+        return L.circleMarker([item.lat, item.lon], { radius: item.exact ? 7 : 5, color: "#6b4b0b", weight: 2,
+                                                      fillColor: "#ffffff", fillOpacity: 1 })
+          .bindPopup('<a href="' + item.url + '">' + escapeHtml(item.name) + "</a><br>" + escapeHtml(item.place))
+          .addTo(agendaMap);
+      });
+      if (markers.length) { agendaMap.fitBounds(L.featureGroup(markers).getBounds().pad(0.3), { maxZoom: 6 }); }
+      agendaElement.dataset.markers = String(markers.length);
+    });
+  }
+
   // An indicator's choropleth (statistics): member countries filled by class, each labelled with its class
   // number so the map reads without colour; the legend and the table beside it carry the figures.
   var choroplethElement = document.getElementById("choropleth-map");

@@ -1,0 +1,74 @@
+"""The regional agenda: programmes and activities of library development and reading promotion in the member
+countries, as a list with filters, a map and on the shared calendar."""
+
+import json
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from sirbi.core import permissions
+from sirbi.core.changelog import ConflictError, save_object
+from sirbi.registry.models import Country
+
+from .forms import ActivityForm
+from .models import Activity
+from .views import _say_errors
+
+
+def agenda_page(request):
+    """Activities from ?from= (default: today) on, optionally of one ?country= and ?kind=, listed and mapped."""
+    activities = Activity.objects.select_related("country", "network")
+    params = {name: request.GET.get(name, "").strip() for name in ("country", "kind", "from")}
+    try:
+        since = date.fromisoformat(params["from"]) if params["from"] else date.today()
+    except ValueError:
+        since = date.today()
+    activities = activities.filter(end__gte=since)
+    if params["country"]:
+        activities = activities.filter(country__code=params["country"].upper())
+    if params["kind"]:
+        activities = activities.filter(kind=params["kind"])
+    rows = list(activities.order_by("start", "title")[:500])
+    points = []
+    for activity in rows:
+        point = activity.point
+        if point:
+            points.append({"name": activity.title, "url": activity.get_absolute_url(), "lat": point[0],
+                           "lon": point[1], "place": activity.city or activity.country.name,
+                           "exact": activity.latitude is not None})
+    return render(request, "cooperation/agenda.html", {
+        "activities": rows, "params": params, "since": since, "kinds": Activity.Kind.choices,
+        "countries": Country.objects.filter(is_member=True), "points": json.dumps(points),
+        "can_add": permissions.can_any(request.user, "add", Activity),
+        "is_sample": any(a.is_sample for a in rows)})
+
+
+def activity_detail(request, pk):
+    activity = get_object_or_404(Activity.objects.select_related("country", "network"), pk=pk)
+    return render(request, "cooperation/activity_detail.html", {
+        "activity": activity, "can_change": permissions.can(request.user, "change", activity),
+        "is_sample": activity.is_sample})
+
+
+@login_required
+def activity_edit(request, pk=None):
+    activity = get_object_or_404(Activity, pk=pk) if pk else Activity()
+    if not (permissions.can(request.user, "change", activity) if pk else
+            permissions.can_any(request.user, "add", Activity)):
+        raise PermissionDenied(_("Coordinators and network managers keep their country's agenda."))
+    form = ActivityForm(request.POST or None, instance=activity, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        try:
+            save_object(obj, user=request.user, expected_version=form.cleaned_data.get("base_version"),
+                        message=form.cleaned_data.get("message", ""))
+        except (PermissionDenied, ConflictError) as exc:
+            _say_errors(request, exc)
+        else:
+            messages.success(request, _("Saved: %(name)s.") % {"name": obj})
+            return redirect(obj)
+    return render(request, "cooperation/activity_form.html", {"form": form, "activity": activity})
