@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "sirbi.registry",
     "sirbi.stats",
     "sirbi.cooperation",
+    "sirbi.catalog",
     "sirbi.portal",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -1,0 +1,121 @@
+"""Importing a source's MARC files: every readable record is stored (byte-exact) with its normalised fields,
+holdings and deduplication keys and put in a cluster; every unreadable one is kept in quarantine with its
+reason; the rest of the file goes in. Re-importing a file changes nothing that did not change (no duplicates),
+so an import that was cut off is resumed by running it again."""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sirbi.registry.models import Library
+
+from . import clusters, marc
+from .models import Holding, Record, Rejected
+from .normalise import normalise
+
+BATCH = 500
+
+
+@dataclass
+class Report:
+    filename: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list = field(default_factory=list)  # (position, reason)
+
+    @property
+    def total(self):
+        return self.added + self.updated + self.unchanged + len(self.rejected)
+
+    def as_dict(self):
+        return {"filename": self.filename, "added": self.added, "updated": self.updated,
+                "unchanged": self.unchanged, "rejected": [list(r) for r in self.rejected]}
+
+
+def _local_id(record, digest):
+    controls = record.get_fields("001")
+    control = controls[0] if controls else None
+    value = (control.data or "").strip() if control is not None else ""
+    return value[:200] or f"sha256:{digest[:32]}"
+
+
+def _holdings(source, record, libraries):
+    """Holdings from the source's holdings field, or one at the source's own library."""
+    rows = []
+    if source.holdings_tag:
+        for held in record.get_fields(source.holdings_tag):
+            def sub(code, held=held):
+                return (held.get_subfields(code) or [""])[0].strip() if code else ""
+            code = sub(source.holdings_library)
+            library = libraries.get(code.upper()) if code else source.library_id
+            rows.append(dict(library_id=library or None, library_code=code[:60],
+                             call_number=sub(source.holdings_call_number)[:200],
+                             barcode=sub(source.holdings_barcode)[:100], status=sub(source.holdings_status)[:100]))
+    if not rows:
+        rows.append(dict(library_id=source.library_id, library_code="", call_number="", barcode="", status=""))
+    return rows
+
+
+def import_file(source, data, filename, *, progress=None):
+    """Import one file into `source`; marc.FileError when the file as a whole cannot be read."""
+    report = Report(filename=filename)
+    libraries = {isil.upper(): pk for pk, isil in Library.objects.exclude(isil=None).values_list("pk", "isil")}
+    raw_format = marc.detect(data)
+    batch = []
+    for parsed in marc.read(data):
+        batch.append(parsed)
+        if len(batch) >= BATCH:
+            _store(source, batch, filename, raw_format, libraries, report)
+            batch = []
+            if progress:
+                progress(report.total)
+    if batch:
+        _store(source, batch, filename, raw_format, libraries, report)
+    if progress:
+        progress(report.total)
+    return report
+
+
+def _store(source, batch, filename, raw_format, libraries, report):
+    with transaction.atomic():
+        readable = []
+        for parsed in batch:
+            reason = parsed.error
+            if not reason:
+                fields = normalise(parsed.record)
+                if not fields["title"]:
+                    reason = _("missing title (245 $a)")
+            if reason:
+                Rejected.objects.update_or_create(source=source, filename=filename[:250], position=parsed.position,
+                                                  defaults={"raw": parsed.raw, "reason": reason[:500]})
+                report.rejected.append((parsed.position, reason))
+                continue
+            digest = hashlib.sha256(parsed.raw).hexdigest()
+            readable.append((parsed, fields, digest, _local_id(parsed.record, digest)))
+        existing = {r.local_id: r for r in Record.objects.filter(source=source,
+                                                                  local_id__in=[x[3] for x in readable])}
+        changed = []
+        for parsed, fields, digest, local_id in readable:
+            record = existing.get(local_id)
+            if record is not None and record.digest == digest and not record.deleted:
+                report.unchanged += 1
+                continue
+            if record is None:
+                record = Record(source=source, local_id=local_id)
+                report.added += 1
+            else:
+                report.updated += 1
+            record.raw, record.raw_format, record.digest, record.deleted = parsed.raw, raw_format, digest, False
+            for name, value in fields.items():
+                setattr(record, name, value)
+            record.save()
+            existing[local_id] = record
+            Holding.objects.filter(record=record).delete()
+            Holding.objects.bulk_create([Holding(record=record, **row)
+                                         for row in _holdings(source, parsed.record, libraries)])
+            clusters.set_keys(record, clusters.keys_of(fields))
+            changed.append(record)
+        clusters.assign(changed)

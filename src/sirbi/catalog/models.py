@@ -1,0 +1,203 @@
+"""The union catalog's data: sources (a library's or network's files or OAI-PMH endpoint), records (the
+original bytes beside their normalised fields), holdings, clusters of records of the same edition, and the
+records a source sent that could not be read (quarantine)."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from sirbi.core.changelog import ChangeLoggedModel
+from sirbi.core.markup import validate_plain_text
+from sirbi.core.models import Role
+from sirbi.core.permissions import ScopeKeys
+from sirbi.registry.models import Library, Network
+
+
+class Source(ChangeLoggedModel):
+    """Where records come from: uploaded files or an OAI-PMH endpoint of a library or a network."""
+
+    class Kind(models.TextChoices):
+        FILES = "files", _("Uploaded files")
+        OAI = "oai", _("OAI-PMH endpoint")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_plain_text])
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.FILES)
+    library = models.ForeignKey(Library, null=True, blank=True, on_delete=models.PROTECT, related_name="sources",
+                                verbose_name=_("library"))
+    network = models.ForeignKey(Network, null=True, blank=True, on_delete=models.PROTECT, related_name="sources",
+                                verbose_name=_("network"))
+    base_url = models.URLField(_("OAI-PMH base URL"), max_length=500, blank=True)
+    metadata_prefix = models.CharField(_("metadata prefix"), max_length=40, blank=True, default="marc21")
+    set_spec = models.CharField(_("set"), max_length=200, blank=True)
+    holdings_tag = models.CharField(
+        _("holdings field"), max_length=3, blank=True,
+        help_text=_("852, or a local field such as 949 or 952 (Koha). Empty: every record is one holding of the "
+                    "source's library."))
+    holdings_library = models.CharField(_("subfield with the library's ISIL or code"), max_length=1, blank=True)
+    holdings_call_number = models.CharField(_("subfield with the call number"), max_length=1, blank=True)
+    holdings_barcode = models.CharField(_("subfield with the barcode"), max_length=1, blank=True)
+    holdings_status = models.CharField(_("subfield with the status"), max_length=1, blank=True)
+
+    permission_roles = {"add": {Role.COORDINATOR, Role.NETWORK_MANAGER, Role.LIBRARY_STAFF},
+                        "change": {Role.COORDINATOR, Role.NETWORK_MANAGER, Role.LIBRARY_STAFF},
+                        "delete": {Role.COORDINATOR}}
+
+    class Meta:
+        verbose_name = _("catalog source")
+        verbose_name_plural = _("catalog sources")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalog:source", args=[self.code])
+
+    def clean(self):
+        if not self.library_id and not self.network_id:
+            raise ValidationError(_("A source belongs to a library or to a network."))
+        if self.kind == self.Kind.OAI and not self.base_url:
+            raise ValidationError({"base_url": _("An OAI-PMH source needs its base URL.")})
+
+    def scope_keys(self):
+        countries, networks, libraries = set(), set(), set()
+        if self.library_id:
+            countries.add(self.library.country.code)
+            libraries.add(self.library_id)
+            networks |= set(self.library.networks.values_list("pk", flat=True))
+        if self.network_id:
+            countries.add(self.network.country.code)
+            networks.add(self.network_id)
+        return ScopeKeys(countries=frozenset(countries), networks=frozenset(networks), libraries=frozenset(libraries))
+
+    @classmethod
+    def scope_q(cls, countries, networks, libraries):
+        return (Q(library__country__code__in=countries) | Q(network__country__code__in=countries)
+                | Q(library__in=libraries) | Q(network__in=networks) | Q(library__networks__in=networks))
+
+    def changelog_country(self):
+        if self.library_id:
+            return self.library.country.code
+        return self.network.country.code if self.network_id else ""
+
+
+class Cluster(models.Model):
+    """The records of one edition from different sources; shown as one search result."""
+
+    representative = models.ForeignKey("Record", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                       verbose_name=_("representative record"))
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("cluster")
+        verbose_name_plural = _("clusters")
+
+    def __str__(self):
+        return f"#{self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("catalog:cluster", args=[self.pk])
+
+
+class Record(models.Model):
+    """One bibliographic record as its source sent it (byte-exact) and its normalised fields."""
+
+    class Format(models.TextChoices):
+        ISO2709 = "iso2709", "MARC 21 (ISO 2709)"
+        MARCXML = "marcxml", "MARCXML"
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="records", verbose_name=_("source"))
+    local_id = models.CharField(_("identifier at the source"), max_length=200)
+    raw = models.BinaryField(_("original record"))
+    raw_format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    digest = models.CharField(_("SHA-256 of the original"), max_length=64)
+    deleted = models.BooleanField(_("deleted at the source"), default=False)
+    cluster = models.ForeignKey(Cluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="records",
+                                verbose_name=_("cluster"))
+    title = models.CharField(_("title"), max_length=1000)
+    sort_title = models.CharField(_("sort title"), max_length=300, db_index=True)
+    authors = models.JSONField(_("authors"), default=list)
+    isbns = models.JSONField(_("ISBN"), default=list)
+    issns = models.JSONField(_("ISSN"), default=list)
+    other_ids = models.JSONField(_("other identifiers"), default=list)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=3, blank=True)
+    material = models.CharField(_("material type"), max_length=20, blank=True)
+    edition = models.CharField(_("edition"), max_length=200, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=300, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    series = models.CharField(_("series"), max_length=300, blank=True)
+    subjects = models.JSONField(_("subjects"), default=list)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("record")
+        verbose_name_plural = _("records")
+        constraints = [models.UniqueConstraint(fields=["source", "local_id"], name="one_record_per_source_id")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def completeness(self):
+        """How much the record says: the representative of a cluster is its most complete record."""
+        return sum(bool(v) for v in (self.title, self.authors, self.isbns, self.year, self.language, self.edition,
+                                     self.publisher, self.place, self.series, self.subjects)) + len(self.raw) / 1e6
+
+
+class MatchKey(models.Model):
+    """One deduplication key of a record (indexed, so records sharing a key are found without a scan)."""
+
+    key = models.CharField(max_length=200, db_index=True)
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="keys")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["record", "key"], name="one_key_per_record")]
+
+    def __str__(self):
+        return self.key
+
+
+class Holding(models.Model):
+    """A copy a library holds of a record."""
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="holdings", verbose_name=_("record"))
+    library = models.ForeignKey(Library, null=True, blank=True, on_delete=models.SET_NULL, related_name="holdings",
+                                verbose_name=_("library"))
+    library_code = models.CharField(_("library code in the record"), max_length=60, blank=True)
+    call_number = models.CharField(_("call number"), max_length=200, blank=True)
+    barcode = models.CharField(_("barcode"), max_length=100, blank=True)
+    status = models.CharField(_("status"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("holding")
+        verbose_name_plural = _("holdings")
+
+    def __str__(self):
+        return f"{self.record} @ {self.library or self.library_code}"
+
+
+class Rejected(models.Model):
+    """A record of a source's file that could not be read, kept raw with the reason (quarantine)."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="rejected", verbose_name=_("source"))
+    filename = models.CharField(_("file"), max_length=250)
+    position = models.PositiveIntegerField(_("position in the file"))
+    raw = models.BinaryField(_("original bytes"))
+    reason = models.CharField(_("reason"), max_length=500)
+    created = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rejected record")
+        verbose_name_plural = _("rejected records")
+        ordering = ["-created", "position"]
+        constraints = [models.UniqueConstraint(fields=["source", "filename", "position"],
+                                               name="one_rejection_per_file_position")]
+
+    def __str__(self):
+        return f"{self.filename} #{self.position}: {self.reason}"

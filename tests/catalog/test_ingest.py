@@ -1,0 +1,105 @@
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from sirbi.catalog import marc
+from sirbi.catalog.ingest import import_file
+from sirbi.catalog.models import Cluster, Holding, Record, Rejected, Source
+from sirbi.catalog.normalise import fold, normalise
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "marc"
+
+
+def read(name):
+    return (DATA / name).read_bytes()
+
+
+@pytest.fixture
+def source(lima_library):
+    return Source.objects.create(code="lima", name="Biblioteca de Lima", library=lima_library)
+
+
+def test_normalised_fields_of_a_real_record():
+    record = next(marc.read(read("pymarc-marc.dat"))).record
+    fields = normalise(record)
+    assert fields["title"] == "The pragmatic programmer : from journeyman to master"
+    assert fields["sort_title"] == "pragmatic programmer from journeyman to master"
+    assert fields["authors"] == ["Hunt, Andrew", "Thomas, David"]
+    assert fields["isbns"] == ["9780201616224"]  # ISBN-10 0201616221 with its check digit, as ISBN-13
+    assert (fields["year"], fields["language"], fields["material"]) == (2000, "eng", "book")
+    assert fold("Educación, 2.ª ed.") == "educacion 2 a ed"
+
+
+def test_import_keeps_the_original_bytes_and_quarantines_unreadable_records(source):
+    data = read("pymarc-bad_records.mrc")
+    report = import_file(source, data, "bad.mrc")
+    # Its two readable records are the same record (same 001, same bytes): stored once.
+    assert report.added == 1 and report.unchanged == 1 and len(report.rejected) == 7
+    assert Rejected.objects.filter(source=source).count() == 7
+    assert any("BaseAddress" in r.reason for r in Rejected.objects.all())
+    good = [p for p in marc.read(data) if p.record]
+    stored = Record.objects.get(source=source)
+    assert stored.local_id.startswith("sha256:")  # no 001: identified by its content
+    assert bytes(stored.raw) == good[0].raw  # byte-exact
+    assert Holding.objects.filter(record=stored, library=source.library).count() == 1
+
+
+def test_reimporting_the_same_file_changes_nothing(source):
+    first = import_file(source, read("pymarc-marc.dat"), "marc.dat")
+    again = import_file(source, read("pymarc-marc.dat"), "marc.dat")
+    assert first.added == 20 and again.unchanged == 20 and again.added == again.updated == 0
+    assert Record.objects.count() == 20 and Holding.objects.count() == 20
+
+
+def test_marc8_and_marcxml_are_read(source):
+    import_file(source, read("pymarc-marc8.dat"), "marc8.dat")
+    import_file(source, read("pymarc-batch.xml"), "batch.xml")
+    assert Record.objects.get(raw_format="iso2709").title == "Escape from loneliness"
+    assert set(Record.objects.filter(raw_format="marcxml").values_list("material", flat=True)) == {"sound",
+                                                                                                    "electronic"}
+
+
+@pytest.mark.parametrize("payload, message", [
+    (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><collection>&b;</collection>',
+     "entities"),
+    (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><collection>&x;</collection>',
+     "entities"),
+    (b"<collection><record>", "malformed"),
+])
+def test_dangerous_or_broken_xml_is_refused_whole(source, payload, message):
+    with pytest.raises(marc.FileError, match=message):
+        import_file(source, payload, "bomb.xml")
+    assert not Record.objects.exists()
+
+
+def test_same_edition_from_two_libraries_is_one_cluster_with_both_holdings(source, cusco_library):
+    other = Source.objects.create(code="cusco", name="Cusco", library=cusco_library)
+    import_file(source, read("pymarc-marc.dat"), "marc.dat")
+    import_file(other, read("pymarc-marc.dat"), "marc.dat")
+    assert Record.objects.count() == 40 and Cluster.objects.count() == 20
+    cluster = Record.objects.get(source=source, title__startswith="The pragmatic programmer").cluster
+    libraries = set(Holding.objects.filter(record__cluster=cluster).values_list("library__isil", flat=True))
+    assert libraries == {"PE-LIM01", "PE-CUS01"}
+    assert cluster.representative is not None
+
+
+def test_import_marc_command_creates_the_source(lima_library, tmp_path, capsys):
+    path = tmp_path / "marc.dat"
+    path.write_bytes(read("pymarc-marc.dat"))
+    call_command("import_marc", str(path), "--source", "lima-files", "--library", "pe-lim01", verbosity=0)
+    assert "20 added" in capsys.readouterr().out
+    assert Source.objects.get(code="lima-files").library == lima_library
+    with pytest.raises(CommandError, match="give --library or --network"):
+        call_command("import_marc", str(path), "--source", "unknown", verbosity=0)
+
+
+def test_sources_are_kept_by_their_library_network_and_country(source, cusco_library, librarian_lima,
+                                                               network_manager_pe, coordinator_pe, coordinator_cl):
+    from sirbi.core import permissions
+    cusco = Source.objects.create(code="cusco", name="Cusco", library=cusco_library)
+    assert permissions.can(librarian_lima, "change", source)
+    assert not permissions.can(librarian_lima, "change", cusco)
+    assert permissions.can(network_manager_pe, "change", source)  # Lima's library is in pe-public
+    assert permissions.can(coordinator_pe, "change", cusco) and not permissions.can(coordinator_cl, "change", cusco)
+    assert list(permissions.restrict(Source.objects.all(), librarian_lima, "change")) == [source]
