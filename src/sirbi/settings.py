@@ -189,6 +189,8 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 UPLOAD_DIR = VAR_DIR / "uploads"
+# The union catalog's search index (derived from the database; `sirbi reindex` rebuilds it).
+CATALOG_INDEX_DIR = Path(env_str("CATALOG_INDEX_DIR", str(VAR_DIR / "catalog-index")))
 
 # Uploads: imports are refused above IMPORT_MAX_BYTES; Django refuses bodies above DATA_UPLOAD_MAX_MEMORY_SIZE.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)

@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("stats/data/", include("sirbi.stats.open_data_urls")),
     path("stats/", include("sirbi.stats.urls")),
     path("cooperation/", include("sirbi.cooperation.urls")),
+    path("catalog/", include("sirbi.catalog.urls")),
     path("platform/", include("sirbi.core.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

@@ -106,7 +106,7 @@ def test_documents_keep_versions_and_their_detected_type(meeting, secretary, set
 
 @pytest.mark.parametrize("upload, message", [
     (SimpleUploadedFile("acta.pdf", b"MZ\x90\x00\x03\x00\x00\x00" * 20), "not an accepted type"),
-    (SimpleUploadedFile("page.html", b"<html><script>alert(1)</script></html>"), "does not match"),
+    (SimpleUploadedFile("page.html", b"<html><script>alert(1)</script></html>"), "accepted type of file [(].html"),
     (SimpleUploadedFile("photo.png", b"%PDF-1.4\n%%EOF\n"), "does not match its content"),
     (SimpleUploadedFile("empty.pdf", b""), "is empty"),
 ])
@@ -192,3 +192,13 @@ def test_open_agreements_carry_over_until_their_action_is_done(meeting, secretar
     assert list(meetings.carried_over(later)) == []
     open_one.refresh_from_db()
     assert meetings.effective_status(open_one) == "done"
+
+
+def test_the_secretariat_chooses_which_responsible_country_leads(meeting, secretary, objective, peru, chile,
+                                                                 argentina):
+    agreement = Agreement.objects.create(meeting=meeting, number=1, text="Acuerdo", deadline=date(2031, 1, 1))
+    agreement.countries.set([peru, chile])
+    with pytest.raises(ValidationError, match="responsible countries"):
+        meetings.to_action(agreement, secretary, objective=objective, code="x", lead_country=argentina)
+    action = meetings.to_action(agreement, secretary, objective=objective, code="x", lead_country=peru)
+    assert action.lead_country == peru and list(action.countries.all()) == [chile]

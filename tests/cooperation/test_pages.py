@@ -5,6 +5,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from sirbi.cooperation.models import Action, Agreement, Document, Meeting, Milestone, Session
 
@@ -225,3 +226,19 @@ def test_whats_new_lists_the_countrys_changes_with_links(action_pe, coordinator_
     body = as_user(None).get(url("whats-new", "pe")).content.decode()
     assert 'href="/en/cooperation/actions/pe-plan/"' in body and "Plan renovado" in body
     assert "Plan renovado" not in as_user(None).get(url("whats-new", "CL")).content.decode()
+
+
+def test_sample_meetings_say_so_in_the_calendar_and_ics_and_far_months_work(agenda, as_user):
+    agenda.is_sample = True
+    agenda.save()
+    assert "(sample data)" in as_user(None).get(url("meeting-ics", agenda.pk)).content.decode()
+    month = as_user(None).get(url("calendar") + "?month=2030-05").content.decode()
+    assert "(sample)" in month
+    for far in ("9999-12", "0001-01", "1-1"):
+        assert as_user(None).get(url("calendar") + f"?month={far}").status_code == 200
+
+
+def test_date_pickers_get_iso_values_in_every_language(action_pe, coordinator_pe, as_user):
+    with translation.override("es"):
+        page = as_user(coordinator_pe).get(reverse("cooperation:action", args=[action_pe.code])).content.decode()
+    assert f'type="date" name="date" value="{date.today().isoformat()}"' in page

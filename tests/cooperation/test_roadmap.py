@@ -146,3 +146,14 @@ def test_timeline_places_bars_within_the_span(action_pe, action_ar):
     assert first == date(2024, 1, 1) and last == date(2030, 12, 31)
     assert all(0 <= r.offset <= 100 and 0 < r.width <= 100 for r in rows)
     assert marks[0] == (2024, 0.0)
+
+
+def test_done_actions_count_in_full_and_take_no_more_reports(action_pe, coordinator_cl):
+    action_pe.status = "done"
+    action_pe.save()
+    action_pe.refresh_from_db()
+    assert action_pe.progress == 100
+    with pytest.raises(ValidationError, match="reopens"):
+        roadmap.report_progress(action_pe, coordinator_cl, progress=55, text="tarde")
+    action_pe.refresh_from_db()
+    assert action_pe.progress == 100 and not action_pe.reports.exists()

@@ -49,7 +49,7 @@ def test_one_bad_row_imports_nothing_and_every_problem_is_named(action_ar, coord
     assert not report.ok and not Action.objects.filter(code__in=["nueva", "mala"]).exists()
     text = "\n".join(report.messages())
     assert "acciones.csv, line 3, column objective" in text
-    assert "line 4, column lead_country: you may not change actions led by Argentina" in text
+    assert "line 4, column lead_country: you may not import actions led by Argentina" in text
     assert "line 5, column code: the code nueva is also on line 2" in text
     action_ar.refresh_from_db()
     assert action_ar.title == "Plan de lectura de Argentina"

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from sirbi.registry.models import Library
 
 from . import clusters, marc
+from .indexing import index_clusters
 from .models import Holding, Record, Rejected
 from .normalise import normalise
 
@@ -25,6 +26,7 @@ class Report:
     updated: int = 0
     unchanged: int = 0
     rejected: list = field(default_factory=list)  # (position, reason)
+    clusters: set = field(default_factory=set)  # clusters touched, for the search index
 
     @property
     def total(self):
@@ -76,6 +78,8 @@ def import_file(source, data, filename, *, progress=None):
         _store(source, batch, filename, raw_format, libraries, report)
     if progress:
         progress(report.total)
+    if report.clusters:
+        index_clusters(report.clusters)
     return report
 
 
@@ -118,4 +122,4 @@ def _store(source, batch, filename, raw_format, libraries, report):
                                          for row in _holdings(source, parsed.record, libraries)])
             clusters.set_keys(record, clusters.keys_of(fields))
             changed.append(record)
-        clusters.assign(changed)
+        report.clusters |= clusters.assign(changed)

@@ -26,8 +26,9 @@ def fold(text):
 
 
 def clean(text):
-    """A field's text without the ISBD punctuation at its end and without repeated spaces."""
-    return " ".join((text or "").split()).strip(TRAILING).strip()
+    """A field's text in composed Unicode (records often carry decomposed accents), without the ISBD
+    punctuation at its end and without repeated spaces."""
+    return " ".join(unicodedata.normalize("NFC", text or "").split()).strip(TRAILING).strip()
 
 
 def _field(record, tag):

@@ -10,11 +10,12 @@ from django.core.exceptions import ValidationError as DjangoInvalid
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action as route
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -239,7 +240,7 @@ class ActionViewSet(FormWriteMixin, viewsets.ModelViewSet):
             return Response(ProgressReportSerializer(action.reports.all(), many=True,
                                                      context={"request": request}).data)
         if not IsAuthenticated().has_permission(request, self):
-            raise PermissionDenied("Sign in or send a token to report progress.")
+            raise NotAuthenticated(_("Sign in or send a token to report progress."))
         data = ProgressReportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -401,6 +402,7 @@ class GoodPracticeFilter(filters.FilterSet):
 @extend_schema_view(list=extend_schema(description="Published good practices (and, for their authors' roles, "
                                                    "those waiting for moderation). POST shares one for moderation."))
 class GoodPracticeViewSet(viewsets.ModelViewSet):
+    queryset = GoodPractice.objects.all()  # its model's roles decide who may POST (ScopedPermission)
     serializer_class = GoodPracticeSerializer
     filterset_class = GoodPracticeFilter
     http_method_names = ["get", "post", "head", "options"]

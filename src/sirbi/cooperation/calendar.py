@@ -4,6 +4,7 @@ timed event in the meeting's time zone (with its VTIMEZONE), one file per meetin
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vText
 
 PRODID = "-//SIRBI//Cooperation workspace//ES"
@@ -24,12 +25,17 @@ def _place(meeting):
     return place or meeting.online_url
 
 
+def _sample(text, is_sample):
+    """Invented demonstration entries say so in every calendar they are imported into."""
+    return f"{text} ({_('sample data')})" if is_sample else text
+
+
 def _meeting_event(meeting, url, host):
     event = Event()
     event.add("uid", f"meeting-{meeting.pk}@{host}")
     event.add("dtstamp", timezone.now())
     event.add("last-modified", meeting.updated)
-    event.add("summary", meeting.title)
+    event.add("summary", _sample(meeting.title, meeting.is_sample))
     event.add("dtstart", meeting.start_date)
     event.add("dtend", meeting.end_date + timedelta(days=1))  # whole-day events end the day after
     if _place(meeting):
@@ -43,7 +49,7 @@ def _session_event(session, meeting, url, host):
     event = Event()
     event.add("uid", f"session-{session.pk}@{host}")
     event.add("dtstamp", timezone.now())
-    event.add("summary", f"{session.title} · {meeting.title}")
+    event.add("summary", _sample(f"{session.title} · {meeting.title}", session.is_sample or meeting.is_sample))
     event.add("dtstart", session.starts_at())
     event.add("dtend", session.ends_at())
     location = ", ".join(p for p in [session.room, _place(meeting)] if p)

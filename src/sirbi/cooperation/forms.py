@@ -11,6 +11,15 @@ from .models import Action, Activity, AgreementScope, GoodPractice, NeedArea, Ob
 from .models.alliances import SDG
 
 
+class DateInput(forms.DateInput):
+    """A browser date picker: its value is always written ISO (2026-01-31), whatever the page's language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class RegistrationForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     email = forms.EmailField(label=_("E-mail"))
@@ -47,10 +56,12 @@ class AgreementForm(forms.Form):
     networks = forms.ModelMultipleChoiceField(label=_("Responsible networks"), required=False,
                                               queryset=Network.objects.select_related("country"),
                                               widget=forms.SelectMultiple(attrs={"size": 6}))
-    deadline = forms.DateField(label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("Deadline"), required=False, widget=DateInput())
 
 
 class ToActionForm(forms.Form):
+    lead_country = CodeChoiceField(Country.objects.filter(is_member=True), label=_("Lead country"), required=False,
+                                   help_text=_("One of the responsible countries; empty: the first of them."))
     objective = forms.ModelChoiceField(label=_("Objective of the roadmap"),
                                        queryset=Objective.objects.select_related("line"))
     code = forms.SlugField(label=_("Code of the new action"), max_length=40)
@@ -59,7 +70,7 @@ class ToActionForm(forms.Form):
 
 class ProgressReportForm(forms.Form):
     progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=DateInput())
     text = forms.CharField(label=_("What was done"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
                            help_text=_("Markdown: *italics*, **bold**, lists, links."))
     link = forms.URLField(label=_("Link to evidence"), required=False, assume_scheme="https")
@@ -110,7 +121,7 @@ class PartnershipForm(VersionedForm):
         model = PartnershipAgreement
         formfield_callback = https_urls
         fields = ["title", "networks", "partners", "signed", "starts", "ends", "scopes", "description", "url"]
-        widgets = {name: forms.DateInput(attrs={"type": "date"}) for name in ("signed", "starts", "ends")}
+        widgets = {name: DateInput() for name in ("signed", "starts", "ends")}
 
 
 class PracticeForm(forms.ModelForm):
@@ -144,5 +155,5 @@ class ActivityForm(VersionedForm):
         formfield_callback = https_urls
         fields = ["title", "kind", "country", "network", "organiser", "city", "latitude", "longitude", "start", "end",
                   "url", "description"]
-        widgets = {"start": forms.DateInput(attrs={"type": "date"}), "end": forms.DateInput(attrs={"type": "date"}),
+        widgets = {"start": DateInput(), "end": DateInput(),
                    "description": forms.Textarea(attrs={"rows": 4})}

@@ -239,7 +239,7 @@ def next_agreement_number(meeting):
     return (meeting.agreements.order_by("-number").values_list("number", flat=True).first() or 0) + 1
 
 
-def to_action(agreement, user, *, objective, code, weight=1, title=""):
+def to_action(agreement, user, *, objective, code, weight=1, title="", lead_country=None):
     """Turn an agreement into a roadmap action in one step: its responsible countries and networks become the
     action's owners (the first country leads), its deadline the action's end."""
     _require_secretariat(user)
@@ -251,6 +251,10 @@ def to_action(agreement, user, *, objective, code, weight=1, title=""):
                                 "action."))
     if agreement.deadline is None:
         raise ValidationError(_("Give the agreement a deadline before turning it into an action."))
+    if lead_country is not None:
+        if lead_country not in countries:
+            raise ValidationError(_("The lead country must be one of the agreement's responsible countries."))
+        countries = [lead_country] + [c for c in countries if c != lead_country]
     meeting = agreement.meeting
     start = min(meeting.end_date, agreement.deadline)
     action = Action(objective=objective, code=code, title=(title or agreement.text)[:250], lead_country=countries[0],

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from sirbi.core import permissions
 from sirbi.core.changelog import save_object
 from sirbi.core.permissions import ScopeKeys
+from sirbi.registry.models import fold
 from sirbi.stats.numbers import NumberError, parse_number
 
 from . import notify
@@ -174,6 +175,10 @@ class Cell:
     from_indicators: list = field(default_factory=list)  # stats Need objects
 
     @property
+    def percent(self):
+        return None if self.score is None else round(self.score * 100)
+
+    @property
     def level(self):
         """0–4 for the heat map's classes; None without answers."""
         return None if self.score is None else min(int(self.score * 5), 4)
@@ -185,7 +190,7 @@ def matrix(questionnaire, with_indicators=True):
     area_ids = {q.need_area_id for q in questions if q.need_area_id}
     area_ids |= {c.need_area_id for q in questions for c in q.choices.all() if c.need_area_id}
     areas = list(NeedArea.objects.filter(pk__in=area_ids).prefetch_related("indicators")) if area_ids else []
-    countries = list(questionnaire.countries.order_by("name_en"))
+    countries = sorted(questionnaire.countries.all(), key=lambda c: fold(c.name))
     responses = {r.country_id: r for r in Response.objects.filter(questionnaire=questionnaire)}
     answers = {}
     for answer in Answer.objects.filter(response__questionnaire=questionnaire,

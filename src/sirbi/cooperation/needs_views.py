@@ -18,6 +18,9 @@ from sirbi.core.downloads import xlsx_cell, xlsx_response
 from . import needs
 from .models import Questionnaire, Response
 
+# The heat map's classes: Cell.level (0–4) and what each covers.
+HEAT_CLASSES = [(0, "0–19 %"), (1, "20–39 %"), (2, "40–59 %"), (3, "60–79 %"), (4, "80–100 %")]
+
 
 def _questionnaire(request, code):
     questionnaire = get_object_or_404(Questionnaire, code=code)
@@ -108,7 +111,7 @@ def matrix_page(request, code):
     if fmt in ("csv", "xlsx"):
         return _export(questionnaire, areas, rows, fmt)
     return render(request, "cooperation/matrix.html", {
-        "questionnaire": questionnaire, "areas": areas, "rows": rows, "levels": range(5),
+        "questionnaire": questionnaire, "areas": areas, "rows": rows, "levels": HEAT_CLASSES,
         "is_sample": questionnaire.is_sample})
 
 

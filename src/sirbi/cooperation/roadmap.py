@@ -159,6 +159,9 @@ def report_progress(action, user, *, progress, text, day=None, link="", upload=N
     if not can_report(user, action):
         raise PermissionDenied(_("Only the countries and networks that answer for %(action)s report its progress.")
                                % {"action": action})
+    if action.status in CLOSED_STATUSES:
+        raise ValidationError(_("%(action)s is %(status)s: its lead country reopens it before more progress is "
+                                "reported.") % {"action": action, "status": action.get_status_display().lower()})
     report = ProgressReport(action=action, progress=progress, text=text, link=link, author=user,
                             date=day or date.today())
     if report.date > date.today():

@@ -121,8 +121,8 @@ def import_actions(data, filename, *, user, dry_run=False, progress=None, messag
         action = form.save(commit=False)
         verb = "change" if instance is not None else "add"
         if not permissions.can(user, verb, action) or (instance and not permissions.can(user, "change", instance)):
-            report.errors.append((line, "lead_country", _("you may not %(verb)s actions led by %(country)s.")
-                                  % {"verb": permissions.ACTIONS[verb], "country": action.lead_country}))
+            report.errors.append((line, "lead_country", _("you may not import actions led by %(country)s.")
+                                  % {"country": action.lead_country}))
             continue
         planned.append((line, action, {name: [obj.pk for obj in form.cleaned_data[name]] for name in MULTI}))
         if progress:

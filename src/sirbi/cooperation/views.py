@@ -82,7 +82,7 @@ def calendar_page(request):
     """A month of meetings; ?month=YYYY-MM, the current month by default."""
     try:
         year, month = (int(p) for p in request.GET.get("month", "").split("-"))
-        first = date(year, month, 1)
+        first = date(min(max(year, 1900), 2100), month, 1)  # far years would overflow the month arithmetic
     except ValueError:
         first = date.today().replace(day=1)
     last = date(first.year, first.month, month_calendar.monthrange(first.year, first.month)[1])
@@ -115,7 +115,7 @@ def meeting_detail(request, pk):
     agreements = list(meeting.agreements.select_related("action").prefetch_related("countries", "networks"))
     for agreement in agreements:
         agreement.effective = meetings.effective_status(agreement)
-        if is_secretariat and not agreement.action_id:
+        if is_secretariat and not agreement.action_id and agreement.deadline and agreement.countries.all():
             agreement.to_action_form = ToActionForm(prefix=f"a{agreement.pk}")
     days = {}
     for session in meeting.sessions.all():

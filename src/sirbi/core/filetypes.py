@@ -24,10 +24,10 @@ DOCUMENT_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ({"docx"}, "Word"),
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ({"xlsx"}, "Excel"),
     "application/vnd.openxmlformats-officedocument.presentationml.presentation": ({"pptx"}, "PowerPoint"),
-    "application/vnd.oasis.opendocument.text": ({"odt"}, "OpenDocument text"),
-    "application/vnd.oasis.opendocument.spreadsheet": ({"ods"}, "OpenDocument spreadsheet"),
-    "application/vnd.oasis.opendocument.presentation": ({"odp"}, "OpenDocument presentation"),
-    "text/plain": ({"txt", "md", "csv"}, "text"),
+    "application/vnd.oasis.opendocument.text": ({"odt"}, "OpenDocument (odt)"),
+    "application/vnd.oasis.opendocument.spreadsheet": ({"ods"}, "OpenDocument (ods)"),
+    "application/vnd.oasis.opendocument.presentation": ({"odp"}, "OpenDocument (odp)"),
+    "text/plain": ({"txt", "md", "csv"}, "TXT/CSV"),
 }
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/webp", "image/gif"}
 SNIFF_BYTES = 8192
@@ -76,6 +76,12 @@ def detect(upload, allowed=None, max_bytes=None):
                                  "accepted": ", ".join(sorted({label for _e, label in allowed.values()}))},
         )
     extensions, _label = allowed[media_type]
+    if media_type == "text/plain" and extension not in extensions:
+        # Text with another name (HTML, SVG, scripts): not a document this platform serves.
+        raise ValidationError(
+            _("%(name)s is not an accepted type of file (.%(extension)s). Accepted: %(accepted)s."), code="type",
+            params={"name": name, "extension": extension or "?",
+                    "accepted": ", ".join(sorted({label for _e, label in allowed.values()}))})
     if extension not in extensions:
         raise ValidationError(
             _("The name %(name)s does not match its content (%(kind)s): rename it to .%(extension)s."),

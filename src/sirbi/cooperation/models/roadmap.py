@@ -153,6 +153,11 @@ class Action(ChangeLoggedModel):
         countries = {self.lead_country.code} | {c.code for c in self.countries.all()}
         return ScopeKeys(countries=frozenset(countries), networks=frozenset(n.pk for n in self.networks.all()))
 
+    def save(self, *args, **kwargs):
+        if self.status == ActionStatus.DONE:
+            self.progress = 100  # a done action counts in full, whatever its last report said
+        super().save(*args, **kwargs)
+
     def clean(self):
         if self.start and self.end and self.end < self.start:
             raise ValidationError({"end": _("The action ends (%(end)s) before it starts (%(start)s).")

@@ -113,10 +113,11 @@
       libraryElement.dispatchEvent(new CustomEvent("sirbi:loaded", { detail: { markers: markers.length } }));
     });
   }
-  // The regional agenda: one marker per activity (at its town, or its country when no place is given).
-  var agendaElement = document.getElementById("agenda-map");
+  // A map of points given by the page (the regional agenda's activities, a catalog record's holding libraries):
+  // one marker each, at its town, or its country when no place is given.
+  var agendaElement = document.getElementById("points-map");
   if (agendaElement) {
-    var agenda = JSON.parse(document.getElementById("agenda-data").textContent);
+    var agenda = JSON.parse(document.getElementById("points-data").textContent);
     var agendaMap = baseMap(agendaElement);
     loadCountries().then(function (countries) {
       L.geoJSON(countries, {

@@ -3,6 +3,7 @@
 
 from django.core.management.base import BaseCommand
 
+from sirbi.catalog.demo import load_catalog_demo
 from sirbi.cooperation.demo import load_cooperation_demo
 from sirbi.registry.demo import DEMO_PASSWORD, load_demo
 from sirbi.stats.demo import load_stats_demo
@@ -32,6 +33,8 @@ class Command(BaseCommand):
             f"Cooperation: new meetings: {cooperation['meetings']}; new roadmap actions: {cooperation['actions']}; "
             f"open registration: {cooperation['upcoming'].title} ({cooperation['upcoming'].start_date})."
         )
+        catalog = load_catalog_demo()
+        self.stdout.write(f"Catalog: {catalog['sources']} demo sources; new records: {catalog['records']}.")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username, role, scope in result["accounts"]:
             self.stdout.write(f"  {username:<12} {role}{' — ' + scope if scope else ''}")

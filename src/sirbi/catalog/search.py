@@ -1,0 +1,192 @@
+"""Catalog search behind a small back-end interface; the back-end here is an embedded Tantivy index (one
+document per cluster) kept under VAR_DIR, derived from the database and rebuilt by `sirbi reindex`.
+
+A distributed engine (Solr, OpenSearch) replaces it by implementing the same four methods — `add`, `delete`,
+`commit`, `search` — over the same documents (see `indexing.document_for`); nothing else changes.
+
+Queries: one box with keywords over title, author, subject, ISBN and publisher; `title:`, `author:`,
+`subject:`, `isbn:`, `year:` (also `year:[1990 TO 2000]`); AND, OR, NOT and "phrases". Case and diacritics
+are folded on both sides ("educacion" finds "educación")."""
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tantivy
+from django.conf import settings
+from stdnum import isbn as stdisbn
+from stdnum.exceptions import ValidationError as NumberInvalid
+
+TEXT_FIELDS = ["title", "author", "subject", "isbn", "publisher"]
+FACETS = ["country", "network", "library", "language", "material", "subject_facet"]
+FIELD_ALIASES = {"title": "title", "author": "author", "subject": "subject", "isbn": "isbn", "year": "year",
+                 "publisher": "publisher"}
+TOKEN = re.compile(r'(\w+:\[[^\]]*\]|\w+:"[^"]*"|"[^"]*"|\S+)')
+_lock = threading.Lock()
+
+
+class QueryError(ValueError):
+    """The query cannot be understood; the message says where."""
+
+
+def schema():
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("key", stored=True, tokenizer_name="raw")  # the cluster id, for updates and deletes
+    for name in ("title", "author", "subject", "publisher"):
+        builder.add_text_field(name, stored=False, tokenizer_name="fold")
+    builder.add_text_field("isbn", stored=False, tokenizer_name="raw")
+    for name in FACETS:
+        builder.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
+    builder.add_integer_field("year", stored=False, indexed=True, fast=True)
+    builder.add_text_field("sort_title", stored=False, tokenizer_name="raw", fast=True)
+    return builder.build()
+
+
+def _fold_analyzer():
+    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.lowercase())
+            .filter(tantivy.Filter.ascii_fold()).build())
+
+
+@dataclass
+class Result:
+    count: int
+    keys: list  # cluster ids, in order
+    facets: dict = field(default_factory=dict)  # facet → [(value, count)]
+
+
+class TantivyBackend:
+    def __init__(self, path=None):
+        self.path = Path(path or settings.CATALOG_INDEX_DIR)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.index = tantivy.Index(schema(), path=str(self.path))
+        self.index.register_tokenizer("fold", _fold_analyzer())
+        self._writer = None
+
+    # Writing: one writer at a time (Tantivy's lock); readers see a commit whole or not at all.
+    def writer(self):
+        if self._writer is None:
+            self._writer = self.index.writer(heap_size=128_000_000, num_threads=1)
+        return self._writer
+
+    def add(self, document):
+        doc = tantivy.Document()
+        for name, values in document.items():
+            for value in values if isinstance(values, list) else [values]:
+                if value is None or value == "":
+                    continue
+                if name == "year":
+                    doc.add_integer(name, int(value))
+                else:
+                    # Composed accents: the tokenizer would split a word at a combining mark.
+                    doc.add_text(name, unicodedata.normalize("NFC", str(value)))
+        self.writer().add_document(doc)
+
+    def delete(self, key):
+        self.writer().delete_documents_by_term("key", str(key))
+
+    def commit(self):
+        if self._writer is not None:
+            self._writer.commit()
+            self._writer.wait_merging_threads()
+            self._writer = None
+        self.index.reload()
+
+    def count(self):
+        self.index.reload()
+        return self.index.searcher().num_docs
+
+    def search(self, text, filters=None, sort="relevance", offset=0, limit=20, facet_size=30):
+        query = self._query(text, filters or {})
+        searcher = self.index.searcher()
+        options = {}
+        if sort == "year":
+            options = {"order_by_field": "year", "order": tantivy.Order.Desc}
+        elif sort == "title":
+            options = {"order_by_field": "sort_title", "order": tantivy.Order.Asc}
+        found = searcher.search(query, limit, offset=offset, count=True, **options)
+        keys = [int(searcher.doc(address)["key"][0]) for _score, address in found.hits]
+        aggregations = searcher.aggregate(query, {
+            name: {"terms": {"field": name, "size": facet_size}} for name in FACETS})
+        facets = {name: [(b["key"], b["doc_count"]) for b in aggregations.get(name, {}).get("buckets", [])]
+                  for name in FACETS}
+        return Result(count=found.count, keys=keys, facets=facets)
+
+    def _query(self, text, filters):
+        prepared = prepare(text)
+        try:
+            main = self.index.parse_query(prepared or "*", TEXT_FIELDS) if prepared else None
+        except ValueError as exc:
+            raise QueryError(str(exc)) from exc
+        clauses = [(tantivy.Occur.Must, main)] if main is not None else []
+        for name in FACETS:
+            value = filters.get(name)
+            if value:
+                clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(self.index.schema, name, value)))
+        low, high = filters.get("year_from"), filters.get("year_to")
+        if low or high:
+            clauses.append((tantivy.Occur.Must, tantivy.Query.range_query(
+                self.index.schema, "year", tantivy.FieldType.Integer, int(low or 0), int(high or 9999))))
+        if not clauses:
+            return tantivy.Query.all_query()
+        return tantivy.Query.boolean_query(clauses)
+
+
+def fold_text(text):
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def _isbn_term(value):
+    digits = re.sub(r"[^0-9Xx]", "", value)
+    try:
+        return stdisbn.to_isbn13(stdisbn.validate(digits))
+    except NumberInvalid:
+        return digits
+
+
+def prepare(text):
+    """The user's query in the parser's syntax: fields named as ours, terms folded, ISBNs as ISBN-13."""
+    parts = []
+    for token in TOKEN.findall(text or ""):
+        if token in ("AND", "OR", "NOT"):
+            parts.append(token)
+            continue
+        prefix, colon, value = token.partition(":")
+        if colon and prefix.lower() in FIELD_ALIASES and value:
+            name = FIELD_ALIASES[prefix.lower()]
+            if name == "isbn":
+                parts.append(f"isbn:{_isbn_term(value)}")
+            elif name == "year":
+                if not re.fullmatch(r'\d{4}|\[\d{4} TO \d{4}\]', value):
+                    raise QueryError(f"year: takes a year (2001) or a range ([1990 TO 2000]), not {value}")
+                parts.append(f"year:{value}")
+            else:
+                parts.append(f"{name}:{_escape(fold_text(value))}")
+            continue
+        sign = token[0] if token[0] in "+-" and len(token) > 1 else ""
+        word = token[len(sign):]
+        if re.fullmatch(r"[\d\-Xx]{10,17}", word) and len(re.sub(r"[^0-9Xx]", "", word)) in (10, 13):
+            parts.append(f"{sign}isbn:{_isbn_term(word)}")
+        else:
+            parts.append(sign + _escape(fold_text(word)))
+    return " ".join(parts)
+
+
+def _escape(term):
+    if term.startswith('"') and term.endswith('"') and len(term) > 1:
+        return '"' + term[1:-1].replace('"', " ") + '"'
+    return re.sub(r'([+\-!(){}\[\]^"~*?:\\/])', r"\\\1", term)
+
+
+_backend = None
+
+
+def backend():
+    """The process's back-end (opened once)."""
+    global _backend
+    with _lock:
+        if _backend is None or _backend.path != Path(settings.CATALOG_INDEX_DIR):
+            _backend = TantivyBackend()
+        return _backend

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("", views.search_page, name="search"),
+    path("clusters/<int:pk>/", views.cluster_page, name="cluster"),
+    path("records/<int:pk>.<str:fmt>", views.record_download, name="record-download"),
+    path("sources/<slug:code>/", views.search_page, name="source"),  # replaced by the source page (next step)
+]

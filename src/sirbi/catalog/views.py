@@ -1,0 +1,148 @@
+"""Catalog pages: search with facets (one result per cluster, with where it is held), a cluster's page with
+its member records and every holding, and each record's downloads (MARC, MARCXML, JSON)."""
+
+import json
+from urllib.parse import urlencode
+
+import pymarc
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sirbi.registry.models import Country, Library, Network
+
+from .models import Cluster, Holding, Record
+from .search import FACETS, QueryError, backend
+
+PAGE_SIZE = 20
+SORTS = {"relevance": gettext_lazy("relevance"), "year": gettext_lazy("year (newest first)"),
+         "title": gettext_lazy("title")}
+
+
+class _Found(list):
+    """What the paginator pages: the search result's count, without materialising all of it."""
+
+    def __init__(self, count):
+        super().__init__()
+        self._count = count
+
+    def count(self):
+        return self._count
+
+
+def search_params(get):
+    filters = {name: get.get(name, "").strip() for name in FACETS if get.get(name, "").strip()}
+    for name in ("year_from", "year_to"):
+        if get.get(name, "").strip().isdigit():
+            filters[name] = int(get[name])
+    sort = get.get("sort") if get.get("sort") in SORTS else "relevance"
+    return get.get("q", "").strip(), filters, sort
+
+
+def cluster_rows(keys):
+    """For each cluster key in order: its representative and where it is held ((library, country) pairs)."""
+    clusters = Cluster.objects.in_bulk(keys)
+    representatives = Record.objects.in_bulk([c.representative_id for c in clusters.values() if c.representative_id])
+    places = {}
+    for cluster_id, library_id, name, code in (Holding.objects.filter(record__cluster_id__in=keys,
+                                                                       record__deleted=False,
+                                                                       library__isnull=False)
+                                               .values_list("record__cluster_id", "library_id", "library__name",
+                                                            "library__country__code").distinct()):
+        places.setdefault(cluster_id, {})[library_id] = (name, code)
+    rows = []
+    for key in keys:
+        cluster = clusters.get(key)
+        if cluster is None:
+            continue
+        libraries = places.get(key, {})
+        rows.append({"cluster": cluster, "record": representatives.get(cluster.representative_id),
+                     "libraries": len(libraries), "countries": sorted({code for _n, code in libraries.values()}),
+                     "names": sorted(name for name, _c in libraries.values())[:3]})
+    return rows
+
+
+def _facet_labels(facets):
+    """Facet values as people read them: country and network names, library names."""
+    countries = {c.code: c.name for c in Country.objects.filter(code__in=[v for v, _n in facets.get("country", [])])}
+    networks = {code: f"{name} ({country})" for code, name, country in Network.objects.filter(
+        code__in=[v for v, _n in facets.get("network", [])]).values_list("code", "name", "country__code")}
+    libraries = {str(pk): name for pk, name in Library.objects.filter(
+        pk__in=[int(v) for v, _n in facets.get("library", []) if v.isdigit()]).values_list("pk", "name")}
+    labels = {"country": countries, "network": networks, "library": libraries}
+    return {name: [(value, labels.get(name, {}).get(value, value), count) for value, count in values]
+            for name, values in facets.items()}
+
+
+def search_page(request):
+    q, filters, sort = search_params(request.GET)
+    page_number = request.GET.get("page", "1")
+    page_number = int(page_number) if page_number.isdigit() and int(page_number) > 0 else 1
+    error = None
+    try:
+        result = backend().search(q, filters, sort, offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    except QueryError as exc:
+        error, result = str(exc), None
+    context = {"q": q, "filters": filters, "sort": sort, "sorts": SORTS, "error": error}
+    names = {"country": _("Country"), "network": _("Network"), "library": _("Library"), "language": _("Language"),
+             "material": _("Material type"), "subject_facet": _("Subject")}
+    if result is not None:
+        paginator = Paginator(_Found(result.count), PAGE_SIZE)
+        page = Page([], page_number, paginator) if result.count else None
+        base = {"q": q, "sort": sort, **{k: v for k, v in filters.items()}}
+        labelled = _facet_labels(result.facets)
+        context.update(result=result, rows=cluster_rows(result.keys), page_obj=page, query=urlencode(base),
+                       facet_blocks=[(names[name], name, labelled.get(name, [])[:12]) for name in FACETS],
+                       active=[(names.get(name, name), value, urlencode({k: v for k, v in base.items() if k != name}))
+                               for name, value in filters.items()])
+    return render(request, "catalog/search.html", context)
+
+
+def cluster_page(request, pk):
+    cluster = get_object_or_404(Cluster, pk=pk)
+    records = list(cluster.records.filter(deleted=False).select_related("source__library", "source__network"))
+    if not records:
+        raise Http404
+    holdings = list(Holding.objects.filter(record__in=records).select_related("library__country", "record__source")
+                    .prefetch_related("library__networks").order_by("library__country__code", "library__name"))
+    points = [{"name": h.library.name, "url": h.library.get_absolute_url(), "lat": h.library.latitude,
+               "lon": h.library.longitude, "place": h.library.locality or h.library.country.name, "exact": True}
+              for h in holdings if h.library and h.library.latitude is not None]
+    representative = next((r for r in records if r.pk == cluster.representative_id), records[0])
+    return render(request, "catalog/cluster.html", {
+        "cluster": cluster, "record": representative, "records": records, "holdings": holdings,
+        "points": json.dumps(points), "countries": sorted({h.library.country.name for h in holdings if h.library})})
+
+
+def record_download(request, pk, fmt):
+    record = get_object_or_404(Record, pk=pk, deleted=False)
+    name = f"sirbi-record-{record.pk}"
+    if fmt == "json":
+        fields = ["title", "sort_title", "authors", "isbns", "issns", "other_ids", "year", "language", "material",
+                  "edition", "publisher", "place", "series", "subjects"]
+        data = {"id": record.pk, "source": record.source.code, "local_id": record.local_id,
+                "cluster": record.cluster_id, **{f: getattr(record, f) for f in fields}}
+        return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    parsed = _parsed(record)
+    if fmt == "mrc":
+        body = bytes(record.raw) if record.raw_format == Record.Format.ISO2709 else parsed.as_marc()
+        response = HttpResponse(body, content_type="application/marc")
+    elif fmt == "xml":
+        body = pymarc.record_to_xml(parsed, namespace=True)
+        response = HttpResponse(b'<?xml version="1.0" encoding="UTF-8"?>\n' + body,
+                                content_type="application/marcxml+xml")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def _parsed(record):
+    from .marc import read
+
+    for parsed in read(bytes(record.raw)):
+        if parsed.record is not None:
+            return parsed.record
+    raise Http404

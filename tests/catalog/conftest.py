@@ -1,0 +1,26 @@
+from pathlib import Path
+
+import pytest
+
+from sirbi.catalog.ingest import import_file
+from sirbi.catalog.models import Source
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "marc"
+
+
+@pytest.fixture(autouse=True)
+def index_dir(settings, tmp_path):
+    """Each test writes its own search index."""
+    settings.CATALOG_INDEX_DIR = tmp_path / "catalog-index"
+    return settings.CATALOG_INDEX_DIR
+
+
+@pytest.fixture
+def catalog(lima_library, buenos_aires_library):
+    """Lima holds the 20 records of marc.dat; Palermo (Buenos Aires) the same 20, one more and two MARCXML."""
+    lima = Source.objects.create(code="lima", name="Lima", library=lima_library)
+    palermo = Source.objects.create(code="palermo", name="Palermo", library=buenos_aires_library)
+    import_file(lima, (DATA / "pymarc-marc.dat").read_bytes(), "marc.dat")
+    for name in ("pymarc-diacritic.dat", "pymarc-marc.dat", "pymarc-batch.xml"):
+        import_file(palermo, (DATA / name).read_bytes(), name)
+    return lima, palermo
