@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from sirbi.catalog.api import ClusterViewSet, HoldingViewSet, RecordViewSet, SearchView, SourceViewSet
 from sirbi.cooperation.api import (
     ActionViewSet,
     AgreementViewSet,
@@ -35,9 +36,14 @@ router.register("meeting-agreements", AgreementViewSet, basename="meeting-agreem
 router.register("agreements", PartnershipViewSet, basename="agreement")
 router.register("working-groups", WorkingGroupViewSet, basename="working-group")
 router.register("good-practices", GoodPracticeViewSet, basename="good-practice")
+router.register("catalog/clusters", ClusterViewSet, basename="catalog-cluster")
+router.register("catalog/records", RecordViewSet, basename="catalog-record")
+router.register("catalog/holdings", HoldingViewSet, basename="catalog-holding")
+router.register("catalog/sources", SourceViewSet, basename="catalog-source")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("catalog/search/", SearchView.as_view(), name="catalog-search"),
     *router.urls,
 ]

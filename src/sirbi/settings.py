@@ -196,6 +196,8 @@ CATALOG_INDEX_DIR = Path(env_str("CATALOG_INDEX_DIR", str(VAR_DIR / "catalog-ind
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 # Documents of meetings and evidence of progress reports (type read from the content: core.filetypes).
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+# MARC files uploaded on a catalog source's page (larger ones: `sirbi import-marc` on the server).
+CATALOG_UPLOAD_MAX_BYTES = env_int("CATALOG_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -32,3 +32,29 @@ def test_cluster_page_lists_holdings_and_members_and_downloads(catalog, as_user)
     assert as_user(None).get(url("record-download", record.pk, "json")).json()["isbns"] == ["9780201616224"]
     xml_record = Record.objects.get(raw_format="marcxml", title__contains="Ray Charles")
     assert as_user(None).get(url("record-download", xml_record.pk, "mrc")).status_code == 200
+
+
+def test_staff_upload_a_file_and_read_the_validation_report(lima_library, librarian_lima, coordinator_cl, as_user,
+                                                            settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sirbi.catalog.models import Rejected, Source
+    from sirbi.core.models import Job
+
+    from .conftest import DATA
+
+    settings.JOBS_EAGER, settings.UPLOAD_DIR = True, tmp_path / "uploads"
+    source = Source.objects.create(code="lima", name="Lima", library=lima_library)
+    upload = SimpleUploadedFile("bad.mrc", (DATA / "pymarc-bad_records.mrc").read_bytes())
+    response = as_user(librarian_lima).post(url("source-upload", "lima"), {"file": upload}, follow=True)
+    assert response.status_code == 200
+    job = Job.objects.get()
+    assert job.status == "done" and job.result["added"] == 1 and len(job.result["rejected"]) == 7
+    page = as_user(librarian_lima).get(url("source", "lima")).content.decode()
+    assert "7 records could not be read" in page and "BaseAddressInvalid" in page and "1 added" in page
+    csv_text = as_user(None).get(url("source", "lima") + "?format=csv").content.decode()
+    assert csv_text.count("bad.mrc") == 7
+    refused = as_user(coordinator_cl).post(url("source-upload", "lima"), {
+        "file": SimpleUploadedFile("x.mrc", b"x")})
+    assert refused.status_code == 403 and Job.objects.count() == 1
+    assert Rejected.objects.filter(source=source).count() == 7

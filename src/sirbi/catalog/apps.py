@@ -7,3 +7,6 @@ class CatalogConfig(AppConfig):
     label = "catalog"
     verbose_name = _("Union catalog")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import jobs  # noqa: F401  (registers the import job kind)

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.search_page, name="search"),
     path("clusters/<int:pk>/", views.cluster_page, name="cluster"),
     path("records/<int:pk>.<str:fmt>", views.record_download, name="record-download"),
-    path("sources/<slug:code>/", views.search_page, name="source"),  # replaced by the source page (next step)
+    path("sources/<slug:code>/", views.source_page, name="source"),
+    path("sources/<slug:code>/upload/", views.source_upload, name="source-upload"),
 ]

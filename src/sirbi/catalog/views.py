@@ -1,19 +1,30 @@
 """Catalog pages: search with facets (one result per cluster, with where it is held), a cluster's page with
 its member records and every holding, and each record's downloads (MARC, MARCXML, JSON)."""
 
+import csv
 import json
 from urllib.parse import urlencode
 
 import pymarc
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
+from sirbi.core import jobs, permissions
+from sirbi.core.models import Job
+from sirbi.core.uploads import declared_length, store_upload
 from sirbi.registry.models import Country, Library, Network
 
-from .models import Cluster, Holding, Record
+from .jobs import KIND as IMPORT_KIND
+from .models import Cluster, Holding, Record, Source
 from .search import FACETS, QueryError, backend
 
 PAGE_SIZE = 20
@@ -146,3 +157,48 @@ def _parsed(record):
         if parsed.record is not None:
             return parsed.record
     raise Http404
+
+
+def source_page(request, code):
+    """A source: its records, the last imports, the rejected records (its validation report); upload for its
+    library's or network's staff."""
+    source = get_object_or_404(Source.objects.select_related("library__country", "network"), code=code)
+    may_import = permissions.can(request.user, "change", source)
+    rejected = source.rejected.order_by("-created", "position")
+    if request.GET.get("format") == "csv":
+        return _rejected_csv(source, rejected)
+    jobs = Job.objects.filter(kind=IMPORT_KIND, params__source_id=source.pk).order_by("-created")[:10] \
+        if may_import else []
+    return render(request, "catalog/source.html", {
+        "source": source, "records": source.records.filter(deleted=False).count(),
+        "rejected": rejected[:200], "rejected_count": rejected.count(), "may_import": may_import, "jobs": jobs,
+        "limit": filesizeformat(settings.CATALOG_UPLOAD_MAX_BYTES)})
+
+
+def _rejected_csv(source, rejected):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sirbi-rejected-{source.code}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["file", "position", "reason", "received", "raw_hex"])
+    for row in rejected:
+        writer.writerow([row.filename, row.position, row.reason, row.created.isoformat(), bytes(row.raw)[:2000].hex()])
+    return response
+
+
+@login_required
+@require_POST
+def source_upload(request, code):
+    source = get_object_or_404(Source, code=code)
+    if not permissions.can(request.user, "change", source):
+        raise PermissionDenied(_("Only the staff of the source's library or network import into it."))
+    if declared_length(request) > settings.CATALOG_UPLOAD_MAX_BYTES + 64 * 1024:
+        messages.error(request, _("The file is larger than the limit of %(limit)s.")
+                       % {"limit": filesizeformat(settings.CATALOG_UPLOAD_MAX_BYTES)})
+        return redirect(source)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file."))
+        return redirect(source)
+    job = jobs.enqueue(IMPORT_KIND, {"upload": store_upload(upload), "filename": upload.name[:200],
+                                     "source_id": source.pk, "user_id": request.user.pk}, user=request.user)
+    return redirect("core:job", pk=job.pk)

@@ -1,0 +1,151 @@
+"""The union catalog's REST API: search (count, results, facets; each result a cluster with its holding
+libraries), clusters, records, holdings and sources, all readable by anyone."""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import Cluster, Holding, Record, Source
+from .search import FACETS, QueryError, backend
+from .views import search_params
+
+MAX_PAGE = 100
+
+
+class LibrarySummary(serializers.Serializer):
+    id = serializers.IntegerField()
+    isil = serializers.CharField(allow_null=True)
+    name = serializers.CharField()
+    country = serializers.CharField()
+
+
+class HoldingSerializer(serializers.ModelSerializer):
+    library = serializers.SerializerMethodField()
+    record = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Holding
+        fields = ["id", "record", "library", "library_code", "call_number", "barcode", "status"]
+
+    @extend_schema_field(LibrarySummary(allow_null=True))
+    def get_library(self, holding):
+        library = holding.library
+        if library is None:
+            return None
+        return {"id": library.pk, "isil": library.isil, "name": library.name, "country": library.country.code}
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    source = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Record
+        fields = ["id", "source", "local_id", "cluster", "title", "sort_title", "authors", "isbns", "issns",
+                  "other_ids", "year", "language", "material", "edition", "publisher", "place", "series", "subjects",
+                  "raw_format", "deleted", "updated"]
+
+
+class ClusterSerializer(serializers.ModelSerializer):
+    representative = RecordSerializer(read_only=True)
+    records = serializers.SerializerMethodField(help_text="Ids of its live member records.")
+    libraries = serializers.SerializerMethodField(help_text="Every library holding a copy of a member record.")
+
+    class Meta:
+        model = Cluster
+        fields = ["id", "representative", "records", "libraries", "updated"]
+
+    def get_records(self, cluster) -> list[int]:
+        return [r.pk for r in cluster.records.all() if not r.deleted]
+
+    @extend_schema_field(LibrarySummary(many=True))
+    def get_libraries(self, cluster):
+        seen = {}
+        for record in cluster.records.all():
+            for holding in record.holdings.all():
+                if holding.library and not record.deleted:
+                    seen[holding.library.pk] = {"id": holding.library.pk, "isil": holding.library.isil,
+                                                "name": holding.library.name,
+                                                "country": holding.library.country.code}
+        return list(seen.values())
+
+
+CLUSTERS = Cluster.objects.select_related("representative__source").prefetch_related(
+    Prefetch("records", Record.objects.prefetch_related(
+        Prefetch("holdings", Holding.objects.select_related("library__country")))))
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    library = serializers.SlugRelatedField(slug_field="isil", read_only=True)
+    network = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Source
+        fields = ["code", "name", "kind", "library", "network", "base_url", "metadata_prefix", "set_spec", "updated"]
+
+
+class FacetValue(serializers.Serializer):
+    value = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class SearchResponse(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = ClusterSerializer(many=True)
+    facets = serializers.DictField(child=FacetValue(many=True))
+
+
+class SearchView(APIView):
+    """GET /api/v1/catalog/search/?q=…: clusters matching the query, with facet counts over all matches."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="Keywords; title:, author:, subject:, isbn:, year:; "
+                                                           "AND/OR/NOT; \"phrases\"."),
+                    *[OpenApiParameter(name, str, description=f"Filter by {name}.") for name in FACETS],
+                    OpenApiParameter("year_from", int), OpenApiParameter("year_to", int),
+                    OpenApiParameter("sort", str, enum=["relevance", "year", "title"]),
+                    OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        responses=SearchResponse)
+    def get(self, request):
+        q, filters, sort = search_params(request.query_params)
+        try:
+            page = max(int(request.query_params.get("page", 1)), 1)
+            size = min(max(int(request.query_params.get("page_size", 20)), 1), MAX_PAGE)
+        except ValueError:
+            raise ValidationError({"page": "page and page_size are whole numbers."}) from None
+        try:
+            result = backend().search(q, filters, sort, offset=(page - 1) * size, limit=size)
+        except QueryError as exc:
+            raise ValidationError({"q": str(exc)}) from exc
+        clusters = CLUSTERS.in_bulk(result.keys)
+        return Response({
+            "count": result.count,
+            "results": ClusterSerializer([clusters[k] for k in result.keys if k in clusters], many=True).data,
+            "facets": {name: [{"value": v, "count": n} for v, n in values] for name, values in result.facets.items()},
+        })
+
+
+@extend_schema_view(list=extend_schema(description="Clusters: the records of one edition and where it is held."))
+class ClusterViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = CLUSTERS.order_by("pk")
+    serializer_class = ClusterSerializer
+
+
+class RecordViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Record.objects.select_related("source").order_by("pk")
+    serializer_class = RecordSerializer
+    filterset_fields = ["source__code", "cluster", "language", "material", "year"]
+
+
+class HoldingViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Holding.objects.select_related("library__country", "record").order_by("pk")
+    serializer_class = HoldingSerializer
+    filterset_fields = ["record", "library"]
+
+
+class SourceViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Source.objects.select_related("library", "network").order_by("code")
+    serializer_class = SourceSerializer
+    lookup_field = "code"

@@ -1,0 +1,30 @@
+"""A MARC file uploaded on a source's page, imported by the background worker with its progress on the job
+page. Re-running it (after a worker crash) changes nothing already imported: the import is idempotent."""
+
+from django.urls import reverse
+
+from sirbi.core.jobs import job_kind
+from sirbi.core.uploads import upload_path
+
+from .ingest import import_file
+from .marc import FileError
+from .models import Source
+
+KIND = "catalog.import"
+
+
+@job_kind(KIND)
+def run_import(*, progress, job_id, upload, filename, source_id, user_id=None):
+    source = Source.objects.get(pk=source_id)
+    path = upload_path(upload)
+    data = path.read_bytes()
+    progress(0, data.count(b"\x1d") or None, "reading")
+    result = {"filename": filename, "source": source.code, "next_url": reverse("catalog:source", args=[source.code])}
+    try:
+        report = import_file(source, data, filename, progress=lambda done: progress(done))
+    except FileError as error:
+        result["problem"] = str(error)
+    else:
+        result.update(report.as_dict())
+    path.unlink(missing_ok=True)
+    return result
