@@ -62,3 +62,11 @@ def choose_representatives(cluster_ids):
         best = max(members, key=lambda r: (r.completeness, -r.pk))
         if cluster.representative_id != best.pk:
             Cluster.objects.filter(pk=cluster.pk).update(representative=best)
+
+
+def leave(record):
+    """A record deleted at its source leaves its cluster (which keeps its other members, or goes)."""
+    previous = record.cluster_id
+    Record.objects.filter(pk=record.pk).update(cluster=None)
+    MatchKey.objects.filter(record=record).delete()
+    choose_representatives({previous})

@@ -61,10 +61,27 @@ def _holdings(source, record, libraries):
     return rows
 
 
+def library_lookup():
+    """{ISIL in capitals: library id}, for the holdings fields that name their library."""
+    return {isil.upper(): pk for pk, isil in Library.objects.exclude(isil=None).values_list("pk", "isil")}
+
+
+def write_record(record, parsed, raw_format, digest, fields, libraries):
+    """Store a record's original bytes, normalised fields, holdings and deduplication keys (not its cluster)."""
+    record.raw, record.raw_format, record.digest, record.deleted = parsed.raw, raw_format, digest, False
+    for name, value in fields.items():
+        setattr(record, name, value)
+    record.save()
+    Holding.objects.filter(record=record).delete()
+    Holding.objects.bulk_create([Holding(record=record, **row)
+                                 for row in _holdings(record.source, parsed.record, libraries)])
+    clusters.set_keys(record, clusters.keys_of(fields))
+
+
 def import_file(source, data, filename, *, progress=None):
     """Import one file into `source`; marc.FileError when the file as a whole cannot be read."""
     report = Report(filename=filename)
-    libraries = {isil.upper(): pk for pk, isil in Library.objects.exclude(isil=None).values_list("pk", "isil")}
+    libraries = library_lookup()
     raw_format = marc.detect(data)
     batch = []
     for parsed in marc.read(data):
@@ -112,14 +129,7 @@ def _store(source, batch, filename, raw_format, libraries, report):
                 report.added += 1
             else:
                 report.updated += 1
-            record.raw, record.raw_format, record.digest, record.deleted = parsed.raw, raw_format, digest, False
-            for name, value in fields.items():
-                setattr(record, name, value)
-            record.save()
+            write_record(record, parsed, raw_format, digest, fields, libraries)
             existing[local_id] = record
-            Holding.objects.filter(record=record).delete()
-            Holding.objects.bulk_create([Holding(record=record, **row)
-                                         for row in _holdings(source, parsed.record, libraries)])
-            clusters.set_keys(record, clusters.keys_of(fields))
             changed.append(record)
         report.clusters |= clusters.assign(changed)

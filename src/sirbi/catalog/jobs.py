@@ -28,3 +28,19 @@ def run_import(*, progress, job_id, upload, filename, source_id, user_id=None):
         result.update(report.as_dict())
     path.unlink(missing_ok=True)
     return result
+
+
+HARVEST = "catalog.harvest"
+
+
+@job_kind(HARVEST)
+def run_harvest(*, progress, job_id, source_id, full=False, user_id=None):
+    from .harvest import HarvestError, harvest
+
+    source = Source.objects.get(pk=source_id)
+    result = {"source": source.code, "next_url": reverse("catalog:source", args=[source.code])}
+    try:
+        result.update(harvest(source, full=full, progress=lambda done: progress(done)).as_dict())
+    except HarvestError as error:
+        result["problem"] = str(error)
+    return result

@@ -40,6 +40,9 @@ class Source(ChangeLoggedModel):
     holdings_call_number = models.CharField(_("subfield with the call number"), max_length=1, blank=True)
     holdings_barcode = models.CharField(_("subfield with the barcode"), max_length=1, blank=True)
     holdings_status = models.CharField(_("subfield with the status"), max_length=1, blank=True)
+    # Harvest state: where the next incremental harvest starts, and the token of a list cut short.
+    harvested_until = models.DateTimeField(_("harvested up to"), null=True, blank=True)
+    resumption_token = models.CharField(_("resumption token"), max_length=500, blank=True)
 
     permission_roles = {"add": {Role.COORDINATOR, Role.NETWORK_MANAGER, Role.LIBRARY_STAFF},
                         "change": {Role.COORDINATOR, Role.NETWORK_MANAGER, Role.LIBRARY_STAFF},

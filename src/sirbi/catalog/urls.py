@@ -10,4 +10,5 @@ urlpatterns = [
     path("records/<int:pk>.<str:fmt>", views.record_download, name="record-download"),
     path("sources/<slug:code>/", views.source_page, name="source"),
     path("sources/<slug:code>/upload/", views.source_upload, name="source-upload"),
+    path("sources/<slug:code>/harvest/", views.source_harvest, name="source-harvest"),
 ]

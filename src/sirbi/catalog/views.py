@@ -23,6 +23,7 @@ from sirbi.core.models import Job
 from sirbi.core.uploads import declared_length, store_upload
 from sirbi.registry.models import Country, Library, Network
 
+from .jobs import HARVEST as HARVEST_KIND
 from .jobs import KIND as IMPORT_KIND
 from .models import Cluster, Holding, Record, Source
 from .search import FACETS, QueryError, backend
@@ -167,8 +168,8 @@ def source_page(request, code):
     rejected = source.rejected.order_by("-created", "position")
     if request.GET.get("format") == "csv":
         return _rejected_csv(source, rejected)
-    jobs = Job.objects.filter(kind=IMPORT_KIND, params__source_id=source.pk).order_by("-created")[:10] \
-        if may_import else []
+    jobs = Job.objects.filter(kind__in=[IMPORT_KIND, HARVEST_KIND], params__source_id=source.pk).order_by(
+        "-created")[:10] if may_import else []
     return render(request, "catalog/source.html", {
         "source": source, "records": source.records.filter(deleted=False).count(),
         "rejected": rejected[:200], "rejected_count": rejected.count(), "may_import": may_import, "jobs": jobs,
@@ -201,4 +202,20 @@ def source_upload(request, code):
         return redirect(source)
     job = jobs.enqueue(IMPORT_KIND, {"upload": store_upload(upload), "filename": upload.name[:200],
                                      "source_id": source.pk, "user_id": request.user.pk}, user=request.user)
+    return redirect("core:job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def source_harvest(request, code):
+    source = get_object_or_404(Source, code=code, kind=Source.Kind.OAI)
+    if not permissions.can(request.user, "change", source):
+        raise PermissionDenied(_("Only the staff of the source's library or network import into it."))
+    running = Job.objects.filter(kind=HARVEST_KIND, params__source_id=source.pk,
+                                 status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).first()
+    if running:
+        messages.info(request, _("A harvest of this source is already under way."))
+        return redirect("core:job", pk=running.pk)
+    job = jobs.enqueue(HARVEST_KIND, {"source_id": source.pk, "full": bool(request.POST.get("full")),
+                                      "user_id": request.user.pk}, user=request.user)
     return redirect("core:job", pk=job.pk)

@@ -1,0 +1,180 @@
+"""Harvesting a source's OAI-PMH endpoint with Sickle (a maintained OAI-PMH client): incremental by datestamp,
+following resumption tokens, taking deletions, retrying with back-off on 503 and network errors, and resuming
+where it stopped: after each page of records is stored, the source keeps the page's resumption token (and,
+when a list ends, the newest datestamp), so a harvest cut off by a crash or a restart continues from there.
+One harvest per source at a time (the source's row is locked while it runs)."""
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import requests
+from django.db import transaction
+from django.utils.dateparse import parse_datetime
+from lxml import etree
+from sickle import Sickle
+
+from . import clusters, marc
+from .indexing import index_clusters
+from .ingest import Report, library_lookup, write_record
+from .models import Holding, Record, Source
+from .normalise import normalise
+
+MARC_NS = "http://www.loc.gov/MARC21/slim"
+
+
+class HarvestError(Exception):
+    """The endpoint could not be harvested (the message says why); what was stored before stays."""
+
+
+@dataclass
+class HarvestReport(Report):
+    deleted: int = 0
+    pages: int = 0
+    problems: list = field(default_factory=list)
+
+    def as_dict(self):
+        return {**super().as_dict(), "deleted": self.deleted, "pages": self.pages, "problems": self.problems}
+
+
+# Network errors (refused, reset, timed out) are retried after these pauses (seconds), then the harvest stops.
+BACKOFF = (1, 4, 15)
+
+
+def client(source, timeout=30, max_retries=3):
+    """Sickle retries HTTP 429/5xx itself (honouring Retry-After); network errors are retried by `_fetch`."""
+    return Sickle(source.base_url, max_retries=max_retries, default_retry_after=2, timeout=timeout,
+                  retry_status_codes=(429, 500, 502, 503, 504))
+
+
+def _fetch(sickle, params, backoff):
+    for pause in (*backoff, None):
+        try:
+            return sickle.harvest(verb="ListRecords", **params)
+        except (requests.ConnectionError, requests.Timeout):
+            if pause is None:
+                raise
+            time.sleep(pause)
+
+
+OAI = "{http://www.openarchives.org/OAI/2.0/}"
+
+
+@dataclass
+class Header:
+    identifier: str
+    datestamp: datetime | None
+    deleted: bool
+
+
+def _stamp(text):
+    text = (text or "").strip()
+    if not text:
+        return None
+    if "T" in text:
+        return parse_datetime(text.replace("Z", "+00:00"))
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def harvest(source, *, from_date=None, full=False, progress=None, sickle=None, backoff=BACKOFF):
+    """Harvest `source` (an OAI-PMH source); returns a HarvestReport, or raises HarvestError. Each response
+    page is stored in its own transaction together with the token of the next page."""
+    report = HarvestReport(filename=source.base_url)
+    sickle = sickle or client(source)
+    with transaction.atomic():
+        # One harvest at a time per source: a second one waits here until the first has stored its state.
+        source = Source.objects.select_for_update().get(pk=source.pk)
+        if full:
+            source.harvested_until, source.resumption_token = None, ""
+            Source.objects.filter(pk=source.pk).update(harvested_until=None, resumption_token="")
+    if source.resumption_token:
+        params = {"resumptionToken": source.resumption_token}
+    else:
+        params = {"metadataPrefix": source.metadata_prefix or "marc21"}
+        since = from_date or source.harvested_until
+        if since:
+            params["from"] = since.strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(since, datetime) else str(since)
+        if source.set_spec:
+            params["set"] = source.set_spec
+    newest = source.harvested_until
+    libraries = library_lookup()
+    while True:
+        try:
+            response = _fetch(sickle, params, backoff)
+            tree = response.xml
+        except Exception as exc:  # network errors after the retries, HTTP errors, unreadable responses
+            raise HarvestError(f"{type(exc).__name__}: {exc}") from exc
+        if tree is None or tree.tag != f"{OAI}OAI-PMH":
+            raise HarvestError("the answer is not an OAI-PMH response")
+        error = tree.find(f"{OAI}error")
+        if error is not None:
+            if error.get("code") == "noRecordsMatch":
+                break
+            raise HarvestError(f"the endpoint answered {error.get('code')}: {(error.text or '').strip()}")
+        records = tree.findall(f"{OAI}ListRecords/{OAI}record")
+        token_element = tree.find(f"{OAI}ListRecords/{OAI}resumptionToken")
+        token = (token_element.text or "").strip() if token_element is not None else ""
+        stamps = _store_page(source, records, report, libraries)
+        newest = max([s for s in stamps + [newest] if s], default=None)
+        report.pages += 1
+        Source.objects.filter(pk=source.pk).update(resumption_token=token[:500])
+        if progress:
+            progress(report.total)
+        if not token:
+            break
+        params = {"resumptionToken": token}
+    Source.objects.filter(pk=source.pk).update(resumption_token="", harvested_until=newest)
+    if report.clusters:
+        index_clusters(report.clusters)
+    return report
+
+
+def _store_page(source, elements, report, libraries):
+    """Store one response page's records; returns their datestamps."""
+    stamps = []
+    with transaction.atomic():
+        changed = []
+        for element in elements:
+            header_element = element.find(f"{OAI}header")
+            if header_element is None or not header_element.findtext(f"{OAI}identifier"):
+                raise HarvestError("a record without its header: the response is malformed or cut off")
+            header = Header(identifier=(header_element.findtext(f"{OAI}identifier") or "").strip()[:200],
+                            datestamp=_stamp(header_element.findtext(f"{OAI}datestamp")),
+                            deleted=header_element.get("status") == "deleted")
+            stamps.append(header.datestamp)
+            existing = Record.objects.filter(source=source, local_id=header.identifier).first()
+            if header.deleted:
+                if existing and not existing.deleted:
+                    Record.objects.filter(pk=existing.pk).update(deleted=True)
+                    Holding.objects.filter(record=existing).delete()
+                    report.deleted += 1
+                    if existing.cluster_id:
+                        report.clusters.add(existing.cluster_id)
+                        clusters.leave(existing)
+                continue
+            marc_element = element.find(f".//{{{MARC_NS}}}record")
+            if marc_element is None:
+                report.rejected.append((header.identifier, "no MARC 21 record in the metadata"))
+                continue
+            raw = etree.tostring(marc_element, encoding="utf-8")
+            parsed = next(iter(marc.read_marcxml(raw)), None)
+            if parsed is None or parsed.record is None:
+                report.rejected.append((header.identifier, parsed.error if parsed else "unreadable record"))
+                continue
+            fields = normalise(parsed.record)
+            if not fields["title"]:
+                report.rejected.append((header.identifier, "missing title (245 $a)"))
+                continue
+            digest = hashlib.sha256(raw).hexdigest()
+            if existing and existing.digest == digest and not existing.deleted:
+                report.unchanged += 1
+                continue
+            record = existing or Record(source=source, local_id=header.identifier)
+            report.updated += existing is not None
+            report.added += existing is None
+            parsed.raw = raw
+            write_record(record, parsed, Record.Format.MARCXML, digest, fields, libraries)
+            changed.append(record)
+        report.clusters |= clusters.assign(changed)
+    return stamps

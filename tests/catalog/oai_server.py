@@ -1,0 +1,105 @@
+"""A real OAI-PMH data provider for the harvest tests: pyoai's server (an implementation this project did not
+write) over a list of MARCXML records, served on 127.0.0.1 by wsgiref in a thread, with resumption tokens
+every `batch` records, deletions and datestamps. Tests change `records` between harvests."""
+
+import cgi
+import threading
+from datetime import datetime
+from urllib.parse import parse_qs
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+from lxml import etree
+from oaipmh import common, metadata, server
+
+MARC_NS = "http://www.loc.gov/MARC21/slim"
+
+# pyoai 2.5 decodes resumption tokens with cgi.parse_qs, which Python 3.8 removed (urllib.parse has it).
+if not hasattr(cgi, "parse_qs"):
+    cgi.parse_qs = parse_qs
+
+
+class Item:
+    def __init__(self, identifier, xml, datestamp, deleted=False):
+        self.identifier, self.xml, self.deleted = identifier, xml, deleted
+        self.datestamp = datestamp
+
+    @property
+    def datestamp(self):
+        return self._datestamp
+
+    @datestamp.setter
+    def datestamp(self, value):
+        self._datestamp = value.replace(tzinfo=None)  # pyoai works in naive UTC
+
+
+class Provider:
+    """pyoai's IOAI interface over `items`."""
+
+    def __init__(self, base_url):
+        self.items = []
+        self.base_url = base_url
+
+    def identify(self):
+        return common.Identify("SIRBI test provider", self.base_url, "2.0", ["test@example.org"],
+                               datetime(2000, 1, 1), "persistent", "YYYY-MM-DDThh:mm:ssZ", ["identity"],
+                               toolkit_description=False)
+
+    def listMetadataFormats(self, identifier=None):
+        return [("marc21", "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd", MARC_NS)]
+
+    def _selected(self, from_=None, until=None):
+        return [i for i in self.items if (from_ is None or i.datestamp >= from_)
+                and (until is None or i.datestamp <= until)]
+
+    def listRecords(self, metadataPrefix, set=None, from_=None, until=None):
+        return [(common.Header(None, i.identifier, i.datestamp, [], i.deleted), None if i.deleted else i, None)
+                for i in self._selected(from_, until)]
+
+    def listIdentifiers(self, metadataPrefix, set=None, from_=None, until=None):
+        return [common.Header(None, i.identifier, i.datestamp, [], i.deleted) for i in self._selected(from_, until)]
+
+    def getRecord(self, metadataPrefix, identifier):
+        item = next(i for i in self.items if i.identifier == identifier)
+        return common.Header(None, item.identifier, item.datestamp, [], item.deleted), item, None
+
+    def listSets(self):
+        return []
+
+
+def _write_marc(element, item):
+    element.append(etree.fromstring(item.xml))
+
+
+class Quiet(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class TestOAIServer:
+    def __init__(self, batch=5):
+        self.httpd = make_server("127.0.0.1", 0, self.app, handler_class=Quiet)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}/oai"
+        self.provider = Provider(self.url)
+        registry = metadata.MetadataRegistry()
+        registry.registerWriter("marc21", _write_marc)
+        self.server = server.Server(self.provider, registry, nsmap={"marc": MARC_NS}, resumption_batch_size=batch)
+        self.requests = []
+        self.fail_next = 0  # answer this many requests with HTTP 503 before serving again
+        self.body = None  # when set, answer every request with these bytes (a broken endpoint)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def app(self, environ, start_response):
+        params = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        self.requests.append(params)
+        if self.fail_next:
+            self.fail_next -= 1
+            start_response("503 Service Unavailable", [("Retry-After", "0"), ("Content-Type", "text/plain")])
+            return [b"busy"]
+        body = self.body if self.body is not None else self.server.handleRequest(params)
+        start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8")])
+        return [body]
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
