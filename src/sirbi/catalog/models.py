@@ -135,6 +135,9 @@ class Record(models.Model):
     place = models.CharField(_("place"), max_length=200, blank=True)
     series = models.CharField(_("series"), max_length=300, blank=True)
     subjects = models.JSONField(_("subjects"), default=list)
+    # Why it is in its cluster: {"with": record id, "key": "isbn:…"} or {"with": id, "scores": {...}}, or
+    # {"decision": id} when a cataloguer put it there.
+    match_reason = models.JSONField(_("why it is in its cluster"), default=dict, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -164,6 +167,32 @@ class MatchKey(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class Decision(models.Model):
+    """A cataloguer's word on two records, by their sources' identifiers so that it survives re-imports and
+    re-harvests: keep them apart, or keep them together."""
+
+    class Kind(models.TextChoices):
+        APART = "apart", _("Not the same edition")
+        TOGETHER = "together", _("The same edition")
+
+    kind = models.CharField(_("decision"), max_length=10, choices=Kind.choices)
+    source_a = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
+    local_id_a = models.CharField(max_length=200)
+    source_b = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
+    local_id_b = models.CharField(max_length=200)
+    user = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+",
+                             verbose_name=_("decided by"))
+    created = models.DateTimeField(_("decided"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cataloguer's decision")
+        verbose_name_plural = _("cataloguers' decisions")
+        indexes = [models.Index(fields=["source_a", "local_id_a"]), models.Index(fields=["source_b", "local_id_b"])]
+
+    def __str__(self):
+        return f"{self.local_id_a} / {self.local_id_b}: {self.get_kind_display()}"
 
 
 class Holding(models.Model):

@@ -23,6 +23,8 @@ from sirbi.core.models import Job
 from sirbi.core.uploads import declared_length, store_upload
 from sirbi.registry.models import Country, Library, Network
 
+from . import clusters
+from .indexing import index_clusters
 from .jobs import HARVEST as HARVEST_KIND
 from .jobs import KIND as IMPORT_KIND
 from .models import Cluster, Holding, Record, Source
@@ -123,9 +125,61 @@ def cluster_page(request, pk):
                "lon": h.library.longitude, "place": h.library.locality or h.library.country.name, "exact": True}
               for h in holdings if h.library and h.library.latitude is not None]
     representative = next((r for r in records if r.pk == cluster.representative_id), records[0])
+    for member in records:
+        member.reason = _reason(member.match_reason)
+        member.may_split = len(records) > 1 and permissions.can(request.user, "change", member.source)
+    near = clusters.near_candidates(cluster)
+    for other, _scores in near:
+        other.may_merge = permissions.can(request.user, "change", other.source)
     return render(request, "catalog/cluster.html", {
-        "cluster": cluster, "record": representative, "records": records, "holdings": holdings,
+        "cluster": cluster, "record": representative, "records": records, "holdings": holdings, "near": near,
         "points": json.dumps(points), "countries": sorted({h.library.country.name for h in holdings if h.library})})
+
+
+def _reason(reason):
+    """Why a record is in its cluster, as a sentence."""
+    if not reason:
+        return ""
+    if reason.get("split"):
+        return _("taken apart by a cataloguer")
+    if reason.get("decision"):
+        return _("put here by a cataloguer")
+    if reason.get("key"):
+        kind, _sep, value = reason["key"].partition(":")
+        labels = {"isbn": _("same ISBN %(value)s"), "issn": _("same ISSN %(value)s"),
+                  "tay": _("same title, author, year and edition")}
+        return labels.get(kind, "%(value)s") % {"value": value}
+    scores = reason.get("scores") or {}
+    return _("similar: title %(title)s %%, author %(author)s, same year and edition") % {
+        "title": scores.get("title"), "author": "—" if scores.get("author") is None else f"{scores['author']} %"}
+
+
+def _cataloguer(request, record):
+    if not permissions.can(request.user, "change", record.source):
+        raise PermissionDenied(_("Only the cataloguers of the record's library or network split and merge it."))
+
+
+@login_required
+@require_POST
+def record_split(request, pk):
+    record = get_object_or_404(Record.objects.select_related("source"), pk=pk, deleted=False)
+    _cataloguer(request, record)
+    touched = clusters.split(record, request.user)
+    index_clusters(touched)
+    messages.success(request, _("The record is in a group of its own now, and stays apart after re-imports."))
+    return redirect("catalog:cluster", pk=Record.objects.get(pk=pk).cluster_id)
+
+
+@login_required
+@require_POST
+def record_merge(request, pk):
+    record = get_object_or_404(Record.objects.select_related("source"), pk=pk, deleted=False)
+    target = get_object_or_404(Record, pk=request.POST.get("into"), deleted=False)
+    _cataloguer(request, record)
+    touched = clusters.merge(record, target, request.user)
+    index_clusters(touched)
+    messages.success(request, _("The record joined this group, and stays in it after re-imports."))
+    return redirect("catalog:cluster", pk=target.cluster_id)
 
 
 def record_download(request, pk, fmt):
