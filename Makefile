@@ -40,6 +40,8 @@ bench: install
 	$(BIN)/python benchmarks/stats_aggregate.py
 	$(BIN)/python benchmarks/stats_import.py
 	$(BIN)/python benchmarks/roadmap_pages.py
+	$(BIN)/python benchmarks/catalog_dedup.py
+	$(BIN)/python benchmarks/catalog_ingest.py
 
 # Refresh the translation catalogs after changing texts (needs GNU gettext), then translate the new entries.
 messages: install

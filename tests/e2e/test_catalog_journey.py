@@ -1,8 +1,8 @@
 """Issue #5's journey so far, in the browser: the staff of a library in Lima upload a MARC file (real Library
 of Congress records and one broken record), follow the import and read the report with the rejected record;
 a reader finds a Spanish title typed without accents, narrows the results with the country facet, and the
-record's page lists holdings in Peru and in Argentina. (Splitting a cluster comes with the cataloguers' tools.)
-axe-core checks the pages."""
+record's page lists holdings in Peru and in Argentina; Lima's cataloguer takes Lima's record out of the group
+and the split survives a re-import of the file. axe-core checks the pages."""
 
 from pathlib import Path
 
@@ -84,4 +84,22 @@ def test_upload_report_search_facet_and_holdings(page, live_server, libraries_an
     violations = axe_violations(reader)
     assert not violations, describe(violations)
     shot(reader, "catalog-record")
+    record_url = reader.url.replace("/es/", "/en/")
     reader.context.close()
+
+    # 4. Lima's cataloguer takes Lima's record out of the group; the split survives a re-import of the file.
+    page.goto(record_url)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Not the same edition: take it out").click()
+    assert "group of its own" in page.locator(".messages").inner_text()
+    page.goto(record_url)
+    assert "Biblioteca Municipal de Lima" not in page.locator("table").inner_text()
+    page.goto(base + "/en/catalog/sources/lima/")
+    page.set_input_files("#id-file", {"name": "lima.mrc", "mimeType": "application/marc", "buffer": upload})
+    with page.expect_navigation():
+        page.get_by_role("button", name="Import").click()
+    page.wait_for_url("**/catalog/sources/lima/")
+    assert "600 unchanged" in page.locator("main").inner_text()
+    page.goto(record_url)
+    holdings = page.locator("table").inner_text()
+    assert "Biblioteca Popular de Palermo" in holdings and "Biblioteca Municipal de Lima" not in holdings

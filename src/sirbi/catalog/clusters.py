@@ -33,14 +33,15 @@ def keys_of(fields):
     keys = [f"isbn:{number}" for number in fields.get("isbns", [])]
     keys += [f"issn:{number}" for number in fields.get("issns", [])]
     title = fold(fields.get("title", ""))[:120]
+    author = fold((fields.get("authors") or [""])[0].split(",")[0])
+    word = _title_word(fields.get("title", ""))
     if title and fields.get("year"):
-        author = fold((fields.get("authors") or [""])[0].split(",")[0])
         edition = fold(fields.get("edition", ""))
         keys.append(f"tay:{title}|{author}|{fields['year']}|{edition}"[:200])
-        word = _title_word(fields.get("title", ""))
         if word:
             keys.append(f"blk:{word}|{fields['year']}"[:200])
-            keys.append(f"blk:{word}|{author}"[:200])  # finds the same work of another year, shown as near
+    if word:
+        keys.append(f"blk:{word}|{author}"[:200])  # also finds the same work of another year (shown as near)
     return keys
 
 
@@ -58,14 +59,19 @@ def _edition_number(text):
 def similarity(a, b):
     """How two records compare: {title, author, same_year, same_edition, isbn_conflict, match}."""
     title_a, title_b = fold(a.title), fold(b.title)
-    shorter = min(title_a, title_b, key=len)
-    # A title with or without its subtitle is the same title; a one-word title must match as a whole.
-    title = fuzz.token_set_ratio(title_a, title_b) if len([w for w in shorter.split() if w not in STOP]) >= 2 \
-        else fuzz.token_sort_ratio(title_a, title_b)
+    shorter, longer = sorted((title_a, title_b), key=len)
     author_a = fold((a.authors or [""])[0])
     author_b = fold((b.authors or [""])[0])
     author = fuzz.token_sort_ratio(author_a, author_b) if author_a and author_b else None
-    same_year = bool(a.year and a.year == b.year)
+    # A title with or without its subtitle is the same title. A short title counts as the start of a longer one
+    # only when both records name the same author.
+    if len([w for w in shorter.split() if w not in STOP]) >= 2:
+        title = fuzz.token_set_ratio(title_a, title_b)
+    elif shorter and longer.startswith(shorter + " ") and author is not None and author >= AUTHOR_MIN:
+        title = 100
+    else:
+        title = fuzz.token_sort_ratio(title_a, title_b)
+    same_year = a.year == b.year  # also when neither says
     same_edition = _edition_number(a.edition) == _edition_number(b.edition)
     isbn_conflict = bool(a.isbns and b.isbns and not set(a.isbns) & set(b.isbns))
     match = (title >= TITLE_MIN and (author is None or author >= AUTHOR_MIN) and same_year and same_edition
@@ -92,8 +98,18 @@ def _members(cluster_id):
     return set(Record.objects.filter(cluster_id=cluster_id, deleted=False).values_list("source_id", "local_id"))
 
 
-def _allowed(cluster_id, apart):
-    return not (_members(cluster_id) & {pair for pair, _d in apart})
+def _allowed(cluster_id, apart, record=None):
+    """May the record join this cluster? Not when a cataloguer kept it apart from a member, nor when it has
+    ISBNs and the cluster has others but none of its own (another edition, even if a member without ISBN
+    looks like both)."""
+    if _members(cluster_id) & {pair for pair, _d in apart}:
+        return False
+    if record is not None and record.isbns:
+        theirs = {n for isbns in Record.objects.filter(cluster_id=cluster_id, deleted=False)
+                  .values_list("isbns", flat=True) for n in isbns}
+        if theirs and not theirs & set(record.isbns):
+            return False
+    return True
 
 
 def find_cluster(record):
@@ -113,13 +129,13 @@ def find_cluster(record):
         # The same title, author, year and edition with different ISBNs: look-alike editions, not one.
         if not by_identifier and record.isbns and other.isbns and not set(record.isbns) & set(other.isbns):
             continue
-        if _allowed(other.cluster_id, apart):
+        if _allowed(other.cluster_id, apart, None if by_identifier else record):
             return other.cluster_id, {"with": other.pk, "key": shared[0] if shared else ""}
     blocks = [k for k in keys if k.startswith("blk:")]
     for other in (Record.objects.filter(keys__key__in=blocks, deleted=False, cluster__isnull=False)
                   .exclude(pk=record.pk).order_by("cluster_id", "pk").distinct()):
         scores = similarity(record, other)
-        if scores["match"] and _allowed(other.cluster_id, apart):
+        if scores["match"] and _allowed(other.cluster_id, apart, record):
             return other.cluster_id, {"with": other.pk, "scores": scores}
     return None, {}
 

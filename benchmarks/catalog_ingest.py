@@ -1,0 +1,85 @@
+"""Catalog ingest, records per second: real Library of Congress records through parse, normalise, store,
+cluster and index, on SQLite, against bare pymarc parsing of the same bytes in one process.
+
+The records: the first --records (default 10,000; the issue's figure is for 100,000) of
+`BooksAll.2016.part01.utf8` from the pymarc 5.4.0 source distribution. The script downloads that
+distribution with pip into benchmarks/.cache/ the first time (about 76 MB) and reuses it.
+
+Ours: `catalog.ingest.import_file` on the bytes (one source; every record stored with its holding, keys and
+cluster, the search index updated at the end). Peer: `pymarc.MARCReader` reading the same bytes, nothing else.
+Target (issue #5): at least 5,000 records/s end to end.
+
+Run from the repository root: `.venv/bin/python benchmarks/catalog_ingest.py [--records N]`.
+"""
+
+import argparse
+import subprocess
+import sys
+import tarfile
+import time
+from io import BytesIO
+from pathlib import Path
+
+import _setup
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+MEMBER = "pymarc-5.4.0/BooksAll.2016.part01.utf8"
+TARGET = 5000
+
+
+def lc_records(n):
+    """The first n records' bytes of the LC file (downloaded once)."""
+    CACHE.mkdir(exist_ok=True)
+    extracted = CACHE / "BooksAll.2016.part01.utf8"
+    if not extracted.exists():
+        archive = CACHE / "pymarc-5.4.0.tar.gz"
+        if not archive.exists():
+            subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
+                            "pymarc==5.4.0", "-d", str(CACHE), "-q"], check=True)
+        with tarfile.open(archive) as tar:
+            with tar.extractfile(MEMBER) as member, extracted.open("wb") as out:
+                out.write(member.read())
+    data = extracted.read_bytes()
+    chunks, position = [], 0
+    while len(chunks) < n and position < len(data):
+        length = int(data[position:position + 5])
+        chunks.append(data[position:position + length])
+        position += length
+    return b"".join(chunks), len(chunks)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=10_000)
+    args = parser.parse_args()
+    data, count = lc_records(args.records)
+    _setup.start("ingest")
+    import pymarc
+
+    from sirbi.catalog.ingest import import_file
+    from sirbi.catalog.models import Cluster, Record, Source
+    from sirbi.registry.models import Country, Library
+
+    started = time.perf_counter()
+    parsed = sum(1 for _r in pymarc.MARCReader(BytesIO(data), to_unicode=True, permissive=True))
+    peer = time.perf_counter() - started
+    library = Library.objects.create(name="Biblioteca", country=Country.objects.get(code="PE"), type="public")
+    source = Source.objects.create(code="lc", name="LC", library=library)
+    started, cpu = time.perf_counter(), time.process_time()
+    report = import_file(source, data, "lc.mrc")
+    ours, ours_cpu = time.perf_counter() - started, time.process_time() - cpu
+    stored = Record.objects.count()
+    if stored + len(report.rejected) != count or parsed != count:
+        _setup.fail(f"stored {stored} + rejected {len(report.rejected)} of {count} (pymarc read {parsed})")
+    print(f"catalog_ingest: {count:,} LC records ({len(data) / 1e6:.1f} MB) ({_setup.environment()})")
+    print(f"  stored {stored:,}, rejected {len(report.rejected)}, clusters {Cluster.objects.count():,}; "
+          f"CPU {ours_cpu:.1f} s")
+    print(f"peer  bare pymarc parse:   {peer:7.1f} s  {count / peer:9,.0f} records/s")
+    rate = count / ours
+    print(f"ours  import_file:         {ours:7.1f} s  {rate:9,.0f} records/s  ratio ours/peer time {ours / peer:.1f}x  "
+          f"target >= {TARGET:,} records/s: {'met' if rate >= TARGET else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
