@@ -10,9 +10,14 @@
 Each record keeps why it joined (`match_reason`); the cluster page also shows the near candidates that
 stayed apart and why. The representative is the most complete live member."""
 
+from collections import defaultdict
+
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Length
 from rapidfuzz import fuzz
+
+from sirbi.core.bulk import update_objects
 
 from .models import Cluster, Decision, MatchKey, Record
 from .normalise import fold
@@ -80,98 +85,153 @@ def similarity(a, b):
             "same_edition": same_edition, "isbn_conflict": isbn_conflict, "match": match}
 
 
-def _decisions(record):
-    """(records it must stay apart from, records it must be with), as (source id, local id) pairs."""
-    apart, together = set(), set()
-    query = (Q(source_a=record.source_id, local_id_a=record.local_id)
-             | Q(source_b=record.source_id, local_id_b=record.local_id))
-    for decision in Decision.objects.filter(query):
-        if (decision.source_a_id, decision.local_id_a) == (record.source_id, record.local_id):
-            other = (decision.source_b_id, decision.local_id_b)
-        else:
-            other = (decision.source_a_id, decision.local_id_a)
-        (apart if decision.kind == Decision.Kind.APART else together).add((other, decision.pk))
-    return apart, together
+class _Batch:
+    """What deciding the clusters of a batch of records needs, read in a few queries and kept up to date in
+    memory as the batch's records are placed (so that a record can join one placed just before it)."""
 
+    def __init__(self, records):
+        ids = [r.pk for r in records]
+        self.keys = defaultdict(list)  # record id → its keys
+        for record_id, key in MatchKey.objects.filter(record_id__in=ids).values_list("record_id", "key"):
+            self.keys[record_id].append(key)
+        wanted = {k for keys in self.keys.values() for k in keys}
+        self.by_key = defaultdict(list)  # key → [record id] of placed, live records
+        candidate_ids = set()
+        for key, record_id in (MatchKey.objects.filter(key__in=wanted, record__deleted=False,
+                                                       record__cluster__isnull=False)
+                               .exclude(record_id__in=ids).values_list("key", "record_id")):
+            self.by_key[key].append(record_id)
+            candidate_ids.add(record_id)
+        self.records = {r.pk: r for r in Record.objects.filter(pk__in=candidate_ids).only(
+            "pk", "source_id", "local_id", "cluster_id", "title", "authors", "year", "edition", "isbns")}
+        clusters = {r.cluster_id for r in self.records.values()} | {r.cluster_id for r in records if r.cluster_id}
+        self.members = defaultdict(set)  # cluster id → {(source id, local id)}
+        self.isbns = defaultdict(set)  # cluster id → ISBNs of its members
+        for cluster_id, source_id, local_id, isbns, record_id in (
+                Record.objects.filter(cluster_id__in=clusters, deleted=False)
+                .values_list("cluster_id", "source_id", "local_id", "isbns", "pk")):
+            if record_id in ids:
+                continue  # the batch's records are placed again below
+            self.members[cluster_id].add((source_id, local_id))
+            self.isbns[cluster_id].update(isbns)
+        self.apart, self.together = defaultdict(set), defaultdict(set)
+        pairs = {(r.source_id, r.local_id) for r in records}
+        locals_ = [local for _s, local in pairs]
+        for d in Decision.objects.filter(Q(local_id_a__in=locals_) | Q(local_id_b__in=locals_)):
+            a, b = (d.source_a_id, d.local_id_a), (d.source_b_id, d.local_id_b)
+            target = self.apart if d.kind == Decision.Kind.APART else self.together
+            if a in pairs:
+                target[a].add((b, d.pk))
+            if b in pairs:
+                target[b].add((a, d.pk))
+        self.together_records = {}
+        wanted_partners = {pair for partners in self.together.values() for pair, _d in partners}
+        if wanted_partners:
+            query = Q(pk__in=[])
+            for source_id, local_id in wanted_partners:
+                query |= Q(source_id=source_id, local_id=local_id)
+            for record in Record.objects.filter(query, deleted=False, cluster__isnull=False):
+                self.together_records[(record.source_id, record.local_id)] = record
 
-def _members(cluster_id):
-    return set(Record.objects.filter(cluster_id=cluster_id, deleted=False).values_list("source_id", "local_id"))
-
-
-def _allowed(cluster_id, apart, record=None):
-    """May the record join this cluster? Not when a cataloguer kept it apart from a member, nor when it has
-    ISBNs and the cluster has others but none of its own (another edition, even if a member without ISBN
-    looks like both)."""
-    if _members(cluster_id) & {pair for pair, _d in apart}:
-        return False
-    if record is not None and record.isbns:
-        theirs = {n for isbns in Record.objects.filter(cluster_id=cluster_id, deleted=False)
-                  .values_list("isbns", flat=True) for n in isbns}
-        if theirs and not theirs & set(record.isbns):
+    def allowed(self, cluster_id, record, check_isbns=True):
+        if self.members[cluster_id] & {pair for pair, _d in self.apart[(record.source_id, record.local_id)]}:
             return False
-    return True
+        theirs = self.isbns[cluster_id]
+        return not (check_isbns and record.isbns and theirs and not theirs & set(record.isbns))
 
+    def place(self, record, cluster_id):
+        pair = (record.source_id, record.local_id)
+        for members in self.members.values():
+            members.discard(pair)
+        self.members[cluster_id].add(pair)
+        self.isbns[cluster_id].update(record.isbns)
+        self.records[record.pk] = record
+        for key in self.keys[record.pk]:
+            self.by_key[key].append(record.pk)
 
-def find_cluster(record):
-    """(cluster id, reason) the record belongs to, or (None, {}) when it stands alone."""
-    apart, together = _decisions(record)
-    for (source_id, local_id), decision in sorted(together):
-        partner = Record.objects.filter(source_id=source_id, local_id=local_id, deleted=False,
-                                        cluster__isnull=False).first()
-        if partner is not None:
-            return partner.cluster_id, {"with": partner.pk, "decision": decision}
-    keys = list(MatchKey.objects.filter(record=record).values_list("key", flat=True))
-    exact = [k for k in keys if not k.startswith("blk:")]
-    for other in (Record.objects.filter(keys__key__in=exact, deleted=False, cluster__isnull=False)
-                  .exclude(pk=record.pk).order_by("cluster_id", "pk").distinct()):
-        shared = sorted(set(exact) & set(other.keys.values_list("key", flat=True)))
-        by_identifier = any(not k.startswith("tay:") for k in shared)
-        # The same title, author, year and edition with different ISBNs: look-alike editions, not one.
-        if not by_identifier and record.isbns and other.isbns and not set(record.isbns) & set(other.isbns):
-            continue
-        if _allowed(other.cluster_id, apart, None if by_identifier else record):
-            return other.cluster_id, {"with": other.pk, "key": shared[0] if shared else ""}
-    blocks = [k for k in keys if k.startswith("blk:")]
-    for other in (Record.objects.filter(keys__key__in=blocks, deleted=False, cluster__isnull=False)
-                  .exclude(pk=record.pk).order_by("cluster_id", "pk").distinct()):
-        scores = similarity(record, other)
-        if scores["match"] and _allowed(other.cluster_id, apart, record):
-            return other.cluster_id, {"with": other.pk, "scores": scores}
-    return None, {}
+    def find(self, record):
+        """(cluster id, reason), or (None, {})."""
+        pair = (record.source_id, record.local_id)
+        for partner_pair, decision in sorted(self.together[pair]):
+            partner = self.together_records.get(partner_pair)
+            if partner is not None:
+                return partner.cluster_id, {"with": partner.pk, "decision": decision}
+        keys = self.keys[record.pk]
+        exact = [k for k in keys if not k.startswith("blk:")]
+        candidates = sorted({(self.records[i].cluster_id, i) for k in exact for i in self.by_key[k] if i != record.pk})
+        for cluster_id, other_id in candidates:
+            other = self.records[other_id]
+            shared = sorted(set(exact) & set(self.keys.get(other_id) or
+                                             [k for k in exact if other_id in self.by_key[k]]))
+            by_identifier = any(not k.startswith("tay:") for k in shared)
+            if not by_identifier and record.isbns and other.isbns and not set(record.isbns) & set(other.isbns):
+                continue  # the same title, author, year and edition with other ISBNs: look-alike editions
+            if self.allowed(cluster_id, record, check_isbns=not by_identifier):
+                return cluster_id, {"with": other_id, "key": shared[0] if shared else ""}
+        blocks = [k for k in keys if k.startswith("blk:")]
+        for cluster_id, other_id in sorted({(self.records[i].cluster_id, i) for k in blocks for i in self.by_key[k]
+                                            if i != record.pk}):
+            scores = similarity(record, self.records[other_id])
+            if scores["match"] and self.allowed(cluster_id, record):
+                return cluster_id, {"with": other_id, "scores": scores}
+        return None, {}
 
 
 def assign(records):
-    """Put each record (saved, with its keys) in its cluster; then choose the representatives of the clusters
-    touched. Returns the ids of the clusters touched."""
+    """Put each record (saved, with its keys) in its cluster, a batch at a time in a few queries; then choose
+    the representatives of the clusters touched. Returns the ids of the clusters touched."""
+    records = [r for r in records if r.pk]
+    if not records:
+        return set()
     touched = set()
     with transaction.atomic():
+        batch = _Batch(records)
+        spare = Cluster.objects.bulk_create([Cluster() for _ in records])  # new clusters, as needed
+        used = 0
         for record in records:
             previous = record.cluster_id
-            match, reason = find_cluster(record)
+            match, reason = batch.find(record)
             if match is None:
-                companions = Record.objects.filter(cluster_id=previous, deleted=False).exclude(pk=record.pk)
-                if previous and companions.exists():
-                    match = Cluster.objects.create().pk  # it no longer matches its old companions
+                if previous and batch.members[previous] - {(record.source_id, record.local_id)}:
+                    match = None  # it no longer matches its old companions: a cluster of its own
                 else:
-                    match = previous or Cluster.objects.create().pk
+                    match = previous
+                if match is None:
+                    match = spare[used].pk
+                    used += 1
             record.cluster_id, record.match_reason = match, reason
-            Record.objects.filter(pk=record.pk).update(cluster_id=match, match_reason=reason)
+            batch.place(record, match)
             if previous and previous != match:
                 touched.add(previous)
             touched.add(match)
+        Cluster.objects.filter(pk__in=[c.pk for c in spare[used:]]).delete()
+        update_objects(records, ["cluster_id", "match_reason"])
         choose_representatives(touched)
     return touched
 
 
 def choose_representatives(cluster_ids):
-    for cluster in Cluster.objects.filter(pk__in=cluster_ids):
-        members = list(Record.objects.filter(cluster=cluster, deleted=False))
-        if not members:
-            cluster.delete()
-            continue
-        best = max(members, key=lambda r: (r.completeness, -r.pk))
-        if cluster.representative_id != best.pk:
-            Cluster.objects.filter(pk=cluster.pk).update(representative=best)
+    """The most complete live member of each cluster (ties: the oldest); clusters left empty go."""
+    members = defaultdict(list)
+    for record in (Record.objects.filter(cluster_id__in=cluster_ids, deleted=False)
+                   .annotate(raw_size=Length("raw")).defer("raw")):
+        members[record.cluster_id].append(record)
+    Cluster.objects.filter(pk__in=set(cluster_ids) - set(members)).delete()
+    current = dict(Cluster.objects.filter(pk__in=members).values_list("pk", "representative_id"))
+    changed = []
+    for cluster_id, records in members.items():
+        best = max(records, key=lambda r: (completeness(r), -r.pk))
+        if current.get(cluster_id) != best.pk:
+            changed.append(Cluster(pk=cluster_id, representative_id=best.pk))
+    update_objects(changed, ["representative_id"])
+
+
+def completeness(record):
+    """How much a record says (its size breaks ties); the cluster's representative is the most complete."""
+    size = getattr(record, "raw_size", None)
+    return sum(bool(v) for v in (record.title, record.authors, record.isbns, record.year, record.language,
+                                 record.edition, record.publisher, record.place, record.series,
+                                 record.subjects)) + (size if size is not None else 0) / 1e6
 
 
 def leave(record):

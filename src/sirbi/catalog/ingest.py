@@ -7,13 +7,15 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sirbi.core.bulk import update_objects
 from sirbi.registry.models import Library
 
 from . import clusters, marc
 from .indexing import index_clusters
-from .models import Holding, Record, Rejected
+from .models import Holding, MatchKey, Record, Rejected
 from .normalise import normalise
 
 BATCH = 500
@@ -66,16 +68,41 @@ def library_lookup():
     return {isil.upper(): pk for pk, isil in Library.objects.exclude(isil=None).values_list("pk", "isil")}
 
 
+STORED_FIELDS = ["raw", "raw_format", "digest", "deleted", "title", "sort_title", "authors", "isbns", "issns",
+                 "other_ids", "year", "language", "material", "edition", "publisher", "place", "series", "subjects"]
+
+
+def write_records(items, raw_format, libraries):
+    """Store records — [(record, parsed, fields, digest)] — with their original bytes, normalised fields,
+    holdings and deduplication keys, in a few bulk statements (not their clusters). Returns the records."""
+    now = timezone.now()
+    new, old = [], []
+    for record, parsed, fields, digest in items:
+        record.raw, record.raw_format, record.digest, record.deleted = parsed.raw, raw_format, digest, False
+        for name, value in fields.items():
+            setattr(record, name, value)
+        record.updated = now
+        (old if record.pk else new).append(record)
+    if new:
+        for record in new:
+            record.created = now
+        Record.objects.bulk_create(new, batch_size=500)
+    if old:
+        update_objects(old, STORED_FIELDS + ["updated"])
+    records = [item[0] for item in items]
+    ids = [r.pk for r in records]
+    Holding.objects.filter(record_id__in=ids).delete()
+    Holding.objects.bulk_create([Holding(record=record, **row) for record, parsed, _f, _d in items
+                                 for row in _holdings(record.source, parsed.record, libraries)], batch_size=1000)
+    MatchKey.objects.filter(record_id__in=ids).delete()
+    MatchKey.objects.bulk_create([MatchKey(record=record, key=key) for record, _p, fields, _d in items
+                                  for key in dict.fromkeys(clusters.keys_of(fields))], batch_size=1000)
+    return records
+
+
 def write_record(record, parsed, raw_format, digest, fields, libraries):
-    """Store a record's original bytes, normalised fields, holdings and deduplication keys (not its cluster)."""
-    record.raw, record.raw_format, record.digest, record.deleted = parsed.raw, raw_format, digest, False
-    for name, value in fields.items():
-        setattr(record, name, value)
-    record.save()
-    Holding.objects.filter(record=record).delete()
-    Holding.objects.bulk_create([Holding(record=record, **row)
-                                 for row in _holdings(record.source, parsed.record, libraries)])
-    clusters.set_keys(record, clusters.keys_of(fields))
+    """`write_records` for one record (the harvester's path)."""
+    write_records([(record, parsed, fields, digest)], raw_format, libraries)
 
 
 def import_file(source, data, filename, *, progress=None):
@@ -118,18 +145,21 @@ def _store(source, batch, filename, raw_format, libraries, report):
             readable.append((parsed, fields, digest, _local_id(parsed.record, digest)))
         existing = {r.local_id: r for r in Record.objects.filter(source=source,
                                                                   local_id__in=[x[3] for x in readable])}
-        changed = []
+        pending = {}  # local id → (record, parsed, fields, digest): the last of the batch wins
         for parsed, fields, digest, local_id in readable:
             record = existing.get(local_id)
-            if record is not None and record.digest == digest and not record.deleted:
+            if local_id in pending:
+                record = pending[local_id][0]
+            elif record is not None and record.digest == digest and not record.deleted:
                 report.unchanged += 1
                 continue
             if record is None:
                 record = Record(source=source, local_id=local_id)
                 report.added += 1
-            else:
+            elif local_id not in pending:
                 report.updated += 1
-            write_record(record, parsed, raw_format, digest, fields, libraries)
-            existing[local_id] = record
-            changed.append(record)
+            else:
+                report.unchanged += 1  # the same record twice in one batch
+            pending[local_id] = (record, parsed, fields, digest)
+        changed = write_records(list(pending.values()), raw_format, libraries)
         report.clusters |= clusters.assign(changed)

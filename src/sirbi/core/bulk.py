@@ -72,6 +72,18 @@ def update_rows(model, attnames, rows):
             cursor.executemany(sql, rows[start:start + BATCH_ROWS])
 
 
+def update_objects(objects, attnames):
+    """`update_rows` for model instances: their `attnames` values, prepared for the database by each field."""
+    if not objects:
+        return
+    model = type(objects[0])
+    fields = [model._meta.get_field(name) if not name.endswith("_id") else
+              next(f for f in model._meta.concrete_fields if f.attname == name) for name in attnames]
+    rows = [tuple(field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields) + (obj.pk,)
+            for obj in objects]
+    update_rows(model, [field.attname for field in fields], rows)
+
+
 def insert_change_log(rows):
     """INSERT change-log entries: tuples of LOG_FIELDS values, ready for the database (see
     core.changelog.log_fields for their meaning; before/after already JSON)."""
