@@ -14,6 +14,7 @@ def test_search_page_results_facets_and_filters(catalog, as_user):
     assert "1 result" in body and "The pragmatic programmer : from journeyman to master" in body
     assert "Held by 2 libraries (AR, PE)" in body
     assert "Argentina" in body and "Peru" in body  # the country facet, by name
+    assert ">English</a>" in body  # the language facet, by name
     narrowed = as_user(None).get(url("search") + "?q=&country=AR&material=sound").content.decode()
     assert "The Great Ray Charles" in narrowed and "pragmatic" not in narrowed
     bad = as_user(None).get(url("search") + "?q=year:soon").content.decode()
@@ -25,6 +26,7 @@ def test_cluster_page_lists_holdings_and_members_and_downloads(catalog, as_user)
     body = as_user(None).get(url("cluster", record.cluster_id)).content.decode()
     assert "Biblioteca Municipal de Lima" in body and "Biblioteca Popular de Palermo" in body
     assert "2 records in this group" in body
+    assert "English <span" in body and "Book" in body  # language and material named, not coded
     marc = as_user(None).get(url("record-download", record.pk, "mrc"))
     assert marc.content == bytes(record.raw)
     xml = as_user(None).get(url("record-download", record.pk, "xml")).content

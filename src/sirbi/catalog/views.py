@@ -27,6 +27,7 @@ from . import clusters
 from .indexing import index_clusters
 from .jobs import HARVEST as HARVEST_KIND
 from .jobs import KIND as IMPORT_KIND
+from .labels import language_name, material_name
 from .models import Cluster, Holding, Record, Source
 from .search import FACETS, QueryError, backend
 
@@ -85,7 +86,9 @@ def _facet_labels(facets):
         code__in=[v for v, _n in facets.get("network", [])]).values_list("code", "name", "country__code")}
     libraries = {str(pk): name for pk, name in Library.objects.filter(
         pk__in=[int(v) for v, _n in facets.get("library", []) if v.isdigit()]).values_list("pk", "name")}
-    labels = {"country": countries, "network": networks, "library": libraries}
+    labels = {"country": countries, "network": networks, "library": libraries,
+              "language": {v: language_name(v) for v, _n in facets.get("language", [])},
+              "material": {v: material_name(v) for v, _n in facets.get("material", [])}}
     return {name: [(value, labels.get(name, {}).get(value, value), count) for value, count in values]
             for name, values in facets.items()}
 
@@ -125,6 +128,8 @@ def cluster_page(request, pk):
                "lon": h.library.longitude, "place": h.library.locality or h.library.country.name, "exact": True}
               for h in holdings if h.library and h.library.latitude is not None]
     representative = next((r for r in records if r.pk == cluster.representative_id), records[0])
+    representative.language_name = language_name(representative.language)
+    representative.material_name = material_name(representative.material)
     for member in records:
         member.reason = _reason(member.match_reason)
         member.may_split = len(records) > 1 and permissions.can(request.user, "change", member.source)
