@@ -78,6 +78,8 @@ def test_the_secretariat_returns_one_value_and_publishes_after_the_fix(campaign,
     with pytest.raises(PermissionDenied):
         review(coordinator_pe, values[("libraries", "public")], "accept")
     review(secretary, values[("visits", "public")], "return", "¿Incluye las visitas virtuales?")
+    notice = coordinator_pe.notifications.get()  # the person who entered it is told, with the comment
+    assert "¿Incluye las visitas virtuales?" in notice.body and notice.url.endswith("/report/PE/")
     review(secretary, values[("libraries", "public")], "accept")
     # Submitted and accepted figures cannot change; the returned one can, and is sent again.
     with pytest.raises(CampaignError), translation.override("en"):

@@ -10,11 +10,13 @@ from operator import itemgetter
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sirbi.core import permissions
 from sirbi.core.changelog import save_object
+from sirbi.core.notifications import notify
 from sirbi.registry.models import Country, Library, Network
 
 from . import checks
@@ -261,7 +263,12 @@ def review(user, value, action, comment=""):
     value.status = to
     if action == "return":
         value.review_comment = comment.strip()
-    return save_object(value, user=user, message=comment.strip() or to)
+    saved = save_object(value, user=user, message=comment.strip() or to)
+    if action == "return" and value.entered_by_id:
+        notify([value.entered_by], _("A figure was returned to you: %(indicator)s") % {
+            "indicator": value.indicator.name}, comment.strip(),
+            reverse("stats-campaigns:report", args=[value.campaign_id, value.unit_key]) if value.campaign_id else "")
+    return saved
 
 
 def publish_accepted(user, campaign):
