@@ -123,3 +123,10 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" not in str(item.fspath):
             item.add_marker(pytest.mark.django_db)
+
+
+@pytest.fixture(autouse=True)
+def catalog_index_dir(settings, tmp_path):
+    """Every test that touches the catalog writes its own search index, never the developer's var/."""
+    settings.CATALOG_INDEX_DIR = tmp_path / "catalog-index"
+    return settings.CATALOG_INDEX_DIR

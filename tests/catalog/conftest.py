@@ -8,13 +8,6 @@ from sirbi.catalog.models import Source
 DATA = Path(__file__).resolve().parents[1] / "data" / "marc"
 
 
-@pytest.fixture(autouse=True)
-def index_dir(settings, tmp_path):
-    """Each test writes its own search index."""
-    settings.CATALOG_INDEX_DIR = tmp_path / "catalog-index"
-    return settings.CATALOG_INDEX_DIR
-
-
 @pytest.fixture
 def catalog(lima_library, buenos_aires_library):
     """Lima holds the 20 records of marc.dat; Palermo (Buenos Aires) the same 20, one more and two MARCXML."""
