@@ -179,8 +179,9 @@ def test_other_countries_cannot_report_through_the_page(action_ar, as_user, coor
 
 def test_bad_progress_is_named_and_nothing_changes(action_pe, as_user, coordinator_pe):
     response = as_user(coordinator_pe).post(url("report", action_pe.code), {
-        "progress": "140", "date": "2025-02-01", "text": "x"}, follow=True)
+        "progress": "140", "date": "2025-02-01", "text": "Un texto largo que no se pierde"}, follow=True)
     assert "Progress (%)" in response.content.decode() and "100" in response.content.decode()
+    assert "Un texto largo que no se pierde</textarea>" in response.content.decode()  # what was typed stays
     assert not action_pe.reports.exists()
 
 

@@ -379,7 +379,8 @@ def country_page(request, code):
         "is_sample": any(r.is_sample for r in rows)})
 
 
-def action_detail(request, code):
+def action_detail(request, code, form=None):
+    """An action's page; `form` is a refused progress report, shown again with its errors and what was typed."""
     action = get_object_or_404(Action.objects.select_related("objective__line", "lead_country").prefetch_related(
         "countries", "networks__country", "partners", "need_areas", "milestones",
         "indicators__indicator", "indicators__country"), code=code)
@@ -395,7 +396,8 @@ def action_detail(request, code):
         "action": action, "reports": reports, "indicators": indicators, "today": today,
         "overdue": action.end < today and action.status not in roadmap.CLOSED_STATUSES,
         "can_report": can_report, "can_edit": permissions.can(request.user, "change", action),
-        "form": ProgressReportForm(initial={"date": today, "progress": action.progress}) if can_report else None,
+        "form": form or (ProgressReportForm(initial={"date": today, "progress": action.progress})
+                         if can_report else None),
         "agreement": Agreement.objects.filter(action=action).select_related("meeting").first(),
         "is_sample": action.is_sample or any(r.is_sample for r in reports)})
 
@@ -419,9 +421,11 @@ def report_progress(request, code):
             _say_errors(request, exc)
         else:
             messages.success(request, _("Progress reported: %(progress)s %%.") % {"progress": data["progress"]})
+            return redirect(action)
     else:
         _say_form_errors(request, form)
-    return redirect(action)
+    # Refused: the page again, with the form as it was typed (the file must be chosen again).
+    return action_detail(request, code, form=form)
 
 
 def evidence_file(request, pk):
