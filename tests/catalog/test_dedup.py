@@ -111,3 +111,23 @@ def test_cluster_page_explains_and_cataloguers_split_through_it(sources, librari
     with translation.override("en"):
         after = as_user(None).get(reverse("catalog:cluster", args=[second.cluster_id])).content.decode()
     assert "Similar records kept apart" in after
+
+
+def test_cluster_page_queries_do_not_grow_with_its_records(sources, lima_library, librarian_lima, as_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    a, _b, _c = sources
+
+    def queries(n):
+        for i in range(n):
+            extra = Source.objects.create(code=f"x{n}-{i}", name="x", library=lima_library)
+            import_file(extra, as_file(variant(original(), f"x-{n}-{i}", drop=["020"])), "x.mrc")
+        record = Record.objects.filter(source=a).first()
+        with CaptureQueriesContext(connection) as ctx:
+            as_user(librarian_lima).get(reverse("catalog:cluster", args=[record.cluster_id]))
+        return len(ctx.captured_queries)
+
+    import_file(a, as_file(original()), "a.mrc")
+    assert queries(1) == queries(4)

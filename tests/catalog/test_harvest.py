@@ -35,6 +35,9 @@ def test_full_harvest_follows_resumption_tokens_and_indexes(oai):
     assert (report.added, report.pages) == (20, 4)
     assert sum(1 for r in server.requests if "resumptionToken" in r) == 3
     assert Record.objects.filter(source=source).count() == 20 and Holding.objects.count() == 20
+    stored = Record.objects.get(local_id="oai:test:0")
+    # Kept as the endpoint wrote it (its namespace prefix), not as pymarc would write it again.
+    assert bytes(stored.raw).startswith(b"<marc:record")
     source.refresh_from_db()
     assert source.harvested_until == T0 + timedelta(minutes=19) and source.resumption_token == ""
     assert backend().search("pragmatic programmer").count == 1

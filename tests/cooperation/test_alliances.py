@@ -139,3 +139,18 @@ def test_alliance_pages_and_api(coordinator_pe, pe_public, cl_public, as_user):
     assert refused.status_code == 403
     assert client.get("/api/v1/working-groups/").status_code == 200
     assert client.get("/api/v1/good-practices/").json()["count"] == 0
+
+
+def test_partnership_edits_keep_versions_and_need_a_network(coordinator_pe, pe_public, as_user):
+    agreement = make_agreement(coordinator_pe, [pe_public], title="Convenio andino")
+    edit = url("partnership-edit", agreement.pk)
+    form = {"title": "Renovado", "networks": ["pe-public"], "signed": "2024-01-01", "starts": "2024-01-01",
+            "scopes": ["loans"], "base_version": agreement.version}
+    assert as_user(coordinator_pe).post(edit, form).status_code == 302
+    stale = as_user(coordinator_pe).post(edit, {**form, "title": "Otra vez"}, follow=True).content.decode()
+    assert "changed by someone else" in stale
+    agreement.refresh_from_db()
+    assert agreement.title == "Renovado"
+    no_network = as_user(coordinator_pe).post(url("partnership-new"), {**form, "networks": [], "base_version": ""})
+    assert "Name at least one signatory network" in no_network.content.decode()
+    assert PartnershipAgreement.objects.count() == 1

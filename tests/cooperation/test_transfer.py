@@ -97,3 +97,12 @@ def test_import_page_and_command(objective, coordinator_pe, reader, as_user, tmp
     path.write_bytes(csv_bytes([COLUMNS, ["x"] + ROW[1:3] + ["AR"] + ROW[4:]]))
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import_actions", str(path), "--user", coordinator_pe.username, verbosity=0)
+
+
+def test_csv_export_reads_back_unchanged(action_pe, secretary, as_user):
+    with translation.override("en"):
+        export_url = reverse("cooperation:actions-export", args=["csv"])
+    data = b"".join(as_user(None).get(export_url).streaming_content)
+    assert data.startswith("\ufeff".encode())  # so that spreadsheet programs read UTF-8
+    report = import_actions(data, "export.csv", user=secretary)
+    assert report.ok and report.unchanged == ["pe-plan"] and report.ignored == ["line", "progress", "overdue"]

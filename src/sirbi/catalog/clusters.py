@@ -50,12 +50,6 @@ def keys_of(fields):
     return keys
 
 
-def set_keys(record, keys):
-    MatchKey.objects.filter(record=record).exclude(key__in=keys).delete()
-    existing = set(MatchKey.objects.filter(record=record).values_list("key", flat=True))
-    MatchKey.objects.bulk_create([MatchKey(record=record, key=key) for key in keys if key not in existing])
-
-
 def _edition_number(text):
     digits = "".join(c for c in fold(text) if c.isdigit())
     return digits or fold(text)
@@ -161,8 +155,7 @@ class _Batch:
         candidates = sorted({(self.records[i].cluster_id, i) for k in exact for i in self.by_key[k] if i != record.pk})
         for cluster_id, other_id in candidates:
             other = self.records[other_id]
-            shared = sorted(set(exact) & set(self.keys.get(other_id) or
-                                             [k for k in exact if other_id in self.by_key[k]]))
+            shared = [k for k in exact if other_id in self.by_key[k]]
             by_identifier = any(not k.startswith("tay:") for k in shared)
             if not by_identifier and record.isbns and other.isbns and not set(record.isbns) & set(other.isbns):
                 continue  # the same title, author, year and edition with other ISBNs: look-alike editions
@@ -220,18 +213,10 @@ def choose_representatives(cluster_ids):
     current = dict(Cluster.objects.filter(pk__in=members).values_list("pk", "representative_id"))
     changed = []
     for cluster_id, records in members.items():
-        best = max(records, key=lambda r: (completeness(r), -r.pk))
+        best = max(records, key=lambda r: (r.completeness, -r.pk))
         if current.get(cluster_id) != best.pk:
             changed.append(Cluster(pk=cluster_id, representative_id=best.pk))
     update_objects(changed, ["representative_id"])
-
-
-def completeness(record):
-    """How much a record says (its size breaks ties); the cluster's representative is the most complete."""
-    size = getattr(record, "raw_size", None)
-    return sum(bool(v) for v in (record.title, record.authors, record.isbns, record.year, record.language,
-                                 record.edition, record.publisher, record.place, record.series,
-                                 record.subjects)) + (size if size is not None else 0) / 1e6
 
 
 def leave(record):
@@ -248,7 +233,8 @@ def near_candidates(cluster, limit=5):
     blocks = set(MatchKey.objects.filter(record__in=members, key__startswith="blk:").values_list("key", flat=True))
     found = []
     for other in (Record.objects.filter(keys__key__in=blocks, deleted=False).exclude(cluster=cluster)
-                  .select_related("source").distinct()[:50]):
+                  .select_related("source__library__country", "source__network__country")
+                  .prefetch_related("source__library__networks").distinct()[:50]):
         scores = max((similarity(member, other) for member in members), key=lambda s: s["title"])
         found.append((other, scores))
     found.sort(key=lambda pair: -pair[1]["title"])

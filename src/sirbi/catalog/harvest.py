@@ -17,7 +17,7 @@ from sickle import Sickle
 
 from . import clusters, marc
 from .indexing import index_clusters
-from .ingest import Report, library_lookup, write_record
+from .ingest import Report, library_lookup, write_records
 from .models import Holding, Record, Source
 from .normalise import normalise
 
@@ -131,27 +131,31 @@ def harvest(source, *, from_date=None, full=False, progress=None, sickle=None, b
 
 
 def _store_page(source, elements, report, libraries):
-    """Store one response page's records; returns their datestamps."""
-    stamps = []
+    """Store one response page's records in a few bulk statements (as imports do); returns their datestamps."""
+    headers = []
+    for element in elements:
+        header_element = element.find(f"{OAI}header")
+        if header_element is None or not header_element.findtext(f"{OAI}identifier"):
+            raise HarvestError("a record without its header: the response is malformed or cut off")
+        headers.append((element, Header(identifier=header_element.findtext(f"{OAI}identifier").strip()[:200],
+                                        datestamp=_stamp(header_element.findtext(f"{OAI}datestamp")),
+                                        deleted=header_element.get("status") == "deleted")))
     with transaction.atomic():
-        changed = []
-        for element in elements:
-            header_element = element.find(f"{OAI}header")
-            if header_element is None or not header_element.findtext(f"{OAI}identifier"):
-                raise HarvestError("a record without its header: the response is malformed or cut off")
-            header = Header(identifier=(header_element.findtext(f"{OAI}identifier") or "").strip()[:200],
-                            datestamp=_stamp(header_element.findtext(f"{OAI}datestamp")),
-                            deleted=header_element.get("status") == "deleted")
-            stamps.append(header.datestamp)
-            existing = Record.objects.filter(source=source, local_id=header.identifier).first()
+        existing = {r.local_id: r for r in Record.objects.filter(
+            source=source, local_id__in=[header.identifier for _e, header in headers])}
+        pending = {}  # local id → (record, parsed, fields, digest); the last of the page wins
+        for element, header in headers:
+            record = existing.get(header.identifier)
             if header.deleted:
-                if existing and not existing.deleted:
-                    Record.objects.filter(pk=existing.pk).update(deleted=True)
-                    Holding.objects.filter(record=existing).delete()
+                pending.pop(header.identifier, None)
+                if record and not record.deleted:
+                    Record.objects.filter(pk=record.pk).update(deleted=True)
+                    Holding.objects.filter(record=record).delete()
+                    record.deleted = True
                     report.deleted += 1
-                    if existing.cluster_id:
-                        report.clusters.add(existing.cluster_id)
-                        clusters.leave(existing)
+                    if record.cluster_id:
+                        report.clusters.add(record.cluster_id)
+                        clusters.leave(record)
                 continue
             marc_element = element.find(f".//{{{MARC_NS}}}record")
             if marc_element is None:
@@ -167,14 +171,14 @@ def _store_page(source, elements, report, libraries):
                 report.rejected.append((header.identifier, "missing title (245 $a)"))
                 continue
             digest = hashlib.sha256(raw).hexdigest()
-            if existing and existing.digest == digest and not existing.deleted:
+            if record and record.digest == digest and not record.deleted:
                 report.unchanged += 1
                 continue
-            record = existing or Record(source=source, local_id=header.identifier)
-            report.updated += existing is not None
-            report.added += existing is None
-            parsed.raw = raw
-            write_record(record, parsed, Record.Format.MARCXML, digest, fields, libraries)
-            changed.append(record)
+            report.updated += record is not None
+            report.added += record is None
+            parsed.raw = raw  # the bytes as the endpoint sent them
+            pending[header.identifier] = (record or Record(source=source, local_id=header.identifier), parsed,
+                                          fields, digest)
+        changed = write_records(list(pending.values()), Record.Format.MARCXML, libraries)
         report.clusters |= clusters.assign(changed)
-    return stamps
+    return [header.datestamp for _e, header in headers]

@@ -100,11 +100,6 @@ def write_records(items, raw_format, libraries):
     return records
 
 
-def write_record(record, parsed, raw_format, digest, fields, libraries):
-    """`write_records` for one record (the harvester's path)."""
-    write_records([(record, parsed, fields, digest)], raw_format, libraries)
-
-
 def import_file(source, data, filename, *, progress=None):
     """Import one file into `source`; marc.FileError when the file as a whole cannot be read."""
     report = Report(filename=filename)

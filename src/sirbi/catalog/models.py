@@ -70,7 +70,7 @@ class Source(ChangeLoggedModel):
         if self.library_id:
             countries.add(self.library.country.code)
             libraries.add(self.library_id)
-            networks |= set(self.library.networks.values_list("pk", flat=True))
+            networks |= {n.pk for n in self.library.networks.all()}  # prefetched by the pages
         if self.network_id:
             countries.add(self.network.country.code)
             networks.add(self.network_id)
@@ -151,9 +151,13 @@ class Record(models.Model):
 
     @property
     def completeness(self):
-        """How much the record says: the representative of a cluster is its most complete record."""
+        """How much the record says (its size breaks ties); a cluster's representative is its most complete
+        record. Uses `raw_size` when the query annotated it (the original bytes need not be loaded)."""
+        size = getattr(self, "raw_size", None)
+        if size is None:
+            size = len(self.raw)
         return sum(bool(v) for v in (self.title, self.authors, self.isbns, self.year, self.language, self.edition,
-                                     self.publisher, self.place, self.series, self.subjects)) + len(self.raw) / 1e6
+                                     self.publisher, self.place, self.series, self.subjects)) + size / 1e6
 
 
 class MatchKey(models.Model):

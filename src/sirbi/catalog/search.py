@@ -19,6 +19,8 @@ from django.conf import settings
 from stdnum import isbn as stdisbn
 from stdnum.exceptions import ValidationError as NumberInvalid
 
+from sirbi.registry.models import fold
+
 TEXT_FIELDS = ["title", "author", "subject", "isbn", "publisher"]
 FACETS = ["country", "network", "library", "language", "material", "subject_facet"]
 FIELD_ALIASES = {"title": "title", "author": "author", "subject": "subject", "isbn": "isbn", "year": "year",
@@ -133,11 +135,6 @@ class TantivyBackend:
         return tantivy.Query.boolean_query(clauses)
 
 
-def fold_text(text):
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-
-
 def _isbn_term(value):
     digits = re.sub(r"[^0-9Xx]", "", value)
     try:
@@ -163,14 +160,14 @@ def prepare(text):
                     raise QueryError(f"year: takes a year (2001) or a range ([1990 TO 2000]), not {value}")
                 parts.append(f"year:{value}")
             else:
-                parts.append(f"{name}:{_escape(fold_text(value))}")
+                parts.append(f"{name}:{_escape(fold(value))}")
             continue
         sign = token[0] if token[0] in "+-" and len(token) > 1 else ""
         word = token[len(sign):]
         if re.fullmatch(r"[\d\-Xx]{10,17}", word) and len(re.sub(r"[^0-9Xx]", "", word)) in (10, 13):
             parts.append(f"{sign}isbn:{_isbn_term(word)}")
         else:
-            parts.append(sign + _escape(fold_text(word)))
+            parts.append(sign + _escape(fold(word)))
     return " ".join(parts)
 
 

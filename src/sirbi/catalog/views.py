@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from sirbi.core import jobs, permissions
 from sirbi.core.models import Job
-from sirbi.core.uploads import declared_length, store_upload
+from sirbi.core.uploads import store_upload, too_large
 from sirbi.registry.models import Country, Library, Network
 
 from . import clusters
@@ -28,6 +28,7 @@ from .indexing import index_clusters
 from .jobs import HARVEST as HARVEST_KIND
 from .jobs import KIND as IMPORT_KIND
 from .labels import language_name, material_name
+from .marc import read
 from .models import Cluster, Holding, Record, Source
 from .search import FACETS, QueryError, backend
 
@@ -119,7 +120,8 @@ def search_page(request):
 
 def cluster_page(request, pk):
     cluster = get_object_or_404(Cluster, pk=pk)
-    records = list(cluster.records.filter(deleted=False).select_related("source__library", "source__network"))
+    records = list(cluster.records.filter(deleted=False).select_related(*SOURCE_SCOPE).prefetch_related(
+        "source__library__networks"))
     if not records:
         raise Http404
     holdings = list(Holding.objects.filter(record__in=records).select_related("library__country", "record__source")
@@ -139,6 +141,10 @@ def cluster_page(request, pk):
     return render(request, "catalog/cluster.html", {
         "cluster": cluster, "record": representative, "records": records, "holdings": holdings, "near": near,
         "points": json.dumps(points), "countries": sorted({h.library.country.name for h in holdings if h.library})})
+
+
+# What Source.scope_keys reads, so that the permission checks of a page cost no query per record.
+SOURCE_SCOPE = ("source__library__country", "source__network__country")
 
 
 def _reason(reason):
@@ -211,8 +217,6 @@ def record_download(request, pk, fmt):
 
 
 def _parsed(record):
-    from .marc import read
-
     for parsed in read(bytes(record.raw)):
         if parsed.record is not None:
             return parsed.record
@@ -251,7 +255,7 @@ def source_upload(request, code):
     source = get_object_or_404(Source, code=code)
     if not permissions.can(request.user, "change", source):
         raise PermissionDenied(_("Only the staff of the source's library or network import into it."))
-    if declared_length(request) > settings.CATALOG_UPLOAD_MAX_BYTES + 64 * 1024:
+    if too_large(request, settings.CATALOG_UPLOAD_MAX_BYTES):
         messages.error(request, _("The file is larger than the limit of %(limit)s.")
                        % {"limit": filesizeformat(settings.CATALOG_UPLOAD_MAX_BYTES)})
         return redirect(source)

@@ -4,19 +4,16 @@ countries, as a list with filters, a map and on the shared calendar."""
 import json
 from datetime import date
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from sirbi.core import permissions
-from sirbi.core.changelog import ConflictError, save_object
 from sirbi.registry.models import Country
 
 from .forms import ActivityForm
 from .models import Activity
-from .views import _say_errors
+from .views import edit_page
 
 
 def agenda_page(request):
@@ -56,19 +53,5 @@ def activity_detail(request, pk):
 
 @login_required
 def activity_edit(request, pk=None):
-    activity = get_object_or_404(Activity, pk=pk) if pk else Activity()
-    if not (permissions.can(request.user, "change", activity) if pk else
-            permissions.can_any(request.user, "add", Activity)):
-        raise PermissionDenied(_("Coordinators and network managers keep their country's agenda."))
-    form = ActivityForm(request.POST or None, instance=activity, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        obj = form.save(commit=False)
-        try:
-            save_object(obj, user=request.user, expected_version=form.cleaned_data.get("base_version"),
-                        message=form.cleaned_data.get("message", ""))
-        except (PermissionDenied, ConflictError) as exc:
-            _say_errors(request, exc)
-        else:
-            messages.success(request, _("Saved: %(name)s.") % {"name": obj})
-            return redirect(obj)
-    return render(request, "cooperation/activity_form.html", {"form": form, "activity": activity})
+    return edit_page(request, Activity, pk, ActivityForm, "cooperation/activity_form.html",
+                     denied=_("Coordinators and network managers keep their country's agenda."))

@@ -14,15 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sirbi.core import permissions
-from sirbi.core.changelog import ConflictError
 from sirbi.core.paginator import KeysFirstPaginator
-from sirbi.registry.models import Country
+from sirbi.registry.models import Country, Library, Network
 
 from . import alliances, meetings
 from .forms import DocumentForm, PartnershipForm, PracticeForm
 from .models import AgreementScope, GoodPractice, NeedArea, Partner, PartnershipAgreement
 from .models.alliances import SDG
-from .views import _say_errors, _send_file, upload_document
+from .views import _say_errors, _send_file, edit_page, upload_document
 
 
 def alliance_list(request):
@@ -51,23 +50,9 @@ def partnership_detail(request, pk):
 
 @login_required
 def partnership_edit(request, pk=None):
-    agreement = get_object_or_404(PartnershipAgreement, pk=pk) if pk else PartnershipAgreement()
-    if not (permissions.can(request.user, "change", agreement) if pk else
-            permissions.can_any(request.user, "add", PartnershipAgreement)):
-        raise PermissionDenied(_("Only the coordinators and managers of the signatory networks keep an agreement."))
-    form = PartnershipForm(request.POST or None, instance=agreement, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        obj = form.save(commit=False)
-        try:
-            alliances.save_partnership(obj, request.user, networks=form.cleaned_data["networks"],
-                                       partners=form.cleaned_data["partners"],
-                                       message=form.cleaned_data.get("message", ""))
-        except (PermissionDenied, ConflictError, ValidationError) as exc:
-            _say_errors(request, exc)
-        else:
-            messages.success(request, _("Saved: %(name)s.") % {"name": obj})
-            return redirect(obj)
-    return render(request, "cooperation/partnership_form.html", {"form": form, "agreement": agreement})
+    return edit_page(request, PartnershipAgreement, pk, PartnershipForm, "cooperation/partnership_form.html",
+                     denied=_("Only the coordinators and managers of the signatory networks keep an agreement."),
+                     m2m=("networks", "partners"))
 
 
 @login_required
@@ -127,8 +112,6 @@ def practice_new(request):
 
 def _scope_initial(user):
     """The country, network or library a person shares for, from their first role assignment."""
-    from sirbi.registry.models import Library, Network
-
     for grant in permissions.assignments(user):
         if grant.library_id:
             library = Library.objects.filter(pk=grant.library_id).select_related("country").first()

@@ -23,14 +23,12 @@ from .models.alliances import EXPIRY_NOTICE_DAYS
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 
 
-def save_partnership(agreement, user, *, networks, partners, message=""):
+def save_partnership(agreement, user, *, networks, partners, expected_version=None, message=""):
     """Create or change an agreement; the user must answer for one of its signatory networks (or be the
-    secretariat), before and after the change."""
-    if not networks and not permissions.is_secretariat(user):
-        raise ValidationError({"networks": _("Name at least one signatory network.")})
+    secretariat), before and after the change (core.changelog checks both)."""
     return save_object(agreement, user=user, m2m={"networks": [n.pk for n in networks],
                                                    "partners": [p.pk for p in partners]},
-                       expected_version=None, message=message)
+                       expected_version=expected_version, message=message)
 
 
 def add_partnership_document(agreement, user, *, title, kind, visibility, upload, note=""):

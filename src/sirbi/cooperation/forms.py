@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sirbi.core import permissions
 from sirbi.registry.forms import CodeChoiceField, VersionedForm, https_urls
 from sirbi.registry.models import Country, Network
 
@@ -116,6 +117,12 @@ class PartnershipForm(VersionedForm):
                                               widget=forms.SelectMultiple(attrs={"size": 6}))
     scopes = forms.MultipleChoiceField(choices=AgreementScope.choices, label=_("scope"),
                                        widget=forms.CheckboxSelectMultiple)
+
+    def clean_networks(self):
+        networks = self.cleaned_data["networks"]
+        if not networks and not (self.user is not None and permissions.is_secretariat(self.user)):
+            raise forms.ValidationError(_("Name at least one signatory network."))
+        return networks
 
     class Meta:
         model = PartnershipAgreement

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from sirbi.core import permissions
 from sirbi.core.changelog import save_object
 from sirbi.core.filetypes import detect
+from sirbi.registry.models import Country
 
 from . import notify
 from .choices import CLOSED_STATUSES, ActionStatus, AgreementStatus, RegistrationStatus, Visibility
@@ -34,7 +35,6 @@ def _require_secretariat(user):
 
 def delegation_countries(user):
     """The countries a user may register for as a delegate: those they coordinate (all for the secretariat)."""
-    from sirbi.registry.models import Country
     members = Country.objects.filter(is_member=True)
     if permissions.is_secretariat(user):
         return members

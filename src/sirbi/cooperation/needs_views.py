@@ -1,19 +1,16 @@
 """Pages of the needs assessment: questionnaires, a country's answers (form while open), the needs matrix
 as a heat map with its CSV/XLSX export."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from sirbi.core import permissions
-from sirbi.core.downloads import xlsx_cell, xlsx_response
+from sirbi.registry.exports import export as registry_export
 
 from . import needs
 from .models import Questionnaire, Response
@@ -115,34 +112,19 @@ def matrix_page(request, code):
         "is_sample": questionnaire.is_sample})
 
 
-def _export_rows(areas, rows):
-    header = [_("country"), _("ISO code"), _("answers")]
-    for area in areas:
-        header += [area.name, f"{area.name} · {_('from indicators')}"]
-    yield header
-    labels = dict(Response.Status.choices)
-    for country, status, cells in rows:
-        line = [country.name, country.code, str(labels.get(status, _("not started")))]
-        for cell in cells:
-            line.append(None if cell.score is None else round(cell.score, 3))
-            line.append("; ".join(need.indicator.code for need in cell.from_indicators))
-        yield line
-
-
 def _export(questionnaire, areas, rows, fmt):
-    name = f"sirbi-needs-{questionnaire.code}"
-    if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        writer = csv.writer(response)
-        for line in _export_rows(areas, rows):
-            writer.writerow(["" if v is None else v for v in line])
-        return response
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("needs")
-    for line in _export_rows(areas, rows):
-        sheet.append([xlsx_cell(sheet, value) for value in line])
-    response = xlsx_response(workbook)
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    """The matrix as the registry's exports write tables: a column per area and one for its indicators' needs."""
+    columns = [_("country"), _("ISO code"), _("answers")]
+    for area in areas:
+        columns += [area.name, f"{area.name} · {_('from indicators')}"]
+    labels = dict(Response.Status.choices)
 
+    def lines():
+        for country, status, cells in rows:
+            values = [country.name, country.code, str(labels.get(status, _("not started")))]
+            for cell in cells:
+                values.append(None if cell.score is None else round(cell.score, 3))
+                values.append("; ".join(need.indicator.code for need in cell.from_indicators))
+            yield dict(zip(columns, values, strict=True))
+
+    return registry_export(lines(), columns, fmt, f"sirbi-needs-{questionnaire.code}")

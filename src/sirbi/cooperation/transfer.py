@@ -25,23 +25,23 @@ MULTI = {"countries", "networks", "need_areas"}
 EXPORT_ONLY = ["line", "progress", "overdue"]
 
 
+EXPORT_COLUMNS = COLUMNS + EXPORT_ONLY
+
+
 def export_rows(actions, today=None):
-    """The header and one row per action, as import reads them, plus line, progress and overdue."""
-    yield COLUMNS + EXPORT_ONLY
-    yield from _rows(actions, today)
-
-
-def _rows(actions, today=None):
+    """One dict per action, with the columns import reads plus line, progress and overdue."""
     today = today or date.today()
     for action in actions.select_related("objective__line", "lead_country").prefetch_related(
             "countries", "networks", "need_areas"):
-        yield [action.code, action.title, action.objective.code, action.lead_country.code,
-               "|".join(sorted(c.code for c in action.countries.all())),
-               "|".join(sorted(n.code for n in action.networks.all())),
-               "|".join(sorted(a.code for a in action.need_areas.all())),
-               action.start.isoformat(), action.end.isoformat(), action.status, str(action.weight.normalize()),
-               action.description, action.objective.line.code, action.progress,
-               "yes" if action.end < today and action.status not in ("done", "cancelled") else "no"]
+        yield {"code": action.code, "title": action.title, "objective": action.objective.code,
+               "lead_country": action.lead_country.code,
+               "countries": "|".join(sorted(c.code for c in action.countries.all())),
+               "networks": "|".join(sorted(n.code for n in action.networks.all())),
+               "need_areas": "|".join(sorted(a.code for a in action.need_areas.all())),
+               "start": action.start.isoformat(), "end": action.end.isoformat(), "status": action.status,
+               "weight": str(action.weight.normalize()), "description": action.description,
+               "line": action.objective.line.code, "progress": action.progress,
+               "overdue": "yes" if action.end < today and action.status not in ("done", "cancelled") else "no"}
 
 
 @dataclass
@@ -106,8 +106,9 @@ def import_actions(data, filename, *, user, dry_run=False, progress=None, messag
         instance = existing.get(code)
         if instance is not None:
             # Columns left out of the file, and empty cells, keep their stored values.
-            stored = dict(zip(COLUMNS, next(iter(_rows(Action.objects.filter(pk=instance.pk)))), strict=False))
-            values = {**stored, **{name: value for name, value in values.items() if value != ""}}
+            stored = next(export_rows(Action.objects.filter(pk=instance.pk)))
+            values = {**{name: stored[name] for name in COLUMNS},
+                      **{name: value for name, value in values.items() if value != ""}}
         data_row = {name: (value.split("|") if value else []) if name in MULTI else value
                     for name, value in values.items()}
         data_row.setdefault("status", "planned")

@@ -1,46 +1,30 @@
 """Export of roadmap actions (CSV/XLSX, with filters) and their import page (check, then import)."""
 
-import csv
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from sirbi.core import permissions
-from sirbi.core.downloads import xlsx_cell, xlsx_response
-from sirbi.core.uploads import declared_length
+from sirbi.core.uploads import too_large
+from sirbi.registry.exports import export as registry_export
 from sirbi.registry.imports.reading import FileProblem
 
 from .models import Action
-from .transfer import COLUMNS, export_rows, import_actions
+from .transfer import COLUMNS, EXPORT_COLUMNS, export_rows, import_actions
 
 EXAMPLE = ["ejemplo-accion", "Título de la acción", "reading-plans", "PE", "CL|CO", "pe-public", "reading",
            "2026-01-01", "2027-06-30", "planned", "1", "Descripción (Markdown)"]
 
 
-def _table_response(rows, name, fmt):
-    if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        writer = csv.writer(response)
-        for row in rows:
-            writer.writerow(row)
-        return response
-    if fmt != "xlsx":
+def _download(rows, columns, stem, fmt):
+    if fmt not in ("csv", "xlsx"):
         raise Http404
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("actions")
-    for row in rows:
-        sheet.append([xlsx_cell(sheet, value) for value in row])
-    response = xlsx_response(workbook)
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return registry_export(rows, columns, fmt, stem)
 
 
 def export(request, fmt):
@@ -51,11 +35,11 @@ def export(request, fmt):
         actions = actions.filter(Q(lead_country__code=code) | Q(countries__code=code)).distinct()
     if request.GET.get("line"):
         actions = actions.filter(objective__line__code=request.GET["line"])
-    return _table_response(export_rows(actions), "sirbi-actions", fmt)
+    return _download(export_rows(actions), EXPORT_COLUMNS, "sirbi-actions", fmt)
 
 
 def template(request, fmt):
-    return _table_response([COLUMNS, EXAMPLE], "sirbi-actions-template", fmt)
+    return _download([dict(zip(COLUMNS, EXAMPLE, strict=True))], COLUMNS, "sirbi-actions-template", fmt)
 
 
 @login_required
@@ -65,7 +49,7 @@ def import_page(request):
         raise PermissionDenied(_("Only the secretariat and national coordinators import actions."))
     context = {"columns": COLUMNS, "limit": filesizeformat(settings.IMPORT_MAX_BYTES)}
     if request.method == "POST":
-        if declared_length(request) > settings.IMPORT_MAX_BYTES + 64 * 1024:
+        if too_large(request, settings.IMPORT_MAX_BYTES):
             context["problem"] = _("The file is larger than the limit of %(limit)s.") % {"limit": context["limit"]}
         elif not request.FILES.get("file"):
             context["problem"] = _("Choose a file.")

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sirbi.core import permissions
-from sirbi.core.changelog import save_object
+from sirbi.core.changelog import ConflictError, save_object
 from sirbi.core.models import ChangeLog
-from sirbi.core.uploads import declared_length
+from sirbi.core.uploads import too_large
 from sirbi.registry.models import Country
 from sirbi.stats.services import country_table
 
@@ -42,8 +42,6 @@ from .models import (
 
 # How far back a country's "what's new" page looks.
 NEWS_DAYS = 60
-# Headroom for the form fields around an upload.
-UPLOAD_SLACK = 64 * 1024
 
 
 def _say_errors(request, exc):
@@ -60,7 +58,7 @@ def _say_form_errors(request, form):
 
 
 def _too_big(request):
-    if declared_length(request) > settings.DOCUMENT_MAX_BYTES + UPLOAD_SLACK:
+    if too_large(request, settings.DOCUMENT_MAX_BYTES):
         messages.error(request, _("The file is larger than the limit of %(limit)s.")
                        % {"limit": filesizeformat(settings.DOCUMENT_MAX_BYTES)})
         return True
@@ -217,6 +215,27 @@ def participants(request, pk):
     rows = meeting.participants.select_related("country", "user")
     return render(request, "cooperation/participants.html", {
         "meeting": meeting, "rows": rows, "places_taken": meetings.places_taken(meeting)})
+
+
+def edit_page(request, model, pk, form_class, template, *, denied, m2m=()):
+    """Create (pk None) or change one scoped object through its form and core.changelog: the permission
+    checked before the form is shown, the version the editor loaded checked on save."""
+    obj = get_object_or_404(model, pk=pk) if pk else model()
+    if not (permissions.can(request.user, "change", obj) if pk else permissions.can_any(request.user, "add", model)):
+        raise PermissionDenied(denied)
+    form = form_class(request.POST or None, instance=obj, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        try:
+            save_object(obj, user=request.user, m2m={name: form.cleaned_data[name] for name in m2m},
+                        expected_version=form.cleaned_data.get("base_version"),
+                        message=form.cleaned_data.get("message", ""))
+        except (PermissionDenied, ConflictError) as exc:
+            _say_errors(request, exc)
+        else:
+            messages.success(request, _("Saved: %(name)s.") % {"name": obj})
+            return redirect(obj)
+    return render(request, template, {"form": form, "object": obj})
 
 
 def upload_document(request, owner, add):

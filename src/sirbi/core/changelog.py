@@ -54,7 +54,11 @@ class ChangeLoggedModel(models.Model):
         for field in self._meta.concrete_fields:
             if field.name in self.changelog_exclude or field.primary_key:
                 continue
-            data[field.name] = to_json(getattr(self, field.attname))
+            value = getattr(self, field.attname)
+            if isinstance(field, models.DecimalField) and isinstance(value, decimal.Decimal):
+                # As stored: a form's Decimal("3") and the database's Decimal("3.00") are the same value.
+                value = value.quantize(decimal.Decimal(1).scaleb(-field.decimal_places))
+            data[field.name] = to_json(value)
         for field in self._meta.many_to_many:
             if m2m is not None and field.name in m2m:
                 data[field.name] = sorted(m2m[field.name])

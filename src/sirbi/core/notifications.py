@@ -12,11 +12,6 @@ from django.utils.translation import gettext as _
 from .models import Notification, NotificationSetting, User
 
 
-def frequency_of(user):
-    setting = NotificationSetting.objects.filter(user=user).first()
-    return setting.frequency if setting else NotificationSetting.Frequency.IMMEDIATE
-
-
 def _absolute(url):
     return settings.SITE_URL.rstrip("/") + url if url.startswith("/") else url
 
@@ -33,8 +28,9 @@ def notify(recipients, subject, body="", url=""):
     sent = 0
     now = timezone.now()
     text = "\n\n".join(part for part in (body, _absolute(url)) if part)
+    chosen = dict(NotificationSetting.objects.filter(user__in=users).values_list("user_id", "frequency"))
     for user in users.values():
-        frequency = frequency_of(user)
+        frequency = chosen.get(user.pk, NotificationSetting.Frequency.IMMEDIATE)
         immediate = frequency == NotificationSetting.Frequency.IMMEDIATE and user.email
         Notification.objects.create(user=user, subject=str(subject)[:300], body=body, url=url,
                                     emailed=now if immediate or frequency == NotificationSetting.Frequency.OFF

@@ -32,3 +32,12 @@ def declared_length(request):
         return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return 0
+
+
+# Room for the form's other fields around an upload in a multipart body.
+FORM_SLACK = 64 * 1024
+
+
+def too_large(request, limit):
+    """Does the request declare a body larger than an upload of `limit` bytes and its form could be?"""
+    return declared_length(request) > limit + FORM_SLACK

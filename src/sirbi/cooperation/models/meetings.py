@@ -1,4 +1,5 @@
 import zoneinfo
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -127,11 +128,9 @@ class Session(SecretariatOwned, ChangeLoggedModel):
 
     def starts_at(self):
         """The start as an aware datetime in the meeting's time zone."""
-        from datetime import datetime
         return datetime.combine(self.date, self.start_time, tzinfo=self.meeting.tz)
 
     def ends_at(self):
-        from datetime import datetime
         return datetime.combine(self.date, self.end_time, tzinfo=self.meeting.tz)
 
 
