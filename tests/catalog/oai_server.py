@@ -19,9 +19,15 @@ if not hasattr(cgi, "parse_qs"):
 
 
 class Item:
-    def __init__(self, identifier, xml, datestamp, deleted=False):
-        self.identifier, self.xml, self.deleted = identifier, xml, deleted
+    """A record the provider serves: MARCXML for marc21, a Dublin Core map ({element: [values]}) for oai_dc,
+    written by pyoai's own oai_dc writer."""
+
+    def __init__(self, identifier, xml, datestamp, deleted=False, dc=None):
+        self.identifier, self.xml, self.deleted, self.dc = identifier, xml, deleted, dc or {}
         self.datestamp = datestamp
+
+    def getMap(self):  # noqa: N802 (pyoai's name)
+        return self.dc
 
     @property
     def datestamp(self):
@@ -45,7 +51,8 @@ class Provider:
                                toolkit_description=False)
 
     def listMetadataFormats(self, identifier=None):
-        return [("marc21", "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd", MARC_NS)]
+        return [("marc21", "http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd", MARC_NS),
+                ("oai_dc", "http://www.openarchives.org/OAI/2.0/oai_dc.xsd", server.NS_OAIDC)]
 
     def _selected(self, from_=None, until=None):
         return [i for i in self.items if (from_ is None or i.datestamp >= from_)
@@ -76,12 +83,14 @@ class Quiet(WSGIRequestHandler):
 
 
 class TestOAIServer:
+    __test__ = False  # a helper, not a test class
     def __init__(self, batch=5):
         self.httpd = make_server("127.0.0.1", 0, self.app, handler_class=Quiet)
         self.url = f"http://127.0.0.1:{self.httpd.server_port}/oai"
         self.provider = Provider(self.url)
         registry = metadata.MetadataRegistry()
         registry.registerWriter("marc21", _write_marc)
+        registry.registerWriter("oai_dc", server.oai_dc_writer)
         self.server = server.Server(self.provider, registry, nsmap={"marc": MARC_NS}, resumption_batch_size=batch)
         self.requests = []
         self.fail_next = 0  # answer this many requests with HTTP 503 before serving again

@@ -15,7 +15,7 @@ from django.utils.dateparse import parse_datetime
 from lxml import etree
 from sickle import Sickle
 
-from . import clusters, marc
+from . import clusters, crosswalk, marc
 from .indexing import index_clusters
 from .ingest import Report, library_lookup, write_records
 from .models import Holding, Record, Source
@@ -130,8 +130,31 @@ def harvest(source, *, from_date=None, full=False, progress=None, sickle=None, b
     return report
 
 
+def _parse_metadata(element, dublin_core):
+    """The record in an OAI-PMH <record>'s metadata (MARCXML, or Dublin Core for oai_dc) as a marc.Parsed whose
+    raw bytes are the metadata as the endpoint sent it; None when the metadata holds no such record."""
+    if dublin_core:
+        dc = element.find(f".//{crosswalk.OAI_DC}dc")
+        if dc is None:
+            return None
+        raw = etree.tostring(dc, encoding="utf-8")
+        try:
+            return marc.Parsed(1, crosswalk.from_dc(dc), raw)
+        except ValueError as exc:
+            return marc.Parsed(1, None, raw, str(exc))
+    marc_element = element.find(f".//{{{MARC_NS}}}record")
+    if marc_element is None:
+        return None
+    raw = etree.tostring(marc_element, encoding="utf-8")
+    parsed = next(iter(marc.read_marcxml(raw)), None)
+    if parsed is not None:
+        parsed.raw = raw  # the bytes as the endpoint sent them
+    return parsed
+
+
 def _store_page(source, elements, report, libraries):
     """Store one response page's records in a few bulk statements (as imports do); returns their datestamps."""
+    dublin_core = source.metadata_prefix == "oai_dc"
     headers = []
     for element in elements:
         header_element = element.find(f"{OAI}header")
@@ -157,28 +180,27 @@ def _store_page(source, elements, report, libraries):
                         report.clusters.add(record.cluster_id)
                         clusters.leave(record)
                 continue
-            marc_element = element.find(f".//{{{MARC_NS}}}record")
-            if marc_element is None:
-                report.rejected.append((header.identifier, "no MARC 21 record in the metadata"))
+            parsed = _parse_metadata(element, dublin_core)
+            if parsed is None:
+                report.rejected.append((header.identifier, "no MARC 21 record in the metadata" if not dublin_core
+                                        else "no Dublin Core record in the metadata"))
                 continue
-            raw = etree.tostring(marc_element, encoding="utf-8")
-            parsed = next(iter(marc.read_marcxml(raw)), None)
-            if parsed is None or parsed.record is None:
-                report.rejected.append((header.identifier, parsed.error if parsed else "unreadable record"))
+            if parsed.record is None:
+                report.rejected.append((header.identifier, parsed.error or "unreadable record"))
                 continue
             fields = normalise(parsed.record)
             if not fields["title"]:
                 report.rejected.append((header.identifier, "missing title (245 $a)"))
                 continue
-            digest = hashlib.sha256(raw).hexdigest()
+            digest = hashlib.sha256(parsed.raw).hexdigest()
             if record and record.digest == digest and not record.deleted:
                 report.unchanged += 1
                 continue
             report.updated += record is not None
             report.added += record is None
-            parsed.raw = raw  # the bytes as the endpoint sent them
             pending[header.identifier] = (record or Record(source=source, local_id=header.identifier), parsed,
                                           fields, digest)
-        changed = write_records(list(pending.values()), Record.Format.MARCXML, libraries)
+        changed = write_records(list(pending.values()), Record.Format.DC if dublin_core else Record.Format.MARCXML,
+                                libraries)
         report.clusters |= clusters.assign(changed)
     return [header.datestamp for _e, header in headers]

@@ -39,25 +39,33 @@ class Report:
                 "unchanged": self.unchanged, "rejected": [list(r) for r in self.rejected]}
 
 
-def _local_id(record, digest):
-    controls = record.get_fields("001")
+def _local_id(parsed, digest):
+    if parsed.local_id:
+        return parsed.local_id[:200]
+    controls = parsed.record.get_fields("001")
     control = controls[0] if controls else None
     value = (control.data or "").strip() if control is not None else ""
     return value[:200] or f"sha256:{digest[:32]}"
 
 
-def _holdings(source, record, libraries):
-    """Holdings from the source's holdings field, or one at the source's own library."""
-    rows = []
-    if source.holdings_tag:
-        for held in record.get_fields(source.holdings_tag):
+def _holdings(source, parsed, libraries):
+    """Holdings given beside the record (CSV), or from the source's holdings field, or one at the source's own
+    library. A library named by a code is found through the source's codes, then as an ISIL."""
+    given = parsed.holdings
+    if given is None and source.holdings_tag:
+        given = []
+        for held in parsed.record.get_fields(source.holdings_tag):
             def sub(code, held=held):
                 return (held.get_subfields(code) or [""])[0].strip() if code else ""
-            code = sub(source.holdings_library)
-            library = libraries.get(code.upper()) if code else source.library_id
-            rows.append(dict(library_id=library or None, library_code=code[:60],
-                             call_number=sub(source.holdings_call_number)[:200],
-                             barcode=sub(source.holdings_barcode)[:100], status=sub(source.holdings_status)[:100]))
+            given.append(dict(library_code=sub(source.holdings_library)[:60],
+                              call_number=sub(source.holdings_call_number)[:200],
+                              barcode=sub(source.holdings_barcode)[:100], status=sub(source.holdings_status)[:100]))
+    rows = []
+    codes = source.library_codes()
+    for row in given or []:
+        code = row["library_code"]
+        key = codes.get(code.upper(), code).upper()
+        rows.append(dict(row, library_id=(libraries.get(key) if code else source.library_id) or None))
     if not rows:
         rows.append(dict(library_id=source.library_id, library_code="", call_number="", barcode="", status=""))
     return rows
@@ -93,7 +101,7 @@ def write_records(items, raw_format, libraries):
     ids = [r.pk for r in records]
     Holding.objects.filter(record_id__in=ids).delete()
     Holding.objects.bulk_create([Holding(record=record, **row) for record, parsed, _f, _d in items
-                                 for row in _holdings(record.source, parsed.record, libraries)], batch_size=1000)
+                                 for row in _holdings(record.source, parsed, libraries)], batch_size=1000)
     MatchKey.objects.filter(record_id__in=ids).delete()
     MatchKey.objects.bulk_create([MatchKey(record=record, key=key) for record, _p, fields, _d in items
                                   for key in dict.fromkeys(clusters.keys_of(fields))], batch_size=1000)
@@ -106,7 +114,7 @@ def import_file(source, data, filename, *, progress=None):
     libraries = library_lookup()
     raw_format = marc.detect(data)
     batch = []
-    for parsed in marc.read(data):
+    for parsed in marc.read(data, raw_format):
         batch.append(parsed)
         if len(batch) >= BATCH:
             _store(source, batch, filename, raw_format, libraries, report)
@@ -137,7 +145,7 @@ def _store(source, batch, filename, raw_format, libraries, report):
                 report.rejected.append((parsed.position, reason))
                 continue
             digest = hashlib.sha256(parsed.raw).hexdigest()
-            readable.append((parsed, fields, digest, _local_id(parsed.record, digest)))
+            readable.append((parsed, fields, digest, _local_id(parsed, digest)))
         existing = {r.local_id: r for r in Record.objects.filter(source=source,
                                                                   local_id__in=[x[3] for x in readable])}
         pending = {}  # local id → (record, parsed, fields, digest): the last of the batch wins

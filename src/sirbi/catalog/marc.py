@@ -1,16 +1,19 @@
-"""Reading MARC records from files, without Django: ISO 2709 (UTF-8 or MARC-8) through pymarc, MARCXML
-through defusedxml (no entities, no network). Every record comes out as a Parsed: the pymarc Record and its
-bytes, or the reason it could not be read and its raw bytes, so the caller can keep it in quarantine while
-the rest of the file goes in."""
+"""Reading records from files, without Django: ISO 2709 (UTF-8 or MARC-8) through pymarc, MARCXML through
+defusedxml (no entities, no network), and Dublin Core XML and the catalog's CSV through crosswalk.py. Every
+record comes out as a Parsed: the pymarc Record and its bytes, or the reason it could not be read and its raw
+bytes, so the caller can keep it in quarantine while the rest of the file goes in."""
 
 from dataclasses import dataclass
 from io import BytesIO
 
 import pymarc
 from defusedxml import ElementTree
-from defusedxml.common import DefusedXmlException
+
+from . import crosswalk
+from .crosswalk import FileError
 
 MARC_NS = "{http://www.loc.gov/MARC21/slim}"
+__all__ = ["FileError", "Parsed", "detect", "read"]
 
 
 @dataclass
@@ -19,26 +22,51 @@ class Parsed:
     record: pymarc.Record | None
     raw: bytes
     error: str = ""
-
-
-class FileError(Exception):
-    """The file as a whole cannot be read (not MARC, malformed or dangerous XML)."""
+    local_id: str = ""  # the source's identifier when the format carries it outside 001 (DC, CSV)
+    holdings: list | None = None  # copies given beside the record (CSV), instead of the holdings field
 
 
 def detect(data):
-    """'marcxml' or 'iso2709', from the content."""
-    head = data.lstrip()[:200]
-    if head.startswith(b"<") or head.startswith(b"\xef\xbb\xbf<"):
+    """'iso2709', 'marcxml', 'dc' (Dublin Core XML) or 'csv', from the content."""
+    head = data.lstrip()[:4000]
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    if head.startswith(b"<"):
+        if b"MARC21/slim" not in head and b"purl.org/dc/elements/1.1" in head:
+            return "dc"
         return "marcxml"
+    first_line = head.split(b"\n", 1)[0]
+    if not head[:5].isdigit() and (b"," in first_line or b";" in first_line):
+        return "csv"
     return "iso2709"
 
 
-def read(data):
-    """Parsed records of a MARC file (bytes), format detected from the content."""
-    if detect(data) == "marcxml":
+def read(data, fmt=None):
+    """Parsed records of a file (bytes) in `fmt`, or the format detected from the content."""
+    fmt = fmt or detect(data)
+    if fmt == "marcxml":
         yield from read_marcxml(data)
+    elif fmt == "dc":
+        yield from read_dc(data)
+    elif fmt == "csv":
+        for item in crosswalk.read_csv(data):
+            yield Parsed(item.line, item.converted.record if item.converted else None, item.raw, item.error,
+                         item.local_id, item.converted.holdings if item.converted else None)
     else:
         yield from read_iso2709(data)
+
+
+def read_dc(data):
+    root = crosswalk.parse_xml(data)
+    elements = crosswalk.dc_elements(root)
+    if not elements:
+        raise FileError("no Dublin Core record (dc: elements) in the file")
+    for position, element in enumerate(elements, 1):
+        raw = ElementTree.tostring(element, encoding="utf-8")
+        try:
+            yield Parsed(position, crosswalk.from_dc(element), raw, local_id=crosswalk.dc_identifier(element))
+        except ValueError as exc:
+            yield Parsed(position, None, raw, str(exc))
 
 
 def read_iso2709(data):
@@ -62,18 +90,13 @@ def _text(element):
 
 
 def read_marcxml(data):
-    try:
-        root = ElementTree.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException as exc:
-        raise FileError(f"the XML declares entities or a DTD, which are refused ({type(exc).__name__})") from exc
-    except ElementTree.ParseError as exc:
-        raise FileError(f"the XML is malformed: {exc}") from exc
+    root = crosswalk.parse_xml(data)
     records = [root] if root.tag in (f"{MARC_NS}record", "record") else \
         list(root.iter(f"{MARC_NS}record")) or list(root.iter("record"))
     if not records:
         raise FileError("no MARCXML <record> in the file")
     for position, element in enumerate(records, 1):
-        raw = ElementTree.tostring(element, encoding="utf-8") if hasattr(ElementTree, "tostring") else b""
+        raw = ElementTree.tostring(element, encoding="utf-8")
         try:
             yield Parsed(position, _record_from_xml(element), raw)
         except (ValueError, KeyError) as exc:

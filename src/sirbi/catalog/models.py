@@ -5,6 +5,7 @@ records a source sent that could not be read (quarantine)."""
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -40,9 +41,15 @@ class Source(ChangeLoggedModel):
     holdings_call_number = models.CharField(_("subfield with the call number"), max_length=1, blank=True)
     holdings_barcode = models.CharField(_("subfield with the barcode"), max_length=1, blank=True)
     holdings_status = models.CharField(_("subfield with the status"), max_length=1, blank=True)
+    holdings_codes = models.TextField(
+        _("library codes"), blank=True,
+        help_text=_("The codes the holdings use for libraries without their ISIL, one per line: CODE = ISIL "
+                    "(for example Koha's branch codes: CEN = PE-B000001)."))
     # Harvest state: where the next incremental harvest starts, and the token of a list cut short.
     harvested_until = models.DateTimeField(_("harvested up to"), null=True, blank=True)
     resumption_token = models.CharField(_("resumption token"), max_length=500, blank=True)
+
+    METADATA_PREFIXES = ("marc21", "marcxml", "oai_dc")
 
     permission_roles = {"add": {Role.COORDINATOR, Role.NETWORK_MANAGER, Role.LIBRARY_STAFF},
                         "change": {Role.COORDINATOR, Role.NETWORK_MANAGER, Role.LIBRARY_STAFF},
@@ -64,6 +71,30 @@ class Source(ChangeLoggedModel):
             raise ValidationError(_("A source belongs to a library or to a network."))
         if self.kind == self.Kind.OAI and not self.base_url:
             raise ValidationError({"base_url": _("An OAI-PMH source needs its base URL.")})
+        if self.kind == self.Kind.OAI and self.metadata_prefix not in self.METADATA_PREFIXES:
+            raise ValidationError({"metadata_prefix": _("The catalog reads the metadata formats %(formats)s.")
+                                   % {"formats": ", ".join(self.METADATA_PREFIXES)}})
+        errors = []
+        isils = {}
+        for number, line in enumerate(self.holdings_codes.splitlines(), 1):
+            if not line.strip():
+                continue
+            code, sep, isil = line.partition("=")
+            if not sep or not code.strip() or not isil.strip():
+                errors.append(_("line %(line)d: write CODE = ISIL") % {"line": number})
+            else:
+                isils[isil.strip().upper()] = number
+        known = set(Library.objects.annotate(upper_isil=Upper("isil")).filter(upper_isil__in=list(isils))
+                    .values_list("upper_isil", flat=True))
+        errors += [_("line %(line)d: no library has the ISIL %(isil)s") % {"line": number, "isil": isil}
+                   for isil, number in isils.items() if isil not in known]
+        if errors:
+            raise ValidationError({"holdings_codes": errors})
+
+    def library_codes(self):
+        """{CODE in capitals: ISIL} from `holdings_codes`."""
+        pairs = (line.partition("=") for line in self.holdings_codes.splitlines())
+        return {code.strip().upper(): isil.strip() for code, sep, isil in pairs if sep and code.strip()}
 
     def scope_keys(self):
         countries, networks, libraries = set(), set(), set()
@@ -112,6 +143,8 @@ class Record(models.Model):
     class Format(models.TextChoices):
         ISO2709 = "iso2709", "MARC 21 (ISO 2709)"
         MARCXML = "marcxml", "MARCXML"
+        DC = "dc", "Dublin Core XML"
+        CSV = "csv", "CSV"
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="records", verbose_name=_("source"))
     local_id = models.CharField(_("identifier at the source"), max_length=200)

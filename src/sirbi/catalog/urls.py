@@ -10,6 +10,7 @@ urlpatterns = [
     path("records/<int:pk>.<str:fmt>", views.record_download, name="record-download"),
     path("records/<int:pk>/split/", views.record_split, name="record-split"),
     path("records/<int:pk>/merge/", views.record_merge, name="record-merge"),
+    path("csv-template.csv", views.csv_template, name="csv-template"),
     path("sources/<slug:code>/", views.source_page, name="source"),
     path("sources/<slug:code>/upload/", views.source_upload, name="source-upload"),
     path("sources/<slug:code>/harvest/", views.source_harvest, name="source-harvest"),

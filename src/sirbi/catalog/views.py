@@ -2,6 +2,7 @@
 its member records and every holding, and each record's downloads (MARC, MARCXML, JSON)."""
 
 import csv
+import io
 import json
 from urllib.parse import urlencode
 
@@ -14,8 +15,8 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sirbi.core import jobs, permissions
@@ -23,7 +24,7 @@ from sirbi.core.models import Job
 from sirbi.core.uploads import store_upload, too_large
 from sirbi.registry.models import Country, Library, Network
 
-from . import clusters
+from . import clusters, crosswalk
 from .indexing import index_clusters
 from .jobs import HARVEST as HARVEST_KIND
 from .jobs import KIND as IMPORT_KIND
@@ -217,10 +218,24 @@ def record_download(request, pk, fmt):
 
 
 def _parsed(record):
-    for parsed in read(bytes(record.raw)):
+    for parsed in read(bytes(record.raw), record.raw_format):
         if parsed.record is not None:
             return parsed.record
     raise Http404
+
+
+def csv_template(request):
+    """The catalog's CSV column set (docs/catalog-csv.md) with the page language's column names and one
+    example row, for libraries without a library system."""
+    language = (get_language() or "es")[:2]
+    headers = crosswalk.TEMPLATE_HEADERS.get(language, crosswalk.TEMPLATE_HEADERS["en"])
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    writer.writerow(crosswalk.TEMPLATE_EXAMPLE)
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sirbi-catalog-{language}.csv"'
+    return response
 
 
 def source_page(request, code):

@@ -1,6 +1,7 @@
 """`sirbi import-marc --source CODE [--library ISIL | --network CODE] FILE...`: MARC 21 (ISO 2709, UTF-8 or
-MARC-8) and MARCXML files into the union catalog; the source is created when missing. Unreadable records
-are quarantined with their reason; running it again on the same files changes nothing."""
+MARC-8), MARCXML, Dublin Core XML and catalog CSV (docs/catalog-csv.md) files into the union catalog; the
+source is created when missing. Unreadable records are quarantined with their reason; running it again on the
+same files changes nothing."""
 
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from sirbi.registry.models import Library, Network
 
 
 class Command(BaseCommand):
-    help = "Import MARC 21 / MARCXML files into a catalog source (created if missing)."
+    help = "Import MARC 21, MARCXML, Dublin Core or catalog CSV files into a catalog source (created if missing)."
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+")
