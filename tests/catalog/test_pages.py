@@ -1,7 +1,7 @@
 from django.urls import reverse
 from django.utils import translation
 
-from sirbi.catalog.models import Record
+from sirbi.catalog.models import Record, Source
 
 
 def url(name, *args):
@@ -60,3 +60,41 @@ def test_staff_upload_a_file_and_read_the_validation_report(lima_library, librar
         "file": SimpleUploadedFile("x.mrc", b"x")})
     assert refused.status_code == 403 and Job.objects.count() == 1
     assert Rejected.objects.filter(source=source).count() == 7
+
+
+def test_staff_set_up_and_change_sources_of_their_scope_only(librarian_lima, coordinator_cl, as_user, lima_library,
+                                                              cusco_library):
+    from sirbi.core.models import ChangeLog
+
+    with translation.override("en"):
+        new_url, list_url = reverse("catalog:source-new"), reverse("catalog:sources")
+    librarian = as_user(librarian_lima)
+    form = {"code": "lima-koha", "name": "Koha de Lima", "kind": "oai", "library": "pe-lim01",
+            "base_url": "koha.example.pe/cgi-bin/koha/oai.pl", "metadata_prefix": "marcxml", "holdings_tag": "952",
+            "holdings_library": "a", "holdings_call_number": "o", "holdings_codes": "CEN = PE-LIM01"}
+    response = librarian.post(new_url, form)
+    source = Source.objects.get(code="lima-koha")
+    assert response.status_code == 302 and response["Location"] == source.get_absolute_url()
+    assert source.library == lima_library and source.base_url == "https://koha.example.pe/cgi-bin/koha/oai.pl"
+    assert source.library_codes() == {"CEN": "PE-LIM01"}
+    assert ChangeLog.objects.filter(object_id=str(source.pk), action="create").exists()
+    # Another library's source is refused, and nothing is stored.
+    response = librarian.post(new_url, dict(form, code="cusco", library="PE-CUS01"))
+    assert response.status_code == 200 and not Source.objects.filter(code="cusco").exists()
+    # A library that does not exist, a bad codes line: named errors.
+    page = librarian.post(new_url, dict(form, code="x", library="PE-NONE", holdings_codes="CEN")).content.decode()
+    assert "No library has the ISIL PE-NONE." in page and "line 1: write CODE = ISIL" in page
+    # Changing: the code stays, the version is checked; another country's coordinator may not.
+    with translation.override("en"):
+        edit_url = reverse("catalog:source-edit", args=["lima-koha"])
+    assert as_user(coordinator_cl).get(edit_url).status_code == 403
+    assert as_user(coordinator_cl).post(edit_url, dict(form, name="Hijacked")).status_code == 403
+    page = librarian.get(edit_url).content.decode()
+    assert 'value="PE-LIM01"' in page and "disabled" in page
+    response = librarian.post(edit_url, dict(form, code="renamed", name="Koha (Lima)", base_version=source.version))
+    source.refresh_from_db()
+    assert response.status_code == 302 and (source.code, source.name) == ("lima-koha", "Koha (Lima)")
+    stale = librarian.post(edit_url, dict(form, name="Old", base_version=source.version - 1))
+    assert stale.status_code == 200 and Source.objects.get(pk=source.pk).name == "Koha (Lima)"
+    listing = as_user(coordinator_cl).get(list_url).content.decode()
+    assert "Koha (Lima)" in listing and new_url in listing  # a coordinator may add sources of their country

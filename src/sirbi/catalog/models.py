@@ -67,15 +67,23 @@ class Source(ChangeLoggedModel):
         return reverse("catalog:source", args=[self.code])
 
     def clean(self):
+        errors = {}
         if not self.library_id and not self.network_id:
-            raise ValidationError(_("A source belongs to a library or to a network."))
+            errors["__all__"] = [_("A source belongs to a library or to a network.")]
         if self.kind == self.Kind.OAI and not self.base_url:
-            raise ValidationError({"base_url": _("An OAI-PMH source needs its base URL.")})
+            errors["base_url"] = [_("An OAI-PMH source needs its base URL.")]
         if self.kind == self.Kind.OAI and self.metadata_prefix not in self.METADATA_PREFIXES:
-            raise ValidationError({"metadata_prefix": _("The catalog reads the metadata formats %(formats)s.")
-                                   % {"formats": ", ".join(self.METADATA_PREFIXES)}})
-        errors = []
-        isils = {}
+            errors["metadata_prefix"] = [_("The catalog reads the metadata formats %(formats)s.")
+                                         % {"formats": ", ".join(self.METADATA_PREFIXES)}]
+        codes = self._code_errors()
+        if codes:
+            errors["holdings_codes"] = codes
+        if errors:
+            raise ValidationError(errors)
+
+    def _code_errors(self):
+        """What is wrong with `holdings_codes`, line by line."""
+        errors, isils = [], {}
         for number, line in enumerate(self.holdings_codes.splitlines(), 1):
             if not line.strip():
                 continue
@@ -86,10 +94,8 @@ class Source(ChangeLoggedModel):
                 isils[isil.strip().upper()] = number
         known = set(Library.objects.annotate(upper_isil=Upper("isil")).filter(upper_isil__in=list(isils))
                     .values_list("upper_isil", flat=True))
-        errors += [_("line %(line)d: no library has the ISIL %(isil)s") % {"line": number, "isil": isil}
-                   for isil, number in isils.items() if isil not in known]
-        if errors:
-            raise ValidationError({"holdings_codes": errors})
+        return errors + [_("line %(line)d: no library has the ISIL %(isil)s") % {"line": number, "isil": isil}
+                         for isil, number in isils.items() if isil not in known]
 
     def library_codes(self):
         """{CODE in capitals: ISIL} from `holdings_codes`."""

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -22,9 +23,11 @@ from django.views.decorators.http import require_POST
 from sirbi.core import jobs, permissions
 from sirbi.core.models import Job
 from sirbi.core.uploads import store_upload, too_large
+from sirbi.core.views import edit_page
 from sirbi.registry.models import Country, Library, Network
 
 from . import clusters, crosswalk
+from .forms import SourceForm
 from .indexing import index_clusters
 from .jobs import HARVEST as HARVEST_KIND
 from .jobs import KIND as IMPORT_KIND
@@ -236,6 +239,24 @@ def csv_template(request):
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sirbi-catalog-{language}.csv"'
     return response
+
+
+def source_list(request):
+    """Every source with its library or network, kind and number of live records; the staff may add one."""
+    sources = (Source.objects.select_related("library__country", "network__country")
+               .annotate(live=Count("records", filter=Q(records__deleted=False))).order_by("code"))
+    return render(request, "catalog/sources.html", {
+        "sources": sources,
+        "may_add": request.user.is_authenticated and permissions.can_any(request.user, "add", Source)})
+
+
+@login_required
+def source_edit(request, code=None):
+    """Set up a new source, or change one, for the staff of its library or network (change log, versions)."""
+    pk = get_object_or_404(Source, code=code).pk if code else None
+    return edit_page(request, Source, pk, SourceForm, "catalog/source_form.html",
+                     denied=_("Catalog sources are set up by the staff of their library or network, and the "
+                              "coordinators of its country."))
 
 
 def source_page(request, code):

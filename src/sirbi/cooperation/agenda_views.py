@@ -9,11 +9,11 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from sirbi.core import permissions
+from sirbi.core.views import edit_page
 from sirbi.registry.models import Country
 
 from .forms import ActivityForm
 from .models import Activity
-from .views import edit_page
 
 
 def agenda_page(request):

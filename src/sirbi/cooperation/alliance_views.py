@@ -15,13 +15,14 @@ from django.views.decorators.http import require_POST
 
 from sirbi.core import permissions
 from sirbi.core.paginator import KeysFirstPaginator
+from sirbi.core.views import edit_page
 from sirbi.registry.models import Country, Library, Network
 
 from . import alliances, meetings
 from .forms import DocumentForm, PartnershipForm, PracticeForm
 from .models import AgreementScope, GoodPractice, NeedArea, Partner, PartnershipAgreement
 from .models.alliances import SDG
-from .views import _say_errors, _send_file, edit_page, upload_document
+from .views import _say_errors, _send_file, upload_document
 
 
 def alliance_list(request):

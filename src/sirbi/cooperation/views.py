@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sirbi.core import permissions
-from sirbi.core.changelog import ConflictError, save_object
+from sirbi.core.changelog import save_object
 from sirbi.core.models import ChangeLog
 from sirbi.core.uploads import too_large
+from sirbi.core.views import say_errors as _say_errors
 from sirbi.registry.models import Country
 from sirbi.stats.services import country_table
 
@@ -42,12 +43,6 @@ from .models import (
 
 # How far back a country's "what's new" page looks.
 NEWS_DAYS = 60
-
-
-def _say_errors(request, exc):
-    """Each message of a refused change, shown on the next page."""
-    for message in (exc.messages if isinstance(exc, ValidationError) else [str(exc)]):
-        messages.error(request, message)
 
 
 def _say_form_errors(request, form):
@@ -215,27 +210,6 @@ def participants(request, pk):
     rows = meeting.participants.select_related("country", "user")
     return render(request, "cooperation/participants.html", {
         "meeting": meeting, "rows": rows, "places_taken": meetings.places_taken(meeting)})
-
-
-def edit_page(request, model, pk, form_class, template, *, denied, m2m=()):
-    """Create (pk None) or change one scoped object through its form and core.changelog: the permission
-    checked before the form is shown, the version the editor loaded checked on save."""
-    obj = get_object_or_404(model, pk=pk) if pk else model()
-    if not (permissions.can(request.user, "change", obj) if pk else permissions.can_any(request.user, "add", model)):
-        raise PermissionDenied(denied)
-    form = form_class(request.POST or None, instance=obj, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        obj = form.save(commit=False)
-        try:
-            save_object(obj, user=request.user, m2m={name: form.cleaned_data[name] for name in m2m},
-                        expected_version=form.cleaned_data.get("base_version"),
-                        message=form.cleaned_data.get("message", ""))
-        except (PermissionDenied, ConflictError) as exc:
-            _say_errors(request, exc)
-        else:
-            messages.success(request, _("Saved: %(name)s.") % {"name": obj})
-            return redirect(obj)
-    return render(request, template, {"form": form, "object": obj})
 
 
 def upload_document(request, owner, add):

@@ -3,10 +3,11 @@
 import csv
 import json
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,8 +17,35 @@ from django.views.generic import ListView
 from rest_framework.authtoken.models import Token
 
 from . import permissions
-from .changelog import filter_changes, visible_changes
+from .changelog import ConflictError, filter_changes, save_object, visible_changes
 from .models import ChangeLog, Job, NotificationSetting
+
+
+def say_errors(request, exc):
+    """Each message of a refused change, shown on the next page."""
+    for message in (exc.messages if isinstance(exc, ValidationError) else [str(exc)]):
+        messages.error(request, message)
+
+
+def edit_page(request, model, pk, form_class, template, *, denied, m2m=()):
+    """Create (pk None) or change one scoped object through its form and core.changelog: the permission
+    checked before the form is shown, the version the editor loaded checked on save."""
+    obj = get_object_or_404(model, pk=pk) if pk else model()
+    if not (permissions.can(request.user, "change", obj) if pk else permissions.can_any(request.user, "add", model)):
+        raise PermissionDenied(denied)
+    form = form_class(request.POST or None, instance=obj, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        try:
+            save_object(obj, user=request.user, m2m={name: form.cleaned_data[name] for name in m2m},
+                        expected_version=form.cleaned_data.get("base_version"),
+                        message=form.cleaned_data.get("message", ""))
+        except (PermissionDenied, ConflictError) as exc:
+            say_errors(request, exc)
+        else:
+            messages.success(request, _("Saved: %(name)s.") % {"name": obj})
+            return redirect(obj)
+    return render(request, template, {"form": form, "object": obj})
 
 
 def healthz(request):
