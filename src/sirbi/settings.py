@@ -198,6 +198,9 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 # MARC files uploaded on a catalog source's page (larger ones: `sirbi import-marc` on the server).
 CATALOG_UPLOAD_MAX_BYTES = env_int("CATALOG_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
+# Worker processes that read and normalise a large MARC file while the importing process stores it
+# (catalog/prepare.py); default: one per core but the importer's own.
+CATALOG_INGEST_PROCESSES = env_int("CATALOG_INGEST_PROCESSES", max(1, (os.cpu_count() or 2) - 1))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

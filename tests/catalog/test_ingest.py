@@ -103,3 +103,33 @@ def test_sources_are_kept_by_their_library_network_and_country(source, cusco_lib
     assert permissions.can(network_manager_pe, "change", source)  # Lima's library is in pe-public
     assert permissions.can(coordinator_pe, "change", cusco) and not permissions.can(coordinator_cl, "change", cusco)
     assert list(permissions.restrict(Source.objects.all(), librarian_lima, "change")) == [source]
+
+
+def test_worker_processes_prepare_what_the_importing_process_would(monkeypatch):
+    """A large ISO 2709 file is cut where pymarc cuts it and prepared in a spawned worker: the same records,
+    positions, reasons and keys as when prepared in the importing process, broken records included."""
+    from sirbi.catalog import prepare
+
+    # The last broken record says it is longer than it is: as pymarc reads it, it runs over the file after it.
+    data = read("pymarc-marc.dat") + read("pymarc-bad_records.mrc") + read("pymarc-marc.dat")
+    config = prepare.HoldingsConfig()
+    alone = [item for batch in prepare.prepared_batches(data, "iso2709", config, processes=0) for item in batch]
+    monkeypatch.setattr(prepare, "PARALLEL_BYTES", 1)
+    monkeypatch.setattr(prepare, "CHUNK_RECORDS", 4)
+    chunks = list(prepare.iso2709_chunks(data, 4))
+    assert b"".join(chunk for chunk, _first in chunks) == data and [f for _c, f in chunks][:3] == [1, 5, 9]
+    parallel = [item for batch in prepare.prepared_batches(data, "iso2709", config, processes=1) for item in batch]
+    assert len(alone) == len(parallel) == 29
+    assert [(i.position, i.error, i.local_id, i.keys, i.digest) for i in alone] == \
+        [(i.position, i.error, i.local_id, i.keys, i.digest) for i in parallel]
+    assert sum(bool(i.error) for i in parallel) == 7
+
+
+def test_blocking_keys_are_narrow_and_shared_with_and_without_subtitle():
+    from sirbi.catalog.normalise import keys_of
+
+    with_subtitle = keys_of({"title": "La educación popular : teoría y práctica", "authors": ["Freire, Paulo"],
+                             "year": 1987})
+    without = keys_of({"title": "Educación popular", "authors": ["Freire, P."], "year": 1987})
+    assert "blk:educacion popular|1987" in with_subtitle and "blk:educacion popular|1987" in without
+    assert "blk:educacion popular|freire" in with_subtitle and "blk:educacion popular|freire" in without

@@ -11,45 +11,22 @@ Each record keeps why it joined (`match_reason`); the cluster page also shows th
 stayed apart and why. The representative is the most complete live member."""
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
-from django.db.models.functions import Length
+from django.utils import timezone
 from rapidfuzz import fuzz
 
-from sirbi.core.bulk import update_objects
+from sirbi.core.bulk import insert_rows, json_value, select_in, update_rows
 
 from .models import Cluster, Decision, MatchKey, Record
-from .normalise import fold
+from .normalise import STOP, fold, keys_of
+
+__all__ = ["assign", "keys_of", "leave", "merge", "near_candidates", "similarity", "split"]
 
 TITLE_MIN = 92  # token-sort ratio of the folded titles
 AUTHOR_MIN = 85  # of the first authors' folded names (when both have one)
-STOP = {"the", "a", "an", "el", "la", "los", "las", "lo", "un", "una", "o", "os", "as", "um", "uma", "le", "les",
-        "de", "del", "da", "do", "di", "der", "die", "das"}
-
-
-def _title_word(title):
-    words = [w for w in fold(title).split() if w not in STOP]
-    return words[0] if words else ""
-
-
-def keys_of(fields):
-    """The record's keys: identifier keys (a match) and blocking keys ("blk:", candidates to compare)."""
-    keys = [f"isbn:{number}" for number in fields.get("isbns", [])]
-    keys += [f"issn:{number}" for number in fields.get("issns", [])]
-    title = fold(fields.get("title", ""))[:120]
-    author = fold((fields.get("authors") or [""])[0].split(",")[0])
-    word = _title_word(fields.get("title", ""))
-    if title and fields.get("year"):
-        edition = fold(fields.get("edition", ""))
-        keys.append(f"tay:{title}|{author}|{fields['year']}|{edition}"[:200])
-        if word:
-            keys.append(f"blk:{word}|{fields['year']}"[:200])
-    if word:
-        keys.append(f"blk:{word}|{author}"[:200])  # also finds the same work of another year (shown as near)
-    return keys
-
-
 def _edition_number(text):
     digits = "".join(c for c in fold(text) if c.isdigit())
     return digits or fold(text)
@@ -79,45 +56,77 @@ def similarity(a, b):
             "same_edition": same_edition, "isbn_conflict": isbn_conflict, "match": match}
 
 
+@dataclass(slots=True)
+class Candidate:
+    """What placing a record needs to know of it (new records, and placed records read from the database)."""
+
+    pk: int
+    source_id: int
+    local_id: str
+    cluster_id: int | None
+    title: str
+    authors: list
+    year: int | None
+    edition: str
+    isbns: list
+    match_reason: dict = field(default_factory=dict)
+
+
 class _Batch:
     """What deciding the clusters of a batch of records needs, read in a few queries and kept up to date in
     memory as the batch's records are placed (so that a record can join one placed just before it)."""
 
-    def __init__(self, records):
-        ids = [r.pk for r in records]
+    def __init__(self, records, keys=None):
+        ids = {r.pk for r in records}
         self.keys = defaultdict(list)  # record id → its keys
-        for record_id, key in MatchKey.objects.filter(record_id__in=ids).values_list("record_id", "key"):
-            self.keys[record_id].append(key)
+        if keys is not None:
+            self.keys.update(keys)
+        else:
+            for record_id, key in MatchKey.objects.filter(record_id__in=ids).values_list("record_id", "key"):
+                self.keys[record_id].append(key)
         wanted = {k for keys in self.keys.values() for k in keys}
         self.by_key = defaultdict(list)  # key → [record id] of placed, live records
+        record, matchkey = Record._meta.db_table, MatchKey._meta.db_table
         candidate_ids = set()
-        for key, record_id in (MatchKey.objects.filter(key__in=wanted, record__deleted=False,
-                                                       record__cluster__isnull=False)
-                               .exclude(record_id__in=ids).values_list("key", "record_id")):
-            self.by_key[key].append(record_id)
-            candidate_ids.add(record_id)
-        self.records = {r.pk: r for r in Record.objects.filter(pk__in=candidate_ids).only(
-            "pk", "source_id", "local_id", "cluster_id", "title", "authors", "year", "edition", "isbns")}
+        for key, record_id in select_in(
+                f"SELECT k.key, k.record_id FROM {matchkey} k JOIN {record} r ON r.id = k.record_id "
+                f"WHERE r.deleted = %s AND r.cluster_id IS NOT NULL AND k.key IN ({{in}})", wanted, [False]):
+            if record_id not in ids:
+                self.by_key[key].append(record_id)
+                candidate_ids.add(record_id)
+        self.records = {}  # record id → Candidate, of the candidates and of the batch's records placed so far
+        for row in select_in(f"SELECT id, source_id, local_id, cluster_id, title, authors, year, edition, isbns "
+                             f"FROM {record} WHERE id IN ({{in}})", candidate_ids):
+            self.records[row[0]] = Candidate(*row[:5], json_value(row[5]), row[6], row[7], json_value(row[8]))
         clusters = {r.cluster_id for r in self.records.values()} | {r.cluster_id for r in records if r.cluster_id}
         self.members = defaultdict(set)  # cluster id → {(source id, local id)}
         self.isbns = defaultdict(set)  # cluster id → ISBNs of its members
-        for cluster_id, source_id, local_id, isbns, record_id in (
-                Record.objects.filter(cluster_id__in=clusters, deleted=False)
-                .values_list("cluster_id", "source_id", "local_id", "isbns", "pk")):
+        for cluster_id, source_id, local_id, isbns, record_id in select_in(
+                f"SELECT cluster_id, source_id, local_id, isbns, id FROM {record} "
+                f"WHERE deleted = %s AND cluster_id IN ({{in}})", clusters, [False]):
             if record_id in ids:
                 continue  # the batch's records are placed again below
             self.members[cluster_id].add((source_id, local_id))
-            self.isbns[cluster_id].update(isbns)
+            self.isbns[cluster_id].update(json_value(isbns))
+        self.placed = {}  # (source id, local id) → cluster, of the batch's records placed so far
         self.apart, self.together = defaultdict(set), defaultdict(set)
         pairs = {(r.source_id, r.local_id) for r in records}
-        locals_ = [local for _s, local in pairs]
-        for d in Decision.objects.filter(Q(local_id_a__in=locals_) | Q(local_id_b__in=locals_)):
-            a, b = (d.source_a_id, d.local_id_a), (d.source_b_id, d.local_id_b)
-            target = self.apart if d.kind == Decision.Kind.APART else self.together
-            if a in pairs:
-                target[a].add((b, d.pk))
-            if b in pairs:
-                target[b].add((a, d.pk))
+        locals_ = {local for _s, local in pairs}
+        decision = Decision._meta.db_table
+        seen = set()
+        for side in ("a", "b"):
+            for pk, kind, source_a, local_a, source_b, local_b in select_in(
+                    f"SELECT id, kind, source_a_id, local_id_a, source_b_id, local_id_b FROM {decision} "
+                    f"WHERE local_id_{side} IN ({{in}})", locals_):
+                if pk in seen:
+                    continue
+                seen.add(pk)
+                a, b = (source_a, local_a), (source_b, local_b)
+                target = self.apart if kind == Decision.Kind.APART else self.together
+                if a in pairs:
+                    target[a].add((b, pk))
+                if b in pairs:
+                    target[b].add((a, pk))
         self.together_records = {}
         wanted_partners = {pair for partners in self.together.values() for pair, _d in partners}
         if wanted_partners:
@@ -135,8 +144,9 @@ class _Batch:
 
     def place(self, record, cluster_id):
         pair = (record.source_id, record.local_id)
-        for members in self.members.values():
-            members.discard(pair)
+        if pair in self.placed:  # placed before in this batch (the batch's records are in no cluster at first)
+            self.members[self.placed[pair]].discard(pair)
+        self.placed[pair] = cluster_id
         self.members[cluster_id].add(pair)
         self.isbns[cluster_id].update(record.isbns)
         self.records[record.pk] = record
@@ -170,17 +180,17 @@ class _Batch:
         return None, {}
 
 
-def assign(records):
-    """Put each record (saved, with its keys) in its cluster, a batch at a time in a few queries; then choose
-    the representatives of the clusters touched. Returns the ids of the clusters touched."""
+def assign(records, keys=None):
+    """Put each record (saved, with its keys; `keys` {record id: keys} when the caller has them) in its
+    cluster, a batch at a time in a few queries; then choose the representatives of the clusters touched.
+    Returns the ids of the clusters touched."""
     records = [r for r in records if r.pk]
     if not records:
         return set()
     touched = set()
     with transaction.atomic():
-        batch = _Batch(records)
-        spare = Cluster.objects.bulk_create([Cluster() for _ in records])  # new clusters, as needed
-        used = 0
+        batch = _Batch(records, keys)
+        fresh = 0  # new clusters get ids -1, -2… until they are created, all at once, below
         for record in records:
             previous = record.cluster_id
             match, reason = batch.find(record)
@@ -190,33 +200,50 @@ def assign(records):
                 else:
                     match = previous
                 if match is None:
-                    match = spare[used].pk
-                    used += 1
+                    fresh += 1
+                    match = -fresh
             record.cluster_id, record.match_reason = match, reason
             batch.place(record, match)
             if previous and previous != match:
                 touched.add(previous)
             touched.add(match)
-        Cluster.objects.filter(pk__in=[c.pk for c in spare[used:]]).delete()
-        update_objects(records, ["cluster_id", "match_reason"])
+        now = Cluster._meta.get_field("created").get_db_prep_save(timezone.now(), connection)
+        created = insert_rows(Cluster, ["created", "updated"], [(now, now)] * fresh) if fresh else []
+        real = {-(n + 1): pk for n, pk in enumerate(created)}
+        for record in records:
+            record.cluster_id = real.get(record.cluster_id, record.cluster_id)
+        touched = {real.get(c, c) for c in touched}
+        update_rows(Record, ["cluster_id", "match_reason"],
+                    [(r.cluster_id, connection.ops.adapt_json_value(r.match_reason, None), r.pk) for r in records])
         choose_representatives(touched)
     return touched
 
 
+def completeness(values, size):
+    """How much a record says (its size breaks ties): `values` are its normalised fields."""
+    return sum(bool(values[name]) for name in COMPLETE) + size / 1e6
+
+
+COMPLETE = ("title", "authors", "isbns", "year", "language", "edition", "publisher", "place", "series", "subjects")
+
+
+def _filled(value):
+    return value not in (None, "", "[]", [])  # JSON lists come as text from SQLite, as lists from PostgreSQL
+
+
 def choose_representatives(cluster_ids):
     """The most complete live member of each cluster (ties: the oldest); clusters left empty go."""
-    members = defaultdict(list)
-    for record in (Record.objects.filter(cluster_id__in=cluster_ids, deleted=False)
-                   .annotate(raw_size=Length("raw")).defer("raw")):
-        members[record.cluster_id].append(record)
-    Cluster.objects.filter(pk__in=set(cluster_ids) - set(members)).delete()
-    current = dict(Cluster.objects.filter(pk__in=members).values_list("pk", "representative_id"))
-    changed = []
-    for cluster_id, records in members.items():
-        best = max(records, key=lambda r: (r.completeness, -r.pk))
-        if current.get(cluster_id) != best.pk:
-            changed.append(Cluster(pk=cluster_id, representative_id=best.pk))
-    update_objects(changed, ["representative_id"])
+    best = {}  # cluster id → (completeness, -record id)
+    record, cluster = Record._meta.db_table, Cluster._meta.db_table
+    for row in select_in(f"SELECT cluster_id, id, length(raw), {', '.join(COMPLETE)} FROM {record} "
+                         f"WHERE deleted = %s AND cluster_id IN ({{in}})", cluster_ids, [False]):
+        score = (sum(_filled(v) for v in row[3:]) + (row[2] or 0) / 1e6, -row[1])
+        if row[0] not in best or score > best[row[0]]:
+            best[row[0]] = score
+    Cluster.objects.filter(pk__in=set(cluster_ids) - set(best)).delete()
+    current = dict(select_in(f"SELECT id, representative_id FROM {cluster} WHERE id IN ({{in}})", best))
+    update_rows(Cluster, ["representative_id"], [(-score[1], cluster_id) for cluster_id, score in best.items()
+                                                 if current.get(cluster_id) != -score[1]])
 
 
 def leave(record):

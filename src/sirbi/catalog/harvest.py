@@ -4,7 +4,6 @@ where it stopped: after each page of records is stored, the source keeps the pag
 when a list ends, the newest datestamp), so a harvest cut off by a crash or a restart continues from there.
 One harvest per source at a time (the source's row is locked while it runs)."""
 
-import hashlib
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,9 +16,9 @@ from sickle import Sickle
 
 from . import clusters, crosswalk, marc
 from .indexing import index_clusters
-from .ingest import Report, library_lookup, write_records
+from .ingest import Report, Store, holdings_config
 from .models import Holding, Record, Source
-from .normalise import normalise
+from .prepare import prepare
 
 MARC_NS = "http://www.loc.gov/MARC21/slim"
 
@@ -98,7 +97,7 @@ def harvest(source, *, from_date=None, full=False, progress=None, sickle=None, b
         if source.set_spec:
             params["set"] = source.set_spec
     newest = source.harvested_until
-    libraries = library_lookup()
+    store = Store(source, Record.Format.DC if source.metadata_prefix == "oai_dc" else Record.Format.MARCXML, report)
     while True:
         try:
             response = _fetch(sickle, params, backoff)
@@ -115,7 +114,7 @@ def harvest(source, *, from_date=None, full=False, progress=None, sickle=None, b
         records = tree.findall(f"{OAI}ListRecords/{OAI}record")
         token_element = tree.find(f"{OAI}ListRecords/{OAI}resumptionToken")
         token = (token_element.text or "").strip() if token_element is not None else ""
-        stamps = _store_page(source, records, report, libraries)
+        stamps = _store_page(source, records, report, store)
         newest = max([s for s in stamps + [newest] if s], default=None)
         report.pages += 1
         Source.objects.filter(pk=source.pk).update(resumption_token=token[:500])
@@ -152,9 +151,10 @@ def _parse_metadata(element, dublin_core):
     return parsed
 
 
-def _store_page(source, elements, report, libraries):
+def _store_page(source, elements, report, store):
     """Store one response page's records in a few bulk statements (as imports do); returns their datestamps."""
     dublin_core = source.metadata_prefix == "oai_dc"
+    config = holdings_config(source)
     headers = []
     for element in elements:
         header_element = element.find(f"{OAI}header")
@@ -165,8 +165,9 @@ def _store_page(source, elements, report, libraries):
                                         deleted=header_element.get("status") == "deleted")))
     with transaction.atomic():
         existing = {r.local_id: r for r in Record.objects.filter(
-            source=source, local_id__in=[header.identifier for _e, header in headers])}
-        pending = {}  # local id → (record, parsed, fields, digest); the last of the page wins
+            source=source, local_id__in=[header.identifier for _e, header in headers if header.deleted]).only(
+            "pk", "local_id", "deleted", "cluster_id")}
+        pending = {}  # local id → Prepared; the last of the page wins
         for element, header in headers:
             record = existing.get(header.identifier)
             if header.deleted:
@@ -185,22 +186,11 @@ def _store_page(source, elements, report, libraries):
                 report.rejected.append((header.identifier, "no MARC 21 record in the metadata" if not dublin_core
                                         else "no Dublin Core record in the metadata"))
                 continue
-            if parsed.record is None:
-                report.rejected.append((header.identifier, parsed.error or "unreadable record"))
+            item = prepare(parsed, config)
+            if item.error:
+                report.rejected.append((header.identifier, item.error))
                 continue
-            fields = normalise(parsed.record)
-            if not fields["title"]:
-                report.rejected.append((header.identifier, "missing title (245 $a)"))
-                continue
-            digest = hashlib.sha256(parsed.raw).hexdigest()
-            if record and record.digest == digest and not record.deleted:
-                report.unchanged += 1
-                continue
-            report.updated += record is not None
-            report.added += record is None
-            pending[header.identifier] = (record or Record(source=source, local_id=header.identifier), parsed,
-                                          fields, digest)
-        changed = write_records(list(pending.values()), Record.Format.DC if dublin_core else Record.Format.MARCXML,
-                                libraries)
-        report.clusters |= clusters.assign(changed)
+            item.local_id = header.identifier
+            pending[header.identifier] = item
+        store.store(list(pending.values()))
     return [header.datestamp for _e, header in headers]

@@ -1,24 +1,35 @@
-"""Importing a source's MARC files: every readable record is stored (byte-exact) with its normalised fields,
+"""Importing a source's files: every readable record is stored (byte-exact) with its normalised fields,
 holdings and deduplication keys and put in a cluster; every unreadable one is kept in quarantine with its
 reason; the rest of the file goes in. Re-importing a file changes nothing that did not change (no duplicates),
-so an import that was cut off is resumed by running it again."""
+so an import that was cut off is resumed by running it again.
 
-import hashlib
+The work is split in two: `prepare.py` reads and normalises (no database; for a large ISO 2709 file in worker
+processes), this module stores a thousand records at a time in a few bulk statements on the driver's cursor
+(core.bulk), places them in clusters, and at the end brings the search index up to date."""
+
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from sirbi.core.bulk import update_objects
+from sirbi.core.bulk import insert_rows, select_in, update_rows
 from sirbi.registry.models import Library
 
 from . import clusters, marc
 from .indexing import index_clusters
 from .models import Holding, MatchKey, Record, Rejected
-from .normalise import normalise
+from .prepare import MISSING_TITLE, HoldingsConfig, prepared_batches
 
-BATCH = 500
+gettext_noop("missing title (245 $a)")  # prepare.MISSING_TITLE, translated when it is stored
+
+FIELDS = ["title", "sort_title", "authors", "isbns", "issns", "other_ids", "year", "language", "material", "edition",
+          "publisher", "place", "series", "subjects"]
+STORED = ["raw", "raw_format", "digest", "deleted", *FIELDS, "updated"]
+INSERTED = ["source_id", "local_id", *STORED, "match_reason", "created"]
+HOLDING = ["record_id", "library_id", "library_code", "call_number", "barcode", "status"]
 
 
 @dataclass
@@ -39,130 +50,112 @@ class Report:
                 "unchanged": self.unchanged, "rejected": [list(r) for r in self.rejected]}
 
 
-def _local_id(parsed, digest):
-    if parsed.local_id:
-        return parsed.local_id[:200]
-    controls = parsed.record.get_fields("001")
-    control = controls[0] if controls else None
-    value = (control.data or "").strip() if control is not None else ""
-    return value[:200] or f"sha256:{digest[:32]}"
-
-
-def _holdings(source, parsed, libraries):
-    """Holdings given beside the record (CSV), or from the source's holdings field, or one at the source's own
-    library. A library named by a code is found through the source's codes, then as an ISIL."""
-    given = parsed.holdings
-    if given is None and source.holdings_tag:
-        given = []
-        for held in parsed.record.get_fields(source.holdings_tag):
-            def sub(code, held=held):
-                return (held.get_subfields(code) or [""])[0].strip() if code else ""
-            given.append(dict(library_code=sub(source.holdings_library)[:60],
-                              call_number=sub(source.holdings_call_number)[:200],
-                              barcode=sub(source.holdings_barcode)[:100], status=sub(source.holdings_status)[:100]))
-    rows = []
-    codes = source.library_codes()
-    for row in given or []:
-        code = row["library_code"]
-        key = codes.get(code.upper(), code).upper()
-        rows.append(dict(row, library_id=(libraries.get(key) if code else source.library_id) or None))
-    if not rows:
-        rows.append(dict(library_id=source.library_id, library_code="", call_number="", barcode="", status=""))
-    return rows
-
-
 def library_lookup():
     """{ISIL in capitals: library id}, for the holdings fields that name their library."""
     return {isil.upper(): pk for pk, isil in Library.objects.exclude(isil=None).values_list("pk", "isil")}
 
 
-STORED_FIELDS = ["raw", "raw_format", "digest", "deleted", "title", "sort_title", "authors", "isbns", "issns",
-                 "other_ids", "year", "language", "material", "edition", "publisher", "place", "series", "subjects"]
+def holdings_config(source):
+    return HoldingsConfig(source.holdings_tag, source.holdings_library, source.holdings_call_number,
+                          source.holdings_barcode, source.holdings_status)
 
 
-def write_records(items, raw_format, libraries):
-    """Store records — [(record, parsed, fields, digest)] — with their original bytes, normalised fields,
-    holdings and deduplication keys, in a few bulk statements (not their clusters). Returns the records."""
-    now = timezone.now()
-    new, old = [], []
-    for record, parsed, fields, digest in items:
-        record.raw, record.raw_format, record.digest, record.deleted = parsed.raw, raw_format, digest, False
-        for name, value in fields.items():
-            setattr(record, name, value)
-        record.updated = now
-        (old if record.pk else new).append(record)
-    if new:
-        for record in new:
-            record.created = now
-        Record.objects.bulk_create(new, batch_size=500)
-    if old:
-        update_objects(old, STORED_FIELDS + ["updated"])
-    records = [item[0] for item in items]
-    ids = [r.pk for r in records]
-    Holding.objects.filter(record_id__in=ids).delete()
-    Holding.objects.bulk_create([Holding(record=record, **row) for record, parsed, _f, _d in items
-                                 for row in _holdings(record.source, parsed, libraries)], batch_size=1000)
-    MatchKey.objects.filter(record_id__in=ids).delete()
-    MatchKey.objects.bulk_create([MatchKey(record=record, key=key) for record, _p, fields, _d in items
-                                  for key in dict.fromkeys(clusters.keys_of(fields))], batch_size=1000)
-    return records
+class Store:
+    """Stores prepared records of one source, a batch at a time, counting them in `report`."""
+
+    def __init__(self, source, raw_format, report):
+        self.source, self.raw_format, self.report = source, raw_format, report
+        self.libraries = library_lookup()
+        self.codes = source.library_codes()
+        fields = {f.attname: f for f in Record._meta.concrete_fields}
+        self.json = {name for name in INSERTED if fields[name].get_internal_type() == "JSONField"}
+
+    def _row(self, item, now):
+        """The record's INSERTED values as the database takes them (JSON adapted by the database backend)."""
+        values = {"source_id": self.source.pk, "local_id": item.local_id, "raw": item.raw,
+                  "raw_format": self.raw_format, "digest": item.digest, "deleted": False,
+                  "updated": now, "created": now, "match_reason": {}, **{name: item.fields[name] for name in FIELDS}}
+        adapt = connection.ops.adapt_json_value
+        return [adapt(values[name], None) if name in self.json else values[name] for name in INSERTED]
+
+    def _holdings(self, record_id, item):
+        if item.holdings is None:
+            return [(record_id, self.source.library_id, "", "", "", "")]
+        rows = []
+        for row in item.holdings:
+            code = row["library_code"]
+            library = self.libraries.get(self.codes.get(code.upper(), code).upper()) if code else \
+                self.source.library_id
+            rows.append((record_id, library, code, row["call_number"], row["barcode"], row["status"]))
+        return rows
+
+    def quarantine(self, filename, item):
+        reason = _(MISSING_TITLE) if item.error == MISSING_TITLE else item.error
+        Rejected.objects.update_or_create(source=self.source, filename=filename[:250], position=item.position,
+                                          defaults={"raw": item.raw, "reason": reason[:500]})
+        self.report.rejected.append((item.position, reason))
+
+    def store(self, items):
+        """Store readable Prepared items (the last of a local id wins), place them in clusters."""
+        report = self.report
+        existing = {row[0]: row[1:] for row in select_in(
+            f"SELECT local_id, id, digest, deleted, cluster_id FROM {Record._meta.db_table} "
+            f"WHERE source_id = %s AND local_id IN ({{in}})", {i.local_id for i in items}, [self.source.pk])}
+        pending = {}
+        for item in items:
+            old = existing.get(item.local_id)
+            if item.local_id in pending:
+                report.unchanged += 1  # the same record twice in one batch
+            elif old is not None and old[1] == item.digest and not old[2]:
+                report.unchanged += 1
+                continue
+            elif old is None:
+                report.added += 1
+            else:
+                report.updated += 1
+            pending[item.local_id] = item
+        if not pending:
+            return
+        now = Record._meta.get_field("updated").get_db_prep_save(timezone.now(), connection)
+        new = [item for item in pending.values() if item.local_id not in existing]
+        old = [item for item in pending.values() if item.local_id in existing]
+        ids = dict(zip([i.local_id for i in new], insert_rows(Record, INSERTED, [self._row(i, now) for i in new]),
+                       strict=True))
+        if old:
+            update_rows(Record, STORED,
+                        [self._row(i, now)[2:2 + len(STORED)] + [existing[i.local_id][0]] for i in old])
+            old_ids = [existing[i.local_id][0] for i in old]
+            Holding.objects.filter(record_id__in=old_ids).delete()
+            MatchKey.objects.filter(record_id__in=old_ids).delete()
+            ids.update({i.local_id: existing[i.local_id][0] for i in old})
+        insert_rows(Holding, HOLDING, [row for item in pending.values()
+                                       for row in self._holdings(ids[item.local_id], item)])
+        insert_rows(MatchKey, ["record_id", "key"], [(ids[item.local_id], key) for item in pending.values()
+                                                     for key in item.keys])
+        records = [clusters.Candidate(ids[item.local_id], self.source.pk, item.local_id,
+                                      existing[item.local_id][3] if item.local_id in existing else None,
+                                      *(item.fields[name] for name in ("title", "authors", "year", "edition", "isbns")))
+                   for item in pending.values()]
+        report.clusters |= clusters.assign(records, keys={ids[i.local_id]: i.keys for i in pending.values()})
 
 
-def import_file(source, data, filename, *, progress=None):
+def import_file(source, data, filename, *, progress=None, workers=None):
     """Import one file into `source`; marc.FileError when the file as a whole cannot be read."""
     report = Report(filename=filename)
-    libraries = library_lookup()
     raw_format = marc.detect(data)
-    batch = []
-    for parsed in marc.read(data, raw_format):
-        batch.append(parsed)
-        if len(batch) >= BATCH:
-            _store(source, batch, filename, raw_format, libraries, report)
-            batch = []
-            if progress:
-                progress(report.total)
-    if batch:
-        _store(source, batch, filename, raw_format, libraries, report)
-    if progress:
-        progress(report.total)
+    store = Store(source, raw_format, report)
+    for batch in prepared_batches(data, raw_format, holdings_config(source),
+                                  settings.CATALOG_INGEST_PROCESSES if workers is None else workers):
+        with transaction.atomic():
+            readable = []
+            for item in batch:
+                if item.error:
+                    store.quarantine(filename, item)
+                else:
+                    readable.append(item)
+            store.store(readable)
+        if progress:
+            progress(report.total)
     if report.clusters:
         index_clusters(report.clusters)
     return report
-
-
-def _store(source, batch, filename, raw_format, libraries, report):
-    with transaction.atomic():
-        readable = []
-        for parsed in batch:
-            reason = parsed.error
-            if not reason:
-                fields = normalise(parsed.record)
-                if not fields["title"]:
-                    reason = _("missing title (245 $a)")
-            if reason:
-                Rejected.objects.update_or_create(source=source, filename=filename[:250], position=parsed.position,
-                                                  defaults={"raw": parsed.raw, "reason": reason[:500]})
-                report.rejected.append((parsed.position, reason))
-                continue
-            digest = hashlib.sha256(parsed.raw).hexdigest()
-            readable.append((parsed, fields, digest, _local_id(parsed, digest)))
-        existing = {r.local_id: r for r in Record.objects.filter(source=source,
-                                                                  local_id__in=[x[3] for x in readable])}
-        pending = {}  # local id → (record, parsed, fields, digest): the last of the batch wins
-        for parsed, fields, digest, local_id in readable:
-            record = existing.get(local_id)
-            if local_id in pending:
-                record = pending[local_id][0]
-            elif record is not None and record.digest == digest and not record.deleted:
-                report.unchanged += 1
-                continue
-            if record is None:
-                record = Record(source=source, local_id=local_id)
-                report.added += 1
-            elif local_id not in pending:
-                report.updated += 1
-            else:
-                report.unchanged += 1  # the same record twice in one batch
-            pending[local_id] = (record, parsed, fields, digest)
-        changed = write_records(list(pending.values()), raw_format, libraries)
-        report.clusters |= clusters.assign(changed)

@@ -192,11 +192,9 @@ class Record(models.Model):
     def completeness(self):
         """How much the record says (its size breaks ties); a cluster's representative is its most complete
         record. Uses `raw_size` when the query annotated it (the original bytes need not be loaded)."""
+        from .clusters import COMPLETE, completeness
         size = getattr(self, "raw_size", None)
-        if size is None:
-            size = len(self.raw)
-        return sum(bool(v) for v in (self.title, self.authors, self.isbns, self.year, self.language, self.edition,
-                                     self.publisher, self.place, self.series, self.subjects)) + size / 1e6
+        return completeness({name: getattr(self, name) for name in COMPLETE}, len(self.raw) if size is None else size)
 
 
 class MatchKey(models.Model):

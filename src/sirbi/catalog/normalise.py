@@ -1,10 +1,11 @@
 """The normalised fields of a MARC 21 bibliographic record (pymarc Record → dict), kept beside the original:
 title and sort title, authors, ISBN-13 (check digits verified; ISBN-10 converted), ISSN, other identifiers,
 year, language (ISO 639-2), material type, edition, publisher, place, series, subjects; and the folded keys
-deduplication compares. No Django here."""
+deduplication compares (`keys_of`). No Django here."""
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from stdnum import isbn as stdisbn
 from stdnum import issn as stdissn
@@ -18,6 +19,7 @@ MATERIAL = {"a": "book", "t": "book", "c": "music", "d": "music", "e": "map", "f
 SERIAL_LEVELS = {"b", "i", "s"}
 
 
+@lru_cache(maxsize=200_000)
 def fold(text):
     """Lower case, no diacritics, punctuation as spaces, single spaces: 'Educación, 2.ª ed.' → 'educacion 2 a ed'."""
     decomposed = unicodedata.normalize("NFKD", text or "")
@@ -142,3 +144,33 @@ def normalise(record):
         "series": _first(record, ["490", "830"], ["a"])[:300],
         "subjects": sorted(set(_subfields(record, ["600", "610", "611", "630", "650", "651", "655"], ["a"])))[:30],
     }
+
+
+STOP = {"the", "a", "an", "el", "la", "los", "las", "lo", "un", "una", "o", "os", "as", "um", "uma", "le", "les",
+        "de", "del", "da", "do", "di", "der", "die", "das"}
+
+
+def _title_words(title):
+    """The first two significant words of the title proper (before a subtitle; folded, articles and 'de'
+    dropped): so a record with its subtitle and one without share their blocks."""
+    words = [w for w in fold(title.split(" : ")[0]).split() if w not in STOP]
+    return " ".join(words[:2])
+
+
+def keys_of(fields):
+    """The record's keys: identifier keys (a match) and blocking keys ("blk:", candidates to compare). The
+    blocks are narrow on purpose — the title's first two significant words with the year, or with the first
+    author — so that the comparisons per record stay few as the catalog grows."""
+    keys = [f"isbn:{number}" for number in fields.get("isbns", [])]
+    keys += [f"issn:{number}" for number in fields.get("issns", [])]
+    title = fold(fields.get("title", ""))[:120]
+    author = fold((fields.get("authors") or [""])[0].split(",")[0])
+    words = _title_words(fields.get("title", ""))
+    if title and fields.get("year"):
+        edition = fold(fields.get("edition", ""))
+        keys.append(f"tay:{title}|{author}|{fields['year']}|{edition}"[:200])
+        if words:
+            keys.append(f"blk:{words}|{fields['year']}"[:200])
+    if words:
+        keys.append(f"blk:{words}|{author}"[:200])  # also finds the same work of another year (shown as near)
+    return keys

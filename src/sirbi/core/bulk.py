@@ -5,6 +5,7 @@ that is most of an import's time. These helpers take plain tuples (already in th
 and hand them to the driver's own cursor.
 """
 
+import json
 from contextlib import contextmanager
 
 from django.db import connection
@@ -26,6 +27,25 @@ def raw_cursor():
 
 def max_params():
     return connection.features.max_query_params or 30000
+
+
+def select_in(sql, values, params=(), chunk=5000):
+    """All rows of `sql`, whose `{in}` stands for a list of `values` (sent `chunk` at a time, after
+    `params`), on the driver's cursor: for the large `IN (...)` lists of imports, which the ORM would
+    prepare value by value."""
+    values = list(values)
+    rows = []
+    with raw_cursor() as cursor:
+        for start in range(0, len(values), chunk):
+            part = values[start:start + chunk]
+            cursor.execute(sql.format(**{"in": ", ".join(["%s"] * len(part))}), [*params, *part])
+            rows.extend(cursor.fetchall())
+    return rows
+
+
+def json_value(value):
+    """A JSON column's value read by `select_in`: SQLite gives the text, PostgreSQL the decoded value."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def insert_rows(model, attnames, rows):

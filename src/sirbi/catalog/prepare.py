@@ -1,0 +1,121 @@
+"""The part of an import that needs no database: reading each record, normalising it, its digest, its
+identifier at the source, its deduplication keys and its copies. No Django here, so that it can run in other
+processes: a large ISO 2709 file is cut at record boundaries (as pymarc reads it) into chunks that worker
+processes prepare while the importing process stores the chunks already prepared."""
+
+import hashlib
+import multiprocessing
+from dataclasses import dataclass, field
+
+from . import marc
+from .normalise import keys_of, normalise
+
+MISSING_TITLE = "missing title (245 $a)"
+CHUNK_RECORDS = 1000  # records per chunk a worker prepares (and per batch the importer stores)
+PARALLEL_BYTES = 4_000_000  # smaller files are prepared in the importing process
+
+
+@dataclass(frozen=True)
+class HoldingsConfig:
+    """Where a source's records carry their copies (Source.holdings_*); tag '' means nowhere."""
+
+    tag: str = ""
+    library: str = ""
+    call_number: str = ""
+    barcode: str = ""
+    status: str = ""
+
+
+@dataclass
+class Prepared:
+    position: int
+    raw: bytes
+    error: str = ""  # why it cannot be stored (it goes to quarantine)
+    local_id: str = ""
+    fields: dict = field(default_factory=dict)
+    digest: str = ""
+    keys: list = field(default_factory=list)
+    # [{library_code, call_number, barcode, status}], or None: one copy at the source's own library.
+    holdings: list | None = None
+
+
+def _local_id(parsed, digest):
+    if parsed.local_id:
+        return parsed.local_id[:200]
+    controls = parsed.record.get_fields("001")
+    value = (controls[0].data or "").strip() if controls else ""
+    return value[:200] or f"sha256:{digest[:32]}"
+
+
+def _holdings(parsed, config):
+    if parsed.holdings is not None:
+        return parsed.holdings or None
+    if not config.tag:
+        return None
+    rows = []
+    for held in parsed.record.get_fields(config.tag):
+        def sub(code, held=held):
+            return (held.get_subfields(code) or [""])[0].strip() if code else ""
+        rows.append({"library_code": sub(config.library)[:60], "call_number": sub(config.call_number)[:200],
+                     "barcode": sub(config.barcode)[:100], "status": sub(config.status)[:100]})
+    return rows or None
+
+
+def prepare(parsed, config):
+    """A marc.Parsed made ready to store."""
+    if parsed.record is None:
+        return Prepared(parsed.position, parsed.raw, parsed.error or "unreadable record")
+    fields = normalise(parsed.record)
+    if not fields["title"]:
+        return Prepared(parsed.position, parsed.raw, MISSING_TITLE)
+    digest = hashlib.sha256(parsed.raw).hexdigest()
+    return Prepared(parsed.position, parsed.raw, "", _local_id(parsed, digest), fields, digest,
+                    list(dict.fromkeys(keys_of(fields))), _holdings(parsed, config))
+
+
+def _prepare_chunk(task):
+    data, first_position, raw_format, config = task
+    prepared = []
+    for parsed in marc.read(data, raw_format):
+        parsed.position += first_position - 1
+        prepared.append(prepare(parsed, config))
+    return prepared
+
+
+def iso2709_chunks(data, records=CHUNK_RECORDS):
+    """(bytes, position of its first record) of whole records, cut where pymarc's reader would cut."""
+    position, start, count, first = 0, 0, 0, 1
+    size = len(data)
+    while position < size:
+        head = data[position:position + 5]
+        if len(head) < 5:
+            position = size
+        elif head.isdigit():
+            length = int(head)
+            position = size if length < 5 else min(size, position + length)
+        else:
+            position += 5  # pymarc skips the five bytes it could not read as a length
+        count += 1
+        if count == records:
+            yield data[start:position], first
+            start, first, count = position, first + records, 0
+    if start < size:
+        yield data[start:], first
+
+
+def prepared_batches(data, raw_format, config, processes=1):
+    """Lists of Prepared, in file order, CHUNK_RECORDS at a time; large ISO 2709 files are prepared by
+    `processes` worker processes (spawned: nothing of the importing process is inherited)."""
+    if raw_format != "iso2709" or processes < 1 or len(data) < PARALLEL_BYTES:
+        batch = []
+        for parsed in marc.read(data, raw_format):
+            batch.append(prepare(parsed, config))
+            if len(batch) >= CHUNK_RECORDS:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+        return
+    tasks = ((chunk, first, raw_format, config) for chunk, first in iso2709_chunks(data))
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        yield from pool.imap(_prepare_chunk, tasks)
