@@ -42,6 +42,7 @@ bench: install
 	$(BIN)/python benchmarks/roadmap_pages.py
 	$(BIN)/python benchmarks/catalog_dedup.py
 	$(BIN)/python benchmarks/catalog_ingest.py
+	$(BIN)/python benchmarks/catalog_search.py
 
 # Refresh the translation catalogs after changing texts (needs GNU gettext), then translate the new entries.
 messages: install
