@@ -139,3 +139,31 @@ def test_staff_start_a_harvest_from_the_source_page(oai, librarian_lima, coordin
     as_user(librarian_lima).post(harvest_url)
     assert Job.objects.get().result["added"] == 20
     assert "harvested up to" in as_user(librarian_lima).get(page_url).content.decode()
+
+
+def test_due_sources_are_harvested_and_a_failing_one_does_not_stop_the_others(oai, lima_library, capsys,
+                                                                             monkeypatch):
+    from django.core.management import CommandError, call_command
+    from django.utils import timezone
+
+    monkeypatch.setattr(harvesting, "BACKOFF", (0,))
+    server, source = oai
+    source.schedule = "daily"
+    source.save()
+    broken = Source.objects.create(code="broken", name="Broken", kind="oai", library=lima_library,
+                                   base_url="http://127.0.0.1:9/oai", schedule="weekly")
+    manual = Source.objects.create(code="manual", name="Manual", kind="oai", library=lima_library,
+                                   base_url=server.url)
+    with pytest.raises(CommandError, match="1 source.s. could not be harvested: broken"):
+        call_command("harvest", "--due", verbosity=0)
+    assert "oai: 20 added" in capsys.readouterr().out
+    source.refresh_from_db()
+    manual.refresh_from_db()
+    assert source.last_harvest is not None and manual.last_harvest is None
+    assert not source.harvest_due(timezone.now())  # harvested today
+    assert source.harvest_due(timezone.now() + timedelta(hours=20))  # tomorrow night, a little earlier
+    assert broken.harvest_due(timezone.now())  # tried again on the next run
+    requests = len(server.requests)
+    Source.objects.filter(pk=broken.pk).update(schedule="")
+    call_command("harvest", "--due", verbosity=0)  # nothing due: no request
+    assert len(server.requests) == requests

@@ -41,7 +41,7 @@ class SourceForm(VersionedForm):
     class Meta:
         model = Source
         formfield_callback = https_urls
-        fields = ["code", "name", "kind", "library", "network", "base_url", "metadata_prefix", "set_spec",
+        fields = ["code", "name", "kind", "library", "network", "base_url", "metadata_prefix", "set_spec", "schedule",
                   "holdings_tag", "holdings_library", "holdings_call_number", "holdings_barcode", "holdings_status",
                   "holdings_codes"]
         widgets = {"holdings_codes": forms.Textarea(attrs={"rows": 4})}

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import requests
 from django.db import transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from lxml import etree
 from sickle import Sickle
@@ -76,11 +77,12 @@ def _stamp(text):
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def harvest(source, *, from_date=None, full=False, progress=None, sickle=None, backoff=BACKOFF):
+def harvest(source, *, from_date=None, full=False, progress=None, sickle=None, backoff=None):
     """Harvest `source` (an OAI-PMH source); returns a HarvestReport, or raises HarvestError. Each response
     page is stored in its own transaction together with the token of the next page."""
     report = HarvestReport(filename=source.base_url)
     sickle = sickle or client(source)
+    backoff = BACKOFF if backoff is None else backoff
     with transaction.atomic():
         # One harvest at a time per source: a second one waits here until the first has stored its state.
         source = Source.objects.select_for_update().get(pk=source.pk)
@@ -123,7 +125,7 @@ def harvest(source, *, from_date=None, full=False, progress=None, sickle=None, b
         if not token:
             break
         params = {"resumptionToken": token}
-    Source.objects.filter(pk=source.pk).update(resumption_token="", harvested_until=newest)
+    Source.objects.filter(pk=source.pk).update(resumption_token="", harvested_until=newest, last_harvest=timezone.now())
     if report.clusters:
         index_clusters(report.clusters)
     return report

@@ -2,6 +2,8 @@
 original bytes beside their normalised fields), holdings, clusters of records of the same edition, and the
 records a source sent that could not be read (quarantine)."""
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -45,6 +47,13 @@ class Source(ChangeLoggedModel):
         _("library codes"), blank=True,
         help_text=_("The codes the holdings use for libraries without their ISIL, one per line: CODE = ISIL "
                     "(for example Koha's branch codes: CEN = PE-B000001)."))
+    schedule = models.CharField(
+        _("harvest schedule"), max_length=10, blank=True, choices=[("daily", _("every day")),
+                                                                   ("weekly", _("every week")),
+                                                                   ("monthly", _("every month"))],
+        help_text=_("How often the platform harvests it on its own (each night it harvests the sources that are "
+                    "due); empty: only when someone asks for it."))
+    last_harvest = models.DateTimeField(_("last harvest completed"), null=True, blank=True)
     # Harvest state: where the next incremental harvest starts, and the token of a list cut short.
     harvested_until = models.DateTimeField(_("harvested up to"), null=True, blank=True)
     resumption_token = models.CharField(_("resumption token"), max_length=500, blank=True)
@@ -96,6 +105,16 @@ class Source(ChangeLoggedModel):
                     .values_list("upper_isil", flat=True))
         return errors + [_("line %(line)d: no library has the ISIL %(isil)s") % {"line": number, "isil": isil}
                          for isil, number in isils.items() if isil not in known]
+
+    SCHEDULE_DAYS = {"daily": 1, "weekly": 7, "monthly": 30}
+
+    def harvest_due(self, now):
+        """Whether the schedule asks for a harvest at `now` (a few hours' slack, so a nightly run that started
+        a little earlier than the night before still harvests a daily source)."""
+        days = self.SCHEDULE_DAYS.get(self.schedule)
+        if self.kind != self.Kind.OAI or not days:
+            return False
+        return self.last_harvest is None or now - self.last_harvest >= timedelta(days=days, hours=-6)
 
     def library_codes(self):
         """{CODE in capitals: ISIL} from `holdings_codes`."""
