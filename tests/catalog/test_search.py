@@ -70,3 +70,34 @@ def test_decomposed_accents_of_real_records_are_found(lima_library):
     record.save()
     call_command("reindex", verbosity=0)
     assert keys("educacion ciudadania").count == 1 and keys("ciudadanía").count == 1
+
+
+def test_the_catalog_stays_searchable_while_an_import_runs(lima_library, monkeypatch, client):
+    """Between an import's batches (each committed to the database) the search index still answers with what it
+    held before, through another reader and through the page; the new records appear once the import ends."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from sirbi.catalog import prepare
+    from sirbi.catalog.ingest import import_file
+    from sirbi.catalog.models import Source
+    from sirbi.catalog.search import TantivyBackend
+
+    from .conftest import DATA
+
+    source = Source.objects.create(code="lima", name="Lima", library=lima_library)
+    import_file(source, (DATA / "pymarc-batch.xml").read_bytes(), "batch.xml")
+    monkeypatch.setattr(prepare, "CHUNK_RECORDS", 5)
+    with translation.override("en"):
+        url = reverse("catalog:search") + "?q=pragmatic"
+    seen = []
+
+    def between_batches(done):
+        reader = TantivyBackend()  # another reader of the same index, as a web worker has
+        seen.append((done, reader.search("pragmatic").count, reader.search("charles").count,
+                     client.get(url).status_code))
+
+    import_file(source, (DATA / "pymarc-marc.dat").read_bytes(), "marc.dat", progress=between_batches)
+    assert [s[0] for s in seen] == [5, 10, 15, 20]
+    assert all(s[1:] == (0, 1, 200) for s in seen)  # the earlier records found, the new ones not yet
+    assert TantivyBackend().search("pragmatic").count == 1
