@@ -776,3 +776,36 @@ def test_the_importer_reads_nothing_per_row(coordinator_pe, lima_library, django
     assert all(names[row.library_id] == row.name for row in report.rows)
     logged = dict(ChangeLog.objects.values_list("object_id", "after__name"))
     assert all(logged[row.library_id] == row.name for row in report.rows)
+
+
+def test_typed_xlsx_reading_agrees_with_openpyxl_and_refuses_formulas():
+    """Large figure sheets are read by calamine; what it gives must be what openpyxl gives: the same line
+    numbers (a sheet that starts lower and further right), whole numbers as int, text, dates, booleans."""
+    import io
+    from datetime import date
+
+    from openpyxl import Workbook
+
+    from sirbi.registry.imports.reading import FileProblem, _read_xlsx_openpyxl, read_table
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet["C3"], sheet["D3"], sheet["E3"] = "unit", "value", "note"
+    sheet["C4"], sheet["D4"], sheet["E4"] = "PE-1", 1234, "ok"
+    sheet["C6"], sheet["D6"], sheet["E6"] = "PE-2", 12.5, date(2024, 5, 1)
+    sheet["C7"], sheet["D7"] = "PE-3", True
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    data = buffer.getvalue()
+    fast, slow = read_table(data, "f.xlsx", typed=True), _read_xlsx_openpyxl(data, "f.xlsx")
+    assert fast.header == slow.header == ["", "", "unit", "value", "note"] and fast.header_line == 3
+    assert fast.rows == slow.rows
+    assert fast.rows[0] == (4, ["", "", "PE-1", 1234, "ok"]) and isinstance(fast.rows[0][1][3], int)
+    assert [line for line, _cells in fast.rows] == [4, 6, 7]
+    sheet["D8"] = "=SUM(D4:D6)"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(FileProblem, match="cell D8 .* holds a formula"):
+        read_table(buffer.getvalue(), "f.xlsx", typed=True)
+    with pytest.raises(FileProblem, match="damaged or incomplete"):
+        read_table(data[: len(data) // 2], "f.xlsx", typed=True)
