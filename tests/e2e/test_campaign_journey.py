@@ -1,6 +1,6 @@
 """A reporting campaign from end to end, in the browser.
 
-The secretariat opens a campaign in the admin; Peru's coordinator downloads the XLSX template, fills it
+The secretariat opens a campaign on the campaigns page; Peru's coordinator downloads the XLSX template, fills it
 offline with an outlier, uploads it, explains the flagged figure and submits; the secretariat returns the
 outlier with a comment and accepts the other figure; the coordinator corrects it and submits again; the
 secretariat accepts and publishes; an anonymous visitor finds the published figure on the public pages and
@@ -51,32 +51,27 @@ def messages_text(page):
 def test_a_campaign_from_opening_to_publication(open_page, live_server, registry, catalogue, secretary,
                                                 coordinator_pe, tmp_path):
     base = live_server.url
-    secretary.is_staff = True
-    secretary.save()
     deadline = datetime.date.today() + datetime.timedelta(days=60)
 
-    # 1. The secretariat opens the campaign in the admin.
+    # 1. The secretariat opens the campaign on the campaigns page.
     secretariat = open_page()
     sign_in(secretariat, base, secretary)
-    secretariat.goto(base + "/en/admin/stats/campaign/add/")
-    assert secretariat.locator("#id_title").count() == 1, "the admin did not open for the secretariat"
+    secretariat.goto(base + "/en/stats/campaigns/")
+    secretariat.click("text=Open a new campaign")
+    assert secretariat.locator("#id_title").count() == 1, "the campaign form did not open for the secretariat"
     secretariat.fill("#id_title", "Annual statistics 2025")
     secretariat.fill("#id_year", "2025")
-    wanted = [str(pk) for pk in Indicator.objects.filter(code__in=["libraries", "visits"])
-              .values_list("pk", flat=True)]
-    secretariat.select_option("#id_indicators_from", wanted)
-    secretariat.click("#id_indicators_add")
-    assert sorted(secretariat.locator("#id_indicators_to option").evaluate_all(
-        "options => options.map(o => o.value)")) == sorted(wanted)
+    for pk in Indicator.objects.filter(code__in=["libraries", "visits"]).values_list("pk", flat=True):
+        secretariat.check(f"input[name=indicators][value='{pk}']")
     secretariat.check("#id_level_country")
     secretariat.check("input[name=typologies][value=public]")
     for code in ("es", "pt", "en"):
         secretariat.check(f"input[name=languages][value={code}]")
     secretariat.fill("#id_deadline", deadline.isoformat())
     secretariat.select_option("#id_status", "open")
-    post_and_wait(secretariat, secretariat.locator("input[name=_save]"))
-    errors = secretariat.locator(".errornote, .errorlist").all_inner_texts()
-    assert "/admin/stats/campaign/add/" not in secretariat.url, f"the admin refused the campaign: {errors}"
+    post_and_wait(secretariat, secretariat.locator("form.form button[type=submit]"))
+    errors = secretariat.locator(".errorlist, .message.error").all_inner_texts()
+    assert "/stats/campaigns/new/" not in secretariat.url, f"the campaign was refused: {errors}"
     campaign = Campaign.objects.get(title="Annual statistics 2025")
     assert (campaign.year, campaign.status, campaign.deadline, campaign.typologies, campaign.level_country) == (
         2025, "open", deadline, ["public"], True)

@@ -73,3 +73,46 @@ def test_submit_review_return_and_publish(as_user, coordinator_pe, secretary, ca
         reviewer.post(review_url, {"value": value.pk, "action": "accept"})
         reviewer.post(review_url, {"value": value.pk, "action": "publish"})
     assert set(Value.objects.filter(campaign=campaign).values_list("status", flat=True)) == {"published"}
+
+
+def test_the_secretariat_opens_and_changes_a_campaign_on_its_pages(as_user, secretary, coordinator_pe,
+                                                                   campaign):  # noqa: F811
+    import datetime
+
+    from django.urls import reverse
+    from django.utils import translation
+
+    from sirbi.core.models import ChangeLog
+    from sirbi.stats.models import Campaign, Indicator
+
+    with translation.override("en"):
+        new_url = reverse("stats-campaigns:new")
+        list_url = reverse("stats-campaigns:list")
+    visits, loans = Indicator.objects.get(code="visits"), Indicator.objects.get(code="loans_books")
+    deadline = (datetime.date.today() + datetime.timedelta(days=60)).isoformat()
+    form = {"title": "Campaña 2026", "year": "2026", "indicators": [visits.pk, loans.pk], "level_country": "on",
+            "typologies": ["public", "school"], "languages": ["es", "pt"], "deadline": deadline,
+            "status": "draft", "instructions": "Cifras del año 2026."}
+    # Coordinators may not open campaigns; a derived indicator is not offered; no level is refused.
+    assert as_user(coordinator_pe).post(new_url, form).status_code == 403
+    page = as_user(secretary).get(new_url).content.decode()
+    derived = Indicator.objects.get(code="visits_per_capita")
+    assert 'type="date"' in page and f'value="{visits.pk}"' in page and f'value="{derived.pk}"' not in page
+    assert re.search(r'value="pt"[^>]*checked', page)  # every language proposed
+    refused = as_user(secretary).post(new_url, dict(form, level_country="")).content.decode()
+    assert "Choose at least one level that reports." in refused and not Campaign.objects.filter(year=2026).exists()
+    response = as_user(secretary).post(new_url, form)
+    created = Campaign.objects.get(year=2026)
+    assert response.status_code == 302 and response["Location"] == created.get_absolute_url()
+    assert set(created.indicators.all()) == {visits, loans} and created.typologies == ["public", "school"]
+    assert ChangeLog.objects.filter(object_id=str(created.pk), action="create").exists()
+    assert "Campaña 2026" not in as_user(coordinator_pe).get(list_url).content.decode()  # in preparation
+    # Opening it: the change log keeps the before and after; a stale form is refused.
+    with translation.override("en"):
+        edit_url = reverse("stats-campaigns:edit", args=[created.pk])
+    as_user(secretary).post(edit_url, dict(form, status="open", base_version=created.version))
+    created.refresh_from_db()
+    assert created.status == "open" and "Campaña 2026" in as_user(coordinator_pe).get(list_url).content.decode()
+    stale = as_user(secretary).post(edit_url, dict(form, status="closed", base_version=created.version - 1))
+    assert stale.status_code == 200 and Campaign.objects.get(pk=created.pk).status == "open"
+    assert as_user(coordinator_pe).get(edit_url).status_code == 403

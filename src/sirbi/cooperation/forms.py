@@ -4,21 +4,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sirbi.core import permissions
+from sirbi.core.widgets import DateInput
 from sirbi.registry.forms import CodeChoiceField, VersionedForm, https_urls
 from sirbi.registry.models import Country, Network
 
 from .choices import DocumentKind, ParticipantRole, Visibility
 from .models import Action, Activity, AgreementScope, GoodPractice, NeedArea, Objective, Partner, PartnershipAgreement
 from .models.alliances import SDG
-
-
-class DateInput(forms.DateInput):
-    """A browser date picker: its value is always written ISO (2026-01-31), whatever the page's language."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class RegistrationForm(forms.Form):

@@ -5,7 +5,9 @@ from . import campaign_views as views
 app_name = "stats-campaigns"
 urlpatterns = [
     path("", views.campaign_list, name="list"),
+    path("new/", views.campaign_edit, name="new"),
     path("<int:pk>/", views.campaign_detail, name="detail"),
+    path("<int:pk>/edit/", views.campaign_edit, name="edit"),
     path("<int:pk>/template.<str:fmt>", views.scope_template, name="scope-template"),
     path("<int:pk>/upload/", views.scope_upload, name="scope-upload"),
     path("uploads/<int:job_id>/", views.upload_result, name="upload-result"),

@@ -18,10 +18,12 @@ from sirbi.core import jobs, permissions
 from sirbi.core.changelog import ConflictError
 from sirbi.core.models import Job
 from sirbi.core.uploads import declared_length, store_upload
+from sirbi.core.views import edit_page
 
 from . import campaigns
 from .campaigns import CampaignError, Entry, Unit
 from .choices import Method, Source, Typology, ValueStatus
+from .forms import CampaignPageForm
 from .jobs import KIND as SCOPE_UPLOAD
 from .models import Campaign, Value
 from .numbers import NumberError, parse_number
@@ -45,6 +47,13 @@ def campaign_list(request):
     rows = visible.annotate(n_indicators=Count("indicators", distinct=True))
     return render(request, "stats/campaigns/list.html", {"campaigns": rows,
                                                          "is_secretariat": permissions.is_secretariat(request.user)})
+
+
+@login_required
+def campaign_edit(request, pk=None):
+    """The secretariat opens a campaign (in preparation until it says open), extends or closes it."""
+    return edit_page(request, Campaign, pk, CampaignPageForm, "stats/campaigns/form.html",
+                     denied=_("Campaigns are opened and changed by the regional secretariat."), m2m=("indicators",))
 
 
 @login_required

@@ -2,8 +2,10 @@
 
 from django import forms
 from django.conf import settings
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from sirbi.core.widgets import DateInput
 from sirbi.registry.forms import VersionedForm, https_urls
 
 from .choices import Typology
@@ -30,9 +32,9 @@ class IndicatorForm(VersionedForm):
 
 class CampaignForm(VersionedForm):
     typologies = forms.MultipleChoiceField(
-        label=_("library types"), choices=[c for c in Typology.choices], widget=forms.CheckboxSelectMultiple,
+        label=capfirst(_("library types")), choices=[c for c in Typology.choices], widget=forms.CheckboxSelectMultiple,
         help_text=_("The library types countries and networks report for; libraries report for their own type."))
-    languages = forms.MultipleChoiceField(label=_("languages"), choices=settings.LANGUAGES,
+    languages = forms.MultipleChoiceField(label=capfirst(_("languages")), choices=settings.LANGUAGES,
                                           widget=forms.CheckboxSelectMultiple)
 
     class Meta:
@@ -45,6 +47,20 @@ class CampaignForm(VersionedForm):
         if not any(data.get(f) for f in ("level_country", "level_network", "level_library")):
             self.add_error("level_country", _("Choose at least one level that reports."))
         return data
+
+
+class CampaignPageForm(CampaignForm):
+    """The campaign form of the secretariat's pages (the admin keeps its own widgets)."""
+
+    class Meta(CampaignForm.Meta):
+        widgets = {"indicators": forms.CheckboxSelectMultiple, "deadline": DateInput(),
+                   "instructions": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicators"].queryset = Indicator.objects.filter(numerator__isnull=True, is_active=True)
+        if not self.instance.pk and not self.is_bound and not self.initial.get("languages"):
+            self.initial["languages"] = [code for code, _name in settings.LANGUAGES]
 
 
 # Choices of the public statistics pages (GET forms that work without JavaScript) -----------------
