@@ -1,6 +1,9 @@
 """A real OAI-PMH data provider for the harvest tests: pyoai's server (an implementation this project did not
 write) over a list of MARCXML records, served on 127.0.0.1 by wsgiref in a thread, with resumption tokens
-every `batch` records, deletions and datestamps. Tests change `records` between harvests."""
+every `batch` records, deletions and datestamps. Tests change `records` between harvests.
+
+Also a way to try a harvest by hand: `.venv/bin/python -m tests.catalog.oai_server [--port 8800] [FILE.mrc]`
+serves the records of a MARC file (default: the demo's 600 LC records) as marc21 and oai_dc until Ctrl-C."""
 
 import cgi
 import threading
@@ -84,8 +87,9 @@ class Quiet(WSGIRequestHandler):
 
 class TestOAIServer:
     __test__ = False  # a helper, not a test class
-    def __init__(self, batch=5):
-        self.httpd = make_server("127.0.0.1", 0, self.app, handler_class=Quiet)
+
+    def __init__(self, batch=5, port=0):
+        self.httpd = make_server("127.0.0.1", port, self.app, handler_class=Quiet)
         self.url = f"http://127.0.0.1:{self.httpd.server_port}/oai"
         self.provider = Provider(self.url)
         registry = metadata.MetadataRegistry()
@@ -112,3 +116,37 @@ class TestOAIServer:
     def stop(self):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def main():
+    import argparse
+    import time
+    from pathlib import Path
+
+    import pymarc
+
+    default = Path(__file__).resolve().parents[2] / "src" / "sirbi" / "catalog" / "data" / "lc-spa-por-sample.mrc"
+    parser = argparse.ArgumentParser(description="A local OAI-PMH data provider (pyoai) over a MARC file.")
+    parser.add_argument("file", nargs="?", default=str(default))
+    parser.add_argument("--port", type=int, default=8800)
+    parser.add_argument("--batch", type=int, default=100, help="records per response page")
+    args = parser.parse_args()
+    oai = TestOAIServer(batch=args.batch, port=args.port)
+    start = datetime(2026, 1, 1)
+    with open(args.file, "rb") as handle:
+        for n, record in enumerate(r for r in pymarc.MARCReader(handle, to_unicode=True, permissive=True) if r):
+            dc = {"title": [record.title or ""], "creator": [f.value() for f in record.get_fields("100", "700")],
+                  "identifier": [record["001"].data if record["001"] else f"record-{n}"]}
+            oai.provider.items.append(Item(f"oai:local:{n}", pymarc.record_to_xml(record, namespace=True),
+                                           start.replace(minute=n % 60, hour=n // 60 % 24), dc=dc))
+    print(f"OAI-PMH base URL: {oai.url} ({len(oai.provider.items)} records, {args.batch} per page); Ctrl-C stops it")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        oai.stop()
+
+
+if __name__ == "__main__":
+    main()
+
