@@ -69,6 +69,7 @@ def test_staff_set_up_and_change_sources_of_their_scope_only(librarian_lima, coo
     with translation.override("en"):
         new_url, list_url = reverse("catalog:source-new"), reverse("catalog:sources")
     librarian = as_user(librarian_lima)
+    assert 'value="PE-LIM01"' in librarian.get(new_url).content.decode()  # their own library, filled in
     form = {"code": "lima-koha", "name": "Koha de Lima", "kind": "oai", "library": "pe-lim01",
             "base_url": "koha.example.pe/cgi-bin/koha/oai.pl", "metadata_prefix": "marcxml", "holdings_tag": "952",
             "holdings_library": "a", "holdings_call_number": "o", "holdings_codes": "CEN = PE-LIM01"}

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sirbi.core import permissions
 from sirbi.registry.forms import CodeChoiceField, VersionedForm, https_urls
 from sirbi.registry.models import Library, Network
 
@@ -52,3 +53,8 @@ class SourceForm(VersionedForm):
             self.fields["code"].disabled = True
         if self.instance.pk and not self.is_bound and self.instance.network_id:
             self.initial["network"] = self.instance.network.code
+        if not self.instance.pk and not self.is_bound:
+            # Library staff set up their own library's source: its ISIL is filled in for them.
+            own = {a.library_id for a in permissions.assignments(self.user) if a.library_id}
+            if len(own) == 1:
+                self.initial["library"] = next(iter(own))
