@@ -3,6 +3,7 @@ identifier at the source, its deduplication keys and its copies. No Django here,
 processes: a large ISO 2709 file is cut at record boundaries (as pymarc reads it) into chunks that worker
 processes prepare while the importing process stores the chunks already prepared."""
 
+import gc
 import hashlib
 import multiprocessing
 from dataclasses import dataclass, field
@@ -82,6 +83,12 @@ def _prepare_chunk(task):
     return prepared
 
 
+def _worker_start():
+    # A worker makes many short-lived objects and no reference cycles of note: the cyclic garbage collector
+    # would only cost time (about an eighth of it).
+    gc.disable()
+
+
 def iso2709_chunks(data, records=CHUNK_RECORDS):
     """(bytes, position of its first record) of whole records, cut where pymarc's reader would cut."""
     position, start, count, first = 0, 0, 0, 1
@@ -117,5 +124,5 @@ def prepared_batches(data, raw_format, config, processes=1):
             yield batch
         return
     tasks = ((chunk, first, raw_format, config) for chunk, first in iso2709_chunks(data))
-    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+    with multiprocessing.get_context("spawn").Pool(processes, initializer=_worker_start) as pool:
         yield from pool.imap(_prepare_chunk, tasks)
