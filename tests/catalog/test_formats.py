@@ -45,6 +45,13 @@ def source(lima_library):
     return Source.objects.create(code="lima", name="Biblioteca de Lima", library=lima_library)
 
 
+@pytest.fixture
+def cusco_library(cusco_library, pe_public):
+    """Cusco's library, in the same national network as Lima's: a Lima source may list its copies."""
+    cusco_library.networks.add(pe_public)
+    return cusco_library
+
+
 # --- Dublin Core ---------------------------------------------------------------------------------------------
 
 def test_dublin_core_file_is_read_through_the_crosswalk(source):
@@ -192,15 +199,18 @@ def holdings():
                   for h in Holding.objects.all())
 
 
-def test_852_holdings_by_isil(source, cusco_library):
+def test_852_holdings_by_isil(source, cusco_library, buenos_aires_library):
     source.holdings_tag, source.holdings_library, source.holdings_call_number = "852", "a", "h"
     source.holdings_barcode, source.holdings_status = "p", "z"
     source.save()
     import_file(source, with_holdings("852", [[("a", "PE-CUS01"), ("h", "QA76.6 .H857"), ("p", "39001"),
                                                ("z", "available")],
-                                              [("a", "pe-lim01"), ("h", "QA76.6 .H857 c.2"), ("p", "39002")]]),
+                                              [("a", "pe-lim01"), ("h", "QA76.6 .H857 c.2"), ("p", "39002")],
+                                              [("a", "AR-BAP01"), ("p", "39003")]]),
                 "852.mrc")
-    assert holdings() == [("PE-CUS01", "PE-CUS01", "QA76.6 .H857", "39001", "available"),
+    # A library outside the source's library and network is not given the copy: the code stays as written.
+    assert holdings() == [("", "AR-BAP01", "", "39003", ""),
+                          ("PE-CUS01", "PE-CUS01", "QA76.6 .H857", "39001", "available"),
                           ("PE-LIM01", "pe-lim01", "QA76.6 .H857 c.2", "39002", "")]
 
 
@@ -233,9 +243,10 @@ def test_record_without_the_holdings_field_is_one_holding_of_the_source_library(
     assert holdings() == [("PE-LIM01", "", "", "", "")]
 
 
-def test_library_codes_are_checked(source):
-    source.holdings_codes = "CEN = PE-NOPE\nsin signo\n"
+def test_library_codes_are_checked(source, buenos_aires_library):
+    source.holdings_codes = "CEN = PE-NOPE\nsin signo\nBA = AR-BAP01\n"
     with pytest.raises(ValidationError) as raised:
         source.full_clean()
-    assert raised.value.message_dict["holdings_codes"] == ["line 2: write CODE = ISIL",
-                                                           "line 1: no library has the ISIL PE-NOPE"]
+    assert raised.value.message_dict["holdings_codes"] == [
+        "line 2: write CODE = ISIL", "line 1: no library has the ISIL PE-NOPE",
+        "line 3: AR-BAP01 is neither the source's library nor a library of its network"]

@@ -1,3 +1,5 @@
+import re
+
 from django.urls import reverse
 from django.utils import translation
 
@@ -62,8 +64,8 @@ def test_staff_upload_a_file_and_read_the_validation_report(lima_library, librar
     assert Rejected.objects.filter(source=source).count() == 7
 
 
-def test_staff_set_up_and_change_sources_of_their_scope_only(librarian_lima, coordinator_cl, as_user, lima_library,
-                                                              cusco_library):
+def test_staff_set_up_and_change_sources_of_their_scope_only(librarian_lima, coordinator_cl, coordinator_pe, as_user,
+                                                              lima_library, cusco_library):
     from sirbi.core.models import ChangeLog
 
     with translation.override("en"):
@@ -82,6 +84,22 @@ def test_staff_set_up_and_change_sources_of_their_scope_only(librarian_lima, coo
     # Another library's source is refused, and nothing is stored.
     response = librarian.post(new_url, dict(form, code="cusco", library="PE-CUS01"))
     assert response.status_code == 200 and not Source.objects.filter(code="cusco").exists()
+    # A library put with a network it is not a member of (which would hand the source to that network's staff).
+    page = librarian.post(new_url, dict(form, code="mixed", network="cl-public")).content.decode()
+    assert "The library is not a member of this network." in page and not Source.objects.filter(code="mixed")
+    # A library without an ISIL is named by its registry number.
+    cusco_library.isil = None
+    cusco_library.save()
+    cusco = Source.objects.create(code="cusco", name="Cusco", library=cusco_library)
+    with translation.override("en"):
+        cusco_url = reverse("catalog:source-edit", args=["cusco"])
+    page = as_user(coordinator_pe).get(cusco_url).content.decode()
+    assert f'value="#{cusco_library.pk}"' in page, re.findall(r"<input[^>]*id_library[^>]*>", page)
+    as_user(coordinator_pe).post(cusco_url, {"code": "cusco", "name": "Cusco (Koha)", "kind": "files",
+                                             "library": f"#{cusco_library.pk}", "metadata_prefix": "marc21",
+                                             "base_version": cusco.version})
+    cusco.refresh_from_db()
+    assert (cusco.name, cusco.library_id) == ("Cusco (Koha)", cusco_library.pk)
     # A library that does not exist, a bad codes line: named errors.
     page = librarian.post(new_url, dict(form, code="x", library="PE-NONE", holdings_codes="CEN")).content.decode()
     assert "No library has the ISIL PE-NONE." in page and "line 1: write CODE = ISIL" in page

@@ -21,19 +21,25 @@ class LibraryByIsil(forms.ModelChoiceField):
         value = (value or "").strip()
         if not value:
             return None
-        found = self.queryset.filter(isil__iexact=value).first()
+        if value.startswith("#") and value[1:].isdigit():  # a library without an ISIL, by its registry number
+            found = self.queryset.filter(pk=int(value[1:])).first()
+        else:
+            found = self.queryset.filter(isil__iexact=value).first()
         if found is None:
             raise forms.ValidationError(_("No library has the ISIL %(isil)s.") % {"isil": value})
         return found
 
     def prepare_value(self, value):
         if isinstance(value, int):
-            return Library.objects.filter(pk=value).values_list("isil", flat=True).first() or ""
-        return getattr(value, "isil", value)
+            value = Library.objects.filter(pk=value).first()
+        if isinstance(value, Library):
+            return value.isil or f"#{value.pk}"
+        return value
 
 
 class SourceForm(VersionedForm):
-    library = LibraryByIsil(required=False, label=_("Library (ISIL)"))
+    library = LibraryByIsil(required=False, label=_("Library (ISIL)"),
+                            help_text=_("A library without an ISIL: # and its number in the registry (#2262)."))
     network = CodeChoiceField(Network.objects.select_related("country").order_by("country__code", "name"),
                               required=False, label=_("Network"))
     metadata_prefix = forms.ChoiceField(choices=[(p, p) for p in Source.METADATA_PREFIXES], initial="marc21",
@@ -53,6 +59,8 @@ class SourceForm(VersionedForm):
             self.fields["code"].disabled = True
         if self.instance.pk and not self.is_bound and self.instance.network_id:
             self.initial["network"] = self.instance.network.code
+        if self.instance.pk and not self.is_bound and self.instance.library_id:
+            self.initial["library"] = self.instance.library_id  # shown as its ISIL, or #number without one
         if not self.instance.pk and not self.is_bound:
             # Library staff set up their own library's source: its ISIL is filled in for them.
             own = {a.library_id for a in permissions.assignments(self.user) if a.library_id}

@@ -67,6 +67,7 @@ class Store:
         self.source, self.raw_format, self.report = source, raw_format, report
         self.libraries = library_lookup()
         self.codes = source.library_codes()
+        self.allowed = source.holding_libraries()
         fields = {f.attname: f for f in Record._meta.concrete_fields}
         self.json = {name for name in INSERTED if fields[name].get_internal_type() == "JSONField"}
 
@@ -86,6 +87,8 @@ class Store:
             code = row["library_code"]
             library = self.libraries.get(self.codes.get(code.upper(), code).upper()) if code else \
                 self.source.library_id
+            if library not in self.allowed:
+                library = None  # a library outside the source's scope: the copy keeps the code as written
             rows.append((record_id, library, code, row["call_number"], row["barcode"], row["status"]))
         return rows
 

@@ -79,6 +79,9 @@ class Source(ChangeLoggedModel):
         errors = {}
         if not self.library_id and not self.network_id:
             errors["__all__"] = [_("A source belongs to a library or to a network.")]
+        elif self.library_id and self.network_id and not self.network.libraries.filter(pk=self.library_id).exists():
+            # Otherwise a source could be put in the scope of a network (and its staff) it has nothing to do with.
+            errors["network"] = [_("The library is not a member of this network.")]
         if self.kind == self.Kind.OAI and not self.base_url:
             errors["base_url"] = [_("An OAI-PMH source needs its base URL.")]
         if self.kind == self.Kind.OAI and self.metadata_prefix not in self.METADATA_PREFIXES:
@@ -101,10 +104,29 @@ class Source(ChangeLoggedModel):
                 errors.append(_("line %(line)d: write CODE = ISIL") % {"line": number})
             else:
                 isils[isil.strip().upper()] = number
-        known = set(Library.objects.annotate(upper_isil=Upper("isil")).filter(upper_isil__in=list(isils))
-                    .values_list("upper_isil", flat=True))
-        return errors + [_("line %(line)d: no library has the ISIL %(isil)s") % {"line": number, "isil": isil}
-                         for isil, number in isils.items() if isil not in known]
+        found = dict(Library.objects.annotate(upper_isil=Upper("isil")).filter(upper_isil__in=list(isils))
+                     .values_list("upper_isil", "pk"))
+        allowed = self.holding_libraries()
+        for isil, number in isils.items():
+            if isil not in found:
+                errors.append(_("line %(line)d: no library has the ISIL %(isil)s") % {"line": number, "isil": isil})
+            elif found[isil] not in allowed:
+                errors.append(_("line %(line)d: %(isil)s is neither the source's library nor a library of its "
+                                "network") % {"line": number, "isil": isil})
+        return errors
+
+    def holding_libraries(self):
+        """Ids of the libraries whose copies this source may list: its library, and the members of its network
+        (or, for a library's source, of the networks of its country the library belongs to)."""
+        allowed = {self.library_id} if self.library_id else set()
+        networks = [self.network_id] if self.network_id else []
+        if self.library_id and not networks:
+            networks = list(Network.objects.filter(libraries=self.library_id, country_id=self.library.country_id)
+                            .values_list("pk", flat=True))
+        if networks:
+            allowed |= set(Library.networks.through.objects.filter(network_id__in=networks)
+                           .values_list("library_id", flat=True))
+        return allowed
 
     SCHEDULE_DAYS = {"daily": 1, "weekly": 7, "monthly": 30}
 
