@@ -60,7 +60,7 @@ def test_dublin_core_file_is_read_through_the_crosswalk(source):
     assert marc.detect(data) == "dc"
     report = import_file(source, data, "records.xml")
     assert report.added == 5 and not report.rejected
-    stored = Record.objects.get(local_id=dublin_core(records[0])["identifier"][0])
+    stored = Record.objects.get(local_id=dublin_core(records[0])["identifier"][-1])  # the address, not the ISBN
     assert stored.raw_format == "dc" and stored.title == "The pragmatic programmer"
     assert stored.authors == ["Hunt, Andrew", "Thomas, David"]
     assert stored.isbns == ["9780201616224"] and stored.language == "eng" and stored.year == 2000
@@ -140,7 +140,7 @@ def test_csv_rows_become_records_with_their_copies(source, cusco_library):
     assert report.added == 2
     assert report.rejected == [(4, "line 4, column year: “dos mil” is not a year of four digits"),
                                (5, "line 5, column isbn: “978-84-376-0494-8” is not a valid ISBN "
-                                   "(The number's checksum or check digit is invalid.)")]
+                                   "(wrong length or check digit)")]
     novel = Record.objects.get(local_id="B-1")
     assert novel.raw_format == "csv" and novel.title == "Cien años de soledad"
     assert novel.isbns == ["9788437604947"] and novel.year == 2007 and novel.language == "spa"
@@ -160,8 +160,10 @@ def test_csv_rows_become_records_with_their_copies(source, cusco_library):
 
 @pytest.mark.parametrize("data, message", [
     (b"titulo,autor\n\xff\xfe,x\n", "line 2 is not UTF-8"),
-    (b"title,writer\nA,B\n", "unknown column(s) 'writer'"),
-    (b"author,isbn\nA,9788437604947\n", "no 'title' column"),
+    (b"title,writer\nA,B\n", "unknown column(s) “writer”; the columns are: id, title, subtitle"),
+    (b"author,isbn\nA,9788437604947\n", "there is no title column"),
+    (b'id,title\n1,"Libro\n2,Otro\n', "line 2 cannot be read as CSV (unexpected end of data)"),
+    ("title\nUno\n".encode("utf-16"), "the file is in UTF-16"),
     (b"title,titulo\nA,B\n", "column(s) title given twice"),
 ])
 def test_csv_that_cannot_be_read_is_refused_whole(source, data, message):
@@ -250,3 +252,24 @@ def test_library_codes_are_checked(source, buenos_aires_library):
     assert raised.value.message_dict["holdings_codes"] == [
         "line 2: write CODE = ISIL", "line 1: no library has the ISIL PE-NOPE",
         "line 3: AR-BAP01 is neither the source's library nor a library of its network"]
+
+
+def test_review_cases_of_csv_and_dublin_core(source):
+    # A file with the title column only, and a tab-separated one, are the catalog's CSV.
+    assert marc.detect("título\nCien años de soledad\n".encode()) == "csv"
+    assert import_file(source, b"id\ttitle\tyear\nT-1\tRayuela\t1963\n", "tabs.tsv").added == 1
+    # Fixing a file and importing it again clears its earlier rejections.
+    import_file(source, b"id,title,year\nA-1,Uno,dos mil\n", "lista.csv")
+    assert Rejected.objects.filter(filename="lista.csv").count() == 1
+    import_file(source, b"id,title,year\nA-1,Uno,2000\n", "lista.csv")
+    assert not Rejected.objects.filter(filename="lista.csv").exists()
+    # Two Dublin Core records sharing an ISBN (two volumes) are two records; the file re-indented adds nothing.
+    ns = 'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
+    volumes = ('<r {ns}><record><dc:title>Obras, tomo 1</dc:title><dc:identifier>9788437604947</dc:identifier>'
+               '</record>{gap}<record><dc:title>Obras, tomo 2</dc:title><dc:identifier>9788437604947</dc:identifier>'
+               '</record>{gap}<record><dcterms:title>Término</dcterms:title></record></r>')
+    first = import_file(source, volumes.format(ns=ns, gap="").encode(), "dc.xml")
+    again = import_file(source, volumes.format(ns=ns, gap="\n    ").encode(), "dc.xml")
+    assert (first.added, again.added, again.unchanged) == (3, 0, 3)
+    assert set(Record.objects.filter(raw_format="dc").values_list("title", flat=True)) == {
+        "Obras, tomo 1", "Obras, tomo 2", "Término"}

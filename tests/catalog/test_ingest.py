@@ -110,7 +110,8 @@ def test_worker_processes_prepare_what_the_importing_process_would(monkeypatch):
     positions, reasons and keys as when prepared in the importing process, broken records included."""
     from sirbi.catalog import prepare
 
-    # The last broken record says it is longer than it is: as pymarc reads it, it runs over the file after it.
+    # The last broken record says it is longer than it is: it runs to the next record terminator, which is the
+    # end of the first record of the file after it; reading goes on from there.
     data = read("pymarc-marc.dat") + read("pymarc-bad_records.mrc") + read("pymarc-marc.dat")
     config = prepare.HoldingsConfig()
     alone = [item for batch in prepare.prepared_batches(data, "iso2709", config, processes=0) for item in batch]
@@ -119,10 +120,22 @@ def test_worker_processes_prepare_what_the_importing_process_would(monkeypatch):
     chunks = list(prepare.iso2709_chunks(data, 4))
     assert b"".join(chunk for chunk, _first in chunks) == data and [f for _c, f in chunks][:3] == [1, 5, 9]
     parallel = [item for batch in prepare.prepared_batches(data, "iso2709", config, processes=1) for item in batch]
-    assert len(alone) == len(parallel) == 29
+    assert len(alone) == len(parallel) == 48
     assert [(i.position, i.error, i.local_id, i.keys, i.digest) for i in alone] == \
         [(i.position, i.error, i.local_id, i.keys, i.digest) for i in parallel]
     assert sum(bool(i.error) for i in parallel) == 7
+
+
+def test_a_broken_record_length_does_not_hide_the_rest_of_the_file(source):
+    data = bytearray(read("pymarc-marc.dat"))
+    second = int(data[:5])
+    data[second:second + 5] = b"0x123"  # the second record's length is not a number
+    report = import_file(source, bytes(data), "damaged.mrc")
+    assert report.added == 19 and [r[0] for r in report.rejected] == [2]
+    assert "RecordLengthInvalid" in report.rejected[0][1]
+    data = read("pymarc-marc.dat") + b"\n" + read("pymarc-marc.dat")[:300]  # a line end, then a record cut off
+    report = import_file(source, data, "cut.mrc")
+    assert (report.added, report.unchanged) == (1, 19) and "TruncatedRecord" in report.rejected[0][1]
 
 
 def test_blocking_keys_are_narrow_and_shared_with_and_without_subtitle():

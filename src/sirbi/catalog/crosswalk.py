@@ -1,7 +1,7 @@
 """Records that are not MARC — Dublin Core XML, and the catalog's CSV column set for libraries without a
 library system (docs/catalog-csv.md) — turned into MARC 21 records (pymarc), so that they are normalised,
 clustered, indexed and downloaded as any other record. The source's original bytes are kept as they came.
-No Django here.
+Of Django only the translation of messages (worker processes, which read ISO 2709 only, never call them).
 
 Dublin Core follows the Library of Congress's Dublin Core to MARC crosswalk where it can (title 245, creator
 100/700, subject 650, description 520, publisher and date 260, language 041 and 008, identifier 020/022/024
@@ -17,6 +17,8 @@ import pycountry
 import pymarc
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from stdnum import isbn as stdisbn
 from stdnum import issn as stdissn
 from stdnum.exceptions import ValidationError as NumberInvalid
@@ -24,6 +26,8 @@ from stdnum.exceptions import ValidationError as NumberInvalid
 from .normalise import fold
 
 DC = "{http://purl.org/dc/elements/1.1/}"
+DCTERMS = "{http://purl.org/dc/terms/}"
+DC_NAMESPACES = (DC, DCTERMS)  # simple Dublin Core, and the same elements as DCMI terms
 OAI_DC = "{http://www.openarchives.org/OAI/2.0/oai_dc/}"
 
 # Leader 06 and 07 for the material types of normalise.MATERIAL and the CSV's `material` column.
@@ -128,8 +132,16 @@ def dc_elements(root):
     found = list(root.iter(f"{OAI_DC}dc"))
     if found:
         return found
-    return [element for element in root.iter()
-            if any(isinstance(child.tag, str) and child.tag.startswith(DC) for child in element)]
+    return [element for element in root.iter() if any(_dc_name(child) for child in element)]
+
+
+def _dc_name(element):
+    """'title' for a dc:title or dcterms:title element, else ''."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    for namespace in DC_NAMESPACES:
+        if tag.startswith(namespace):
+            return tag[len(namespace):]
+    return ""
 
 
 def parse_xml(data):
@@ -137,26 +149,28 @@ def parse_xml(data):
     try:
         return ElementTree.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
-        raise FileError(f"the XML declares entities or a DTD, which are refused ({type(exc).__name__})") from exc
+        raise FileError(_("the XML declares entities or a DTD, which are refused (%(kind)s).")
+                        % {"kind": type(exc).__name__}) from exc
     except ElementTree.ParseError as exc:
-        raise FileError(f"the XML is malformed: {exc}") from exc
+        raise FileError(_("the XML is malformed: %(reason)s") % {"reason": exc}) from exc
 
 
 def from_dc(element):
     """A MARC record from one Dublin Core record (an XML element); ValueError when it has no title."""
     values = {}
     for child in element:
-        if isinstance(child.tag, str) and child.tag.startswith(DC):
+        name = _dc_name(child)
+        if name:
             text = " ".join((child.text or "").split())
             if text:
-                values.setdefault(child.tag[len(DC):], []).append(text)
+                values.setdefault(name, []).append(text)
 
     def many(name):
         return values.get(name, [])
 
     titles = many("title")
     if not titles:
-        raise ValueError("missing title (dc:title)")
+        raise ValueError(_("missing title (dc:title)"))
     isbns, issns, others, urls = [], [], [], []
     for identifier in many("identifier"):
         bare = re.sub(r"^(urn:)?(isbn|issn)[: ]*", "", identifier, flags=re.IGNORECASE)
@@ -183,9 +197,14 @@ def from_dc(element):
 
 
 def dc_identifier(element):
-    """The identifier a Dublin Core record names itself by (its first dc:identifier), or ''."""
-    first = element.find(f"{DC}identifier")
-    return " ".join((first.text or "").split())[:200] if first is not None else ""
+    """The identifier a Dublin Core record names itself by, or '': an address or URI (https:, urn:, hdl:,
+    oai:...) first, then any other identifier that is not an ISBN or ISSN (which volumes and editions share)."""
+    found = [" ".join((child.text or "").split()) for child in element if _dc_name(child) == "identifier"]
+    found = [value for value in found if value]
+    uris = [v for v in found if re.match(r"(https?://|urn:(?!isbn|issn)|hdl:|oai:|info:|doi:)", v, re.IGNORECASE)]
+    others = [v for v in found if not re.match(r"(urn:)?(isbn|issn)\b", v, re.IGNORECASE)
+              and not stdisbn.is_valid(v) and not stdissn.is_valid(v)]
+    return (uris or others or [""])[0][:200]
 
 
 # --- CSV -----------------------------------------------------------------------------------------------------
@@ -250,35 +269,58 @@ class CsvRecord:
     error: str = ""
 
 
+def _delimiter(first_line):
+    counts = {delimiter: first_line.count(delimiter) for delimiter in (";", ",", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def looks_like_csv(head):
+    """Whether the start of a file is the catalog's CSV: a first line naming at least one of its columns (or a
+    UTF-16 text, which read_csv refuses with the way out)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    first = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].decode("utf-8", "replace")
+    return any(ALIASES.get(fold(cell).replace(" ", "_")) for cell in re.split(r"[,;\t]", first))
+
+
+def _columns_named():
+    """The column names as the page's language writes them (the template's)."""
+    return ", ".join(TEMPLATE_HEADERS.get((get_language() or "en")[:2], TEMPLATE_HEADERS["en"]))
+
+
 def read_csv(data):
     """CsvRecords of a catalog CSV file; rows with the same `id` are one record with several copies.
     FileError when the file as a whole cannot be read."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileError(_("the file is in UTF-16: save it as “CSV UTF-8”."))
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        raise FileError(f"line {line} is not UTF-8: save the file as “CSV UTF-8”") from exc
+        raise FileError(_("line %(line)d is not UTF-8: save the file as “CSV UTF-8”.") % {"line": line}) from exc
     lines = io.StringIO(text).readlines()  # as the csv reader counts them
     if not lines or not lines[0].strip():
-        raise FileError("the file is empty: the first line must name the columns")
-    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        raise FileError(_("the file is empty: its first line must name the columns."))
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(lines[0]), strict=True)
     try:
         header = next(reader)
     except csv.Error as exc:
-        raise FileError(f"line 1: {exc}") from exc
+        raise FileError(_("line 1 cannot be read as CSV (%(reason)s).") % {"reason": exc}) from exc
     names = [ALIASES.get(fold(cell).replace(" ", "_")) for cell in header]
     unknown = [cell for cell, name in zip(header, names, strict=True) if name is None and cell.strip()]
     if unknown:
-        raise FileError(f"line 1: unknown column(s) {', '.join(repr(c) for c in unknown)}; the columns are "
-                        f"{', '.join(COLUMNS)} (docs/catalog-csv.md)")
+        raise FileError(_("line 1: unknown column(s) %(unknown)s; the columns are: %(columns)s (the CSV template "
+                          "on the source's page has them all).")
+                        % {"unknown": ", ".join(f"“{c}”" for c in unknown), "columns": _columns_named()})
     repeated = sorted({n for n in names if n and names.count(n) > 1})
     if repeated:
-        raise FileError(f"line 1: column(s) {', '.join(repeated)} given twice")
+        raise FileError(_("line 1: column(s) %(columns)s given twice.") % {"columns": ", ".join(repeated)})
     if "title" not in names:
-        raise FileError(f"line 1: no 'title' column; the columns are {', '.join(COLUMNS)}")
+        raise FileError(_("line 1: there is no title column; the columns are: %(columns)s.")
+                        % {"columns": _columns_named()})
     header_raw = "".join(lines[:reader.line_num]).encode("utf-8")
     groups = {}  # local id → [(line, row, raw lines)]
     order = []
@@ -289,13 +331,15 @@ def read_csv(data):
         except StopIteration:
             break
         except csv.Error as exc:
-            raise FileError(f"line {start}: {exc}") from exc
+            raise FileError(_("line %(line)d cannot be read as CSV (%(reason)s): look for a quotation mark that is "
+                              "not closed, or a file that was cut off.") % {"line": start, "reason": exc}) from exc
         raw = "".join(lines[start - 1:reader.line_num]).encode("utf-8")
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) > len(names):
             order.append(CsvRecord(start, header_raw + raw, "", None,
-                                   f"line {start}: {len(cells)} cells but {len(names)} columns"))
+                                   _("line %(line)d: %(cells)d cells but %(columns)d columns")
+                                   % {"line": start, "cells": len(cells), "columns": len(names)}))
             continue
         row = {name: " ".join(cell.split()) for name, cell in zip(names, cells, strict=False) if name}
         local_id = row.get("id", "")[:200] or "row:" + fold(" ".join(
@@ -315,7 +359,8 @@ def read_csv(data):
             converted.holdings = [_holding(row) for _line, row, _raw in rows]
             yield CsvRecord(rows[0][0], raw, item, converted)
         except ValueError as exc:
-            yield CsvRecord(rows[0][0], raw, item, None, f"line {rows[0][0]}, {exc}")
+            yield CsvRecord(rows[0][0], raw, item, None, _("line %(line)d, %(problem)s")
+                            % {"line": rows[0][0], "problem": exc})
 
 
 def _holding(row):
@@ -329,7 +374,8 @@ def _checked_numbers(row, column, module, form, name):
         try:
             numbers.append(form(module.validate(value)))
         except NumberInvalid as exc:
-            raise ValueError(f"column {column}: “{value}” is not a valid {name} ({exc})") from exc
+            raise ValueError(_("column %(column)s: “%(value)s” is not a valid %(kind)s (wrong length or check "
+                               "digit)") % {"column": column, "value": value, "kind": name}) from exc
     return numbers
 
 
@@ -337,23 +383,24 @@ def _from_row(row, local_id):
     """A MARC record from one CSV row (the record's first line); ValueError naming the column at fault."""
     title = row.get("title", "")
     if not title:
-        raise ValueError("column title: the title is empty")
+        raise ValueError(_("column title: the title is empty"))
     isbns = _checked_numbers(row, "isbn", stdisbn, stdisbn.compact, "ISBN")
     issns = _checked_numbers(row, "issn", stdissn, stdissn.format, "ISSN")
     year = row.get("year", "")
     if year and not re.fullmatch(r"1[4-9]\d\d|20\d\d", year):
-        raise ValueError(f"column year: “{year}” is not a year of four digits")
+        raise ValueError(_("column year: “%(value)s” is not a year of four digits") % {"value": year})
     language = ""
     if row.get("language"):
         language = language_code(row["language"])
         if language is None:
-            raise ValueError(f"column language: “{row['language']}” is not an ISO 639 code (spa, por, en…)")
+            raise ValueError(_("column language: “%(value)s” is not an ISO 639 code (spa, por, en…)")
+                             % {"value": row["language"]})
     material = "book"
     if row.get("material"):
         material = MATERIAL_WORDS.get(fold(row["material"]).replace(" ", "_"))
         if material is None:
-            raise ValueError(f"column material: “{row['material']}” is not one of "
-                             f"{', '.join(sorted(set(MATERIAL_WORDS.values())))}")
+            raise ValueError(_("column material: “%(value)s” is not one of %(kinds)s")
+                             % {"value": row["material"], "kinds": ", ".join(sorted(set(MATERIAL_WORDS.values())))})
     return Converted(_record(
         title=title, subtitle=row.get("subtitle", ""), authors=split_values(row.get("authors")), isbns=isbns,
         issns=issns, edition=row.get("edition", ""), publisher=row.get("publisher", ""), place=row.get("place", ""),

@@ -147,6 +147,8 @@ def import_file(source, data, filename, *, progress=None, workers=None):
     report = Report(filename=filename)
     raw_format = marc.detect(data)
     store = Store(source, raw_format, report)
+    # This file's earlier rejections go: the validation report says what is wrong with the file as it is now.
+    Rejected.objects.filter(source=source, filename=filename[:250]).delete()
     for batch in prepared_batches(data, raw_format, holdings_config(source),
                                   settings.CATALOG_INGEST_PROCESSES if workers is None else workers):
         with transaction.atomic():

@@ -3,11 +3,12 @@ defusedxml (no entities, no network), and Dublin Core XML and the catalog's CSV 
 record comes out as a Parsed: the pymarc Record and its bytes, or the reason it could not be read and its raw
 bytes, so the caller can keep it in quarantine while the rest of the file goes in."""
 
+import re
 from dataclasses import dataclass
-from io import BytesIO
 
 import pymarc
 from defusedxml import ElementTree
+from django.utils.translation import gettext as _
 
 from . import crosswalk
 from .crosswalk import FileError
@@ -32,11 +33,11 @@ def detect(data):
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     if head.startswith(b"<"):
-        if b"MARC21/slim" not in head and b"purl.org/dc/elements/1.1" in head:
+        marc_namespace = re.search(rb'xmlns(:\w+)?\s*=\s*["\']http://www\.loc\.gov/MARC21/slim', head)
+        if not marc_namespace and re.search(rb"purl\.org/dc/(elements/1\.1|terms)", head):
             return "dc"
         return "marcxml"
-    first_line = head.split(b"\n", 1)[0]
-    if not head[:5].isdigit() and (b"," in first_line or b";" in first_line):
+    if crosswalk.looks_like_csv(head):
         return "csv"
     return "iso2709"
 
@@ -60,27 +61,66 @@ def read_dc(data):
     root = crosswalk.parse_xml(data)
     elements = crosswalk.dc_elements(root)
     if not elements:
-        raise FileError("no Dublin Core record (dc: elements) in the file")
+        raise FileError(_("there is no Dublin Core record (dc: elements) in the file."))
+    seen = set()
     for position, element in enumerate(elements, 1):
+        element.tail = None  # the record's own bytes, not the spaces after it
         raw = ElementTree.tostring(element, encoding="utf-8")
+        identifier = crosswalk.dc_identifier(element)
+        if identifier in seen:
+            identifier = ""  # two records naming themselves alike (two volumes, one ISBN): known by their content
+        seen.add(identifier)
         try:
-            yield Parsed(position, crosswalk.from_dc(element), raw, local_id=crosswalk.dc_identifier(element))
+            yield Parsed(position, crosswalk.from_dc(element), raw, local_id=identifier)
         except ValueError as exc:
             yield Parsed(position, None, raw, str(exc))
 
 
+END_OF_RECORD = 0x1D
+
+
+def iso2709_records(data):
+    """(start, end, problem) of each record of an ISO 2709 file. A record is cut by the length its leader
+    gives when that length ends on the record terminator; otherwise (a length that is not a number, a
+    record cut short, a missing terminator) the broken record runs to the next terminator and reading goes
+    on after it, so one broken record never hides the rest of the file."""
+    position, size = 0, len(data)
+    while position < size:
+        while position < size and data[position] in b"\r\n \x00":  # line ends some programs add
+            position += 1
+        if position >= size:
+            return
+        head = data[position:position + 5]
+        length = int(head) if head.isdigit() else 0
+        end = position + length
+        if length >= 24 and end <= size and data[end - 1] == END_OF_RECORD:
+            yield position, end, ""
+            position = end
+            continue
+        terminator = data.find(b"\x1d", position)
+        stop = size if terminator == -1 else terminator + 1
+        if not head.isdigit():
+            problem = f"RecordLengthInvalid: the record length “{head.decode('latin-1')}” is not a number"
+        elif end > size:
+            problem = f"TruncatedRecord: the leader says {length} bytes, the file has {size - position} left"
+        else:
+            problem = f"EndOfRecordNotFound: no record terminator at byte {length} of the record"
+        yield position, stop, problem
+        position = stop
+
+
 def read_iso2709(data):
-    # permissive: a broken record is returned as None (with the reason) and reading goes on with the next one.
-    reader = pymarc.MARCReader(BytesIO(data), to_unicode=True, force_utf8=False, permissive=True,
-                               utf8_handling="strict")
     position = 0
-    for record in reader:
+    for start, end, problem in iso2709_records(data):
         position += 1
-        chunk = bytes(reader.current_chunk or b"")
-        if record is None:
-            exception = reader.current_exception
-            yield Parsed(position, None, chunk, f"{type(exception).__name__}: {exception}" if exception
-                         else "unreadable record")
+        chunk = data[start:end]
+        if problem:
+            yield Parsed(position, None, chunk, problem)
+            continue
+        try:
+            record = pymarc.Record(chunk, to_unicode=True, force_utf8=False, utf8_handling="strict")
+        except Exception as exc:  # pymarc's reasons: base address, directory, encoding, no fields...
+            yield Parsed(position, None, chunk, f"{type(exc).__name__}: {exc}")
             continue
         yield Parsed(position, record, chunk)
 
@@ -94,8 +134,9 @@ def read_marcxml(data):
     records = [root] if root.tag in (f"{MARC_NS}record", "record") else \
         list(root.iter(f"{MARC_NS}record")) or list(root.iter("record"))
     if not records:
-        raise FileError("no MARCXML <record> in the file")
+        raise FileError(_("there is no MARCXML <record> in the file."))
     for position, element in enumerate(records, 1):
+        element.tail = None
         raw = ElementTree.tostring(element, encoding="utf-8")
         try:
             yield Parsed(position, _record_from_xml(element), raw)

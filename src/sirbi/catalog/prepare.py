@@ -6,6 +6,7 @@ processes prepare while the importing process stores the chunks already prepared
 import gc
 import hashlib
 import multiprocessing
+from collections import deque
 from dataclasses import dataclass, field
 
 from . import marc
@@ -89,24 +90,18 @@ def _worker_start():
     gc.disable()
 
 
-def iso2709_chunks(data, records=CHUNK_RECORDS):
-    """(bytes, position of its first record) of whole records, cut where pymarc's reader would cut."""
-    position, start, count, first = 0, 0, 0, 1
-    size = len(data)
-    while position < size:
-        head = data[position:position + 5]
-        if len(head) < 5:
-            position = size
-        elif head.isdigit():
-            length = int(head)
-            position = size if length < 5 else min(size, position + length)
-        else:
-            position += 5  # pymarc skips the five bytes it could not read as a length
+def iso2709_chunks(data, records=None):
+    """(bytes, position of its first record) of `records` whole records each, cut where marc.read cuts."""
+    records = records or CHUNK_RECORDS
+    first, count, start = 1, 0, None
+    for begin, end, _problem in marc.iso2709_records(data):
+        if start is None:
+            start = begin
         count += 1
         if count == records:
-            yield data[start:position], first
-            start, first, count = position, first + records, 0
-    if start < size:
+            yield data[start:end], first
+            first, count, start = first + records, 0, None
+    if start is not None:
         yield data[start:], first
 
 
@@ -123,6 +118,12 @@ def prepared_batches(data, raw_format, config, processes=1):
         if batch:
             yield batch
         return
-    tasks = ((chunk, first, raw_format, config) for chunk, first in iso2709_chunks(data))
     with multiprocessing.get_context("spawn").Pool(processes, initializer=_worker_start) as pool:
-        yield from pool.imap(_prepare_chunk, tasks)
+        # A few chunks in flight, not the whole file: memory stays flat when storing is slower than reading.
+        pending = deque()
+        for chunk, first in iso2709_chunks(data):
+            pending.append(pool.apply_async(_prepare_chunk, ((chunk, first, raw_format, config),)))
+            if len(pending) > 2 * processes:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()

@@ -58,7 +58,10 @@ class CampaignPageForm(CampaignForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["indicators"].queryset = Indicator.objects.filter(numerator__isnull=True, is_active=True)
+        offered = Indicator.objects.filter(numerator__isnull=True, is_active=True)
+        if self.instance.pk:  # an indicator the campaign already asks for stays offered (and checked)
+            offered = offered | Indicator.objects.filter(campaigns=self.instance)
+        self.fields["indicators"].queryset = offered.distinct()
         if not self.instance.pk and not self.is_bound and not self.initial.get("languages"):
             self.initial["languages"] = [code for code, _name in settings.LANGUAGES]
 

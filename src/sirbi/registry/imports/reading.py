@@ -181,9 +181,16 @@ def read_xlsx(data, filename, typed=False):
 FORMULA = re.compile(rb"<(?:[A-Za-z]\w*:)?f[\s>/]")  # a <f> element: a cell's formula, in a sheet's XML
 
 
-def _has_formulas(data):
-    """Whether any sheet of the workbook holds a formula (a scan of the sheets' XML, no parsing)."""
+XLSX_MAX_UNPACKED = 400 * 1024 * 1024  # a workbook of figures unpacks to far less; more is a zip bomb
+
+
+def _has_formulas(data, filename):
+    """Whether any sheet of the workbook holds a formula (a scan of the sheets' XML, no parsing). Refuses a
+    workbook that would unpack to more than XLSX_MAX_UNPACKED before anything is unpacked."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if sum(info.file_size for info in archive.infolist()) > XLSX_MAX_UNPACKED:
+            raise FileProblem(filename, _("the workbook unpacks to more than %(size)d MB; split it.")
+                              % {"size": XLSX_MAX_UNPACKED // (1024 * 1024)})
         return any(FORMULA.search(archive.read(name)) for name in archive.namelist()
                    if name.startswith("xl/worksheets/") and name.endswith(".xml"))
 
@@ -203,7 +210,7 @@ def _read_xlsx_typed(data, filename):
     twenty times faster than openpyxl on large files). A workbook with formulas goes through openpyxl's
     streaming reader, which names the cell that holds one."""
     try:
-        if _has_formulas(data):
+        if _has_formulas(data, filename):
             return _read_xlsx_openpyxl(data, filename)
         workbook = python_calamine.load_workbook(io.BytesIO(data))
         if not workbook.sheet_names:

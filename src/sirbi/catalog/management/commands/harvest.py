@@ -46,8 +46,9 @@ class Command(BaseCommand):
                 continue
             try:
                 self._harvest(source, since, full, options)
-            except HarvestError as error:
-                self.stderr.write(f"{source.code}: {error} (it will be tried again on the next run)")
+            except Exception as error:  # noqa: BLE001 — one broken endpoint (or answer) must not stop the others
+                reason = error if isinstance(error, HarvestError) else f"{type(error).__name__}: {error}"
+                self.stderr.write(f"{source.code}: {reason} (it will be tried again on the next run)")
                 failed.append(source.code)
         if failed:
             raise CommandError(f"{len(failed)} source(s) could not be harvested: {', '.join(failed)}")
