@@ -21,9 +21,7 @@ from rapidfuzz import fuzz
 from sirbi.core.bulk import insert_rows, json_value, select_in, update_rows
 
 from .models import Cluster, Decision, MatchKey, Record
-from .normalise import STOP, fold, keys_of
-
-__all__ = ["assign", "keys_of", "leave", "merge", "near_candidates", "similarity", "split"]
+from .normalise import STOP, fold
 
 TITLE_MIN = 92  # token-sort ratio of the folded titles
 AUTHOR_MIN = 85  # of the first authors' folded names (when both have one)
@@ -219,11 +217,7 @@ def assign(records, keys=None):
     return touched
 
 
-def completeness(values, size):
-    """How much a record says (its size breaks ties): `values` are its normalised fields."""
-    return sum(bool(values[name]) for name in COMPLETE) + size / 1e6
-
-
+# What makes a record complete: the more of these it has (then the longer it is), the better representative.
 COMPLETE = ("title", "authors", "isbns", "year", "language", "edition", "publisher", "place", "series", "subjects")
 
 
@@ -246,12 +240,13 @@ def choose_representatives(cluster_ids):
                                                  if current.get(cluster_id) != -score[1]])
 
 
-def leave(record):
-    """A record deleted at its source leaves its cluster (which keeps its other members, or goes)."""
-    previous = record.cluster_id
-    Record.objects.filter(pk=record.pk).update(cluster=None, match_reason={})
-    MatchKey.objects.filter(record=record).delete()
-    choose_representatives({previous})
+def leave(records):
+    """Records deleted at their source leave their clusters (which keep their other members, or go)."""
+    ids = [r.pk for r in records]
+    previous = {r.cluster_id for r in records if r.cluster_id}
+    Record.objects.filter(pk__in=ids).update(cluster=None, match_reason={})
+    MatchKey.objects.filter(record_id__in=ids).delete()
+    choose_representatives(previous)
 
 
 def near_candidates(cluster, limit=5):

@@ -57,10 +57,6 @@ class SourceForm(VersionedForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:  # the code names the source in commands and addresses: fixed once chosen
             self.fields["code"].disabled = True
-        if self.instance.pk and not self.is_bound and self.instance.network_id:
-            self.initial["network"] = self.instance.network.code
-        if self.instance.pk and not self.is_bound and self.instance.library_id:
-            self.initial["library"] = self.instance.library_id  # shown as its ISIL, or #number without one
         if not self.instance.pk and not self.is_bound:
             # Library staff set up their own library's source: its ISIL is filled in for them.
             own = {a.library_id for a in permissions.assignments(self.user) if a.library_id}

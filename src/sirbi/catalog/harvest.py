@@ -138,11 +138,7 @@ def _parse_metadata(element, dublin_core):
         dc = element.find(f".//{crosswalk.OAI_DC}dc")
         if dc is None:
             return None
-        raw = etree.tostring(dc, encoding="utf-8")
-        try:
-            return marc.Parsed(1, crosswalk.from_dc(dc), raw)
-        except ValueError as exc:
-            return marc.Parsed(1, None, raw, str(exc))
+        return marc.dc_parsed(dc, etree.tostring(dc, encoding="utf-8"))
     marc_element = element.find(f".//{{{MARC_NS}}}record")
     if marc_element is None:
         return None
@@ -170,19 +166,15 @@ def _store_page(source, elements, report, store):
             source=source, local_id__in=[header.identifier for _e, header in headers if header.deleted]).only(
             "pk", "local_id", "deleted", "cluster_id")}
         pending = {}  # local id → Prepared; the last of the page wins
+        gone = {}  # local id → Record deleted at the source
         for element, header in headers:
             record = existing.get(header.identifier)
             if header.deleted:
                 pending.pop(header.identifier, None)
                 if record and not record.deleted:
-                    Record.objects.filter(pk=record.pk).update(deleted=True)
-                    Holding.objects.filter(record=record).delete()
-                    record.deleted = True
-                    report.deleted += 1
-                    if record.cluster_id:
-                        report.clusters.add(record.cluster_id)
-                        clusters.leave(record)
+                    gone[header.identifier] = record
                 continue
+            gone.pop(header.identifier, None)
             parsed = _parse_metadata(element, dublin_core)
             if parsed is None:
                 report.rejected.append((header.identifier, "no MARC 21 record in the metadata" if not dublin_core
@@ -194,5 +186,12 @@ def _store_page(source, elements, report, store):
                 continue
             item.local_id = header.identifier
             pending[header.identifier] = item
+        if gone:
+            ids = [r.pk for r in gone.values()]
+            Record.objects.filter(pk__in=ids).update(deleted=True)
+            Holding.objects.filter(record_id__in=ids).delete()
+            clusters.leave(gone.values())
+            report.deleted += len(gone)
+            report.clusters |= {r.cluster_id for r in gone.values() if r.cluster_id}
         store.store(list(pending.values()))
     return [header.datestamp for _e, header in headers]

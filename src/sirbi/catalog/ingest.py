@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from sirbi.core.bulk import insert_rows, select_in, update_rows
-from sirbi.registry.models import Library
 
 from . import clusters, marc
 from .indexing import index_clusters
@@ -50,11 +49,6 @@ class Report:
                 "unchanged": self.unchanged, "rejected": [list(r) for r in self.rejected]}
 
 
-def library_lookup():
-    """{ISIL in capitals: library id}, for the holdings fields that name their library."""
-    return {isil.upper(): pk for pk, isil in Library.objects.exclude(isil=None).values_list("pk", "isil")}
-
-
 def holdings_config(source):
     return HoldingsConfig(source.holdings_tag, source.holdings_library, source.holdings_call_number,
                           source.holdings_barcode, source.holdings_status)
@@ -65,9 +59,10 @@ class Store:
 
     def __init__(self, source, raw_format, report):
         self.source, self.raw_format, self.report = source, raw_format, report
-        self.libraries = library_lookup()
+        # {ISIL in capitals: id} of the libraries the source may list copies of; others keep only their code.
+        self.libraries = {isil.upper(): pk for pk, isil in
+                          source.holding_libraries().exclude(isil=None).values_list("pk", "isil")}
         self.codes = source.library_codes()
-        self.allowed = source.holding_libraries()
         fields = {f.attname: f for f in Record._meta.concrete_fields}
         self.json = {name for name in INSERTED if fields[name].get_internal_type() == "JSONField"}
 
@@ -87,16 +82,18 @@ class Store:
             code = row["library_code"]
             library = self.libraries.get(self.codes.get(code.upper(), code).upper()) if code else \
                 self.source.library_id
-            if library not in self.allowed:
-                library = None  # a library outside the source's scope: the copy keeps the code as written
             rows.append((record_id, library, code, row["call_number"], row["barcode"], row["status"]))
         return rows
 
-    def quarantine(self, filename, item):
-        reason = _(MISSING_TITLE) if item.error == MISSING_TITLE else item.error
-        Rejected.objects.update_or_create(source=self.source, filename=filename[:250], position=item.position,
-                                          defaults={"raw": item.raw, "reason": reason[:500]})
-        self.report.rejected.append((item.position, reason))
+    def quarantine(self, filename, items):
+        """Keep unreadable items with their reasons (the file's earlier rejections were cleared first)."""
+        rejected = []
+        for item in items:
+            reason = _(MISSING_TITLE) if item.error == MISSING_TITLE else item.error
+            rejected.append(Rejected(source=self.source, filename=filename[:250], position=item.position,
+                                     raw=item.raw, reason=reason[:500]))
+            self.report.rejected.append((item.position, reason))
+        Rejected.objects.bulk_create(rejected)
 
     def store(self, items):
         """Store readable Prepared items (the last of a local id wins), place them in clusters."""
@@ -152,13 +149,8 @@ def import_file(source, data, filename, *, progress=None, workers=None):
     for batch in prepared_batches(data, raw_format, holdings_config(source),
                                   settings.CATALOG_INGEST_PROCESSES if workers is None else workers):
         with transaction.atomic():
-            readable = []
-            for item in batch:
-                if item.error:
-                    store.quarantine(filename, item)
-                else:
-                    readable.append(item)
-            store.store(readable)
+            store.quarantine(filename, [item for item in batch if item.error])
+            store.store([item for item in batch if not item.error])
         if progress:
             progress(report.total)
     if report.clusters:

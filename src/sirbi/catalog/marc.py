@@ -70,10 +70,15 @@ def read_dc(data):
         if identifier in seen:
             identifier = ""  # two records naming themselves alike (two volumes, one ISBN): known by their content
         seen.add(identifier)
-        try:
-            yield Parsed(position, crosswalk.from_dc(element), raw, local_id=identifier)
-        except ValueError as exc:
-            yield Parsed(position, None, raw, str(exc))
+        yield dc_parsed(element, raw, position, identifier)
+
+
+def dc_parsed(element, raw, position=1, local_id=""):
+    """A Parsed of one Dublin Core record (its MARC made by the crosswalk), or its reason."""
+    try:
+        return Parsed(position, crosswalk.from_dc(element), raw, local_id=local_id)
+    except ValueError as exc:
+        return Parsed(position, None, raw, str(exc))
 
 
 END_OF_RECORD = 0x1D

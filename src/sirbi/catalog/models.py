@@ -104,29 +104,29 @@ class Source(ChangeLoggedModel):
                 errors.append(_("line %(line)d: write CODE = ISIL") % {"line": number})
             else:
                 isils[isil.strip().upper()] = number
-        found = dict(Library.objects.annotate(upper_isil=Upper("isil")).filter(upper_isil__in=list(isils))
-                     .values_list("upper_isil", "pk"))
-        allowed = self.holding_libraries()
+        found = set(Library.objects.annotate(upper_isil=Upper("isil")).filter(upper_isil__in=list(isils))
+                    .values_list("upper_isil", flat=True))
+        allowed = set(self.holding_libraries().annotate(upper_isil=Upper("isil"))
+                      .filter(upper_isil__in=list(isils)).values_list("upper_isil", flat=True))
         for isil, number in isils.items():
             if isil not in found:
                 errors.append(_("line %(line)d: no library has the ISIL %(isil)s") % {"line": number, "isil": isil})
-            elif found[isil] not in allowed:
+            elif isil not in allowed:
                 errors.append(_("line %(line)d: %(isil)s is neither the source's library nor a library of its "
                                 "network") % {"line": number, "isil": isil})
         return errors
 
     def holding_libraries(self):
-        """Ids of the libraries whose copies this source may list: its library, and the members of its network
-        (or, for a library's source, of the networks of its country the library belongs to)."""
-        allowed = {self.library_id} if self.library_id else set()
-        networks = [self.network_id] if self.network_id else []
-        if self.library_id and not networks:
-            networks = list(Network.objects.filter(libraries=self.library_id, country_id=self.library.country_id)
-                            .values_list("pk", flat=True))
-        if networks:
-            allowed |= set(Library.networks.through.objects.filter(network_id__in=networks)
-                           .values_list("library_id", flat=True))
-        return allowed
+        """The libraries whose copies this source may list: its library, and the members of its network (or,
+        for a library's source, of the networks of its country the library belongs to)."""
+        if self.network_id:
+            networks = Q(networks=self.network_id)
+        elif self.library_id:
+            networks = Q(networks__in=Network.objects.filter(libraries=self.library_id,
+                                                             country_id=self.library.country_id))
+        else:
+            return Library.objects.none()
+        return Library.objects.filter(Q(pk=self.library_id) | networks).distinct()
 
     SCHEDULE_DAYS = {"daily": 1, "weekly": 7, "monthly": 30}
 
@@ -228,14 +228,6 @@ class Record(models.Model):
 
     def __str__(self):
         return self.title
-
-    @property
-    def completeness(self):
-        """How much the record says (its size breaks ties); a cluster's representative is its most complete
-        record. Uses `raw_size` when the query annotated it (the original bytes need not be loaded)."""
-        from .clusters import COMPLETE, completeness
-        size = getattr(self, "raw_size", None)
-        return completeness({name: getattr(self, name) for name in COMPLETE}, len(self.raw) if size is None else size)
 
 
 class MatchKey(models.Model):

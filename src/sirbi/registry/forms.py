@@ -36,16 +36,15 @@ class VersionedForm(forms.ModelForm):
             self._initial_codes()
 
     def _initial_codes(self):
-        """Fields that choose by code start from the instance's codes (the model gives primary keys)."""
+        """Fields that choose by code start from the instance's related objects (the model gives primary keys),
+        which each field shows as it reads them back (its code, an ISIL...)."""
         for name, field in self.fields.items():
-            key = getattr(field, "to_field_name", None)
-            if not key or name not in self.initial:
+            if not getattr(field, "to_field_name", None) or name not in self.initial:
                 continue
             if isinstance(field, forms.ModelMultipleChoiceField):
-                self.initial[name] = [getattr(obj, key) for obj in getattr(self.instance, name).all()]
+                self.initial[name] = list(getattr(self.instance, name).all())
             else:
-                related = getattr(self.instance, name, None)
-                self.initial[name] = getattr(related, key) if related is not None else None
+                self.initial[name] = getattr(self.instance, name, None)
 
 
 class CodeChoiceField(forms.ModelChoiceField):
