@@ -3,7 +3,6 @@ its member records and every holding, and each record's downloads (MARC, MARCXML
 
 import csv
 import io
-import json
 from urllib.parse import urlencode
 
 import pymarc
@@ -144,7 +143,7 @@ def cluster_page(request, pk):
         other.may_merge = permissions.can(request.user, "change", other.source)
     return render(request, "catalog/cluster.html", {
         "cluster": cluster, "record": representative, "records": records, "holdings": holdings, "near": near,
-        "points": json.dumps(points), "countries": sorted({h.library.country.name for h in holdings if h.library})})
+        "points": points, "countries": sorted({h.library.country.name for h in holdings if h.library})})
 
 
 # What Source.scope_keys reads, so that the permission checks of a page cost no query per record.

@@ -1,7 +1,6 @@
 """The regional agenda: programmes and activities of library development and reading promotion in the member
 countries, as a list with filters, a map and on the shared calendar."""
 
-import json
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
@@ -39,7 +38,7 @@ def agenda_page(request):
                            "exact": activity.latitude is not None})
     return render(request, "cooperation/agenda.html", {
         "activities": rows, "params": params, "since": since, "kinds": Activity.Kind.choices,
-        "countries": Country.objects.filter(is_member=True), "points": json.dumps(points),
+        "countries": Country.objects.filter(is_member=True), "points": points,
         "can_add": permissions.can_any(request.user, "add", Activity),
         "is_sample": any(a.is_sample for a in rows)})
 

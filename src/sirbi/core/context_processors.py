@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import translate_url
 from django.utils.translation import get_language_info
 
@@ -17,6 +18,10 @@ def platform(request):
         "language_links": languages,
         "is_member": permissions.is_member(user),
         "is_secretariat": permissions.is_secretariat(user),
-        "tile_url": settings.TILE_URL,
-        "tile_attribution": settings.TILE_ATTRIBUTION,
+        # Read by maps.js from a json_script block (registry/_map_scripts.html); never written into script.
+        "map_config": {
+            "countries": static("vendor/world-atlas/countries-50m.json"),
+            "tiles": settings.TILE_URL,
+            "attribution": settings.TILE_ATTRIBUTION,
+        },
     }

@@ -1,6 +1,5 @@
 """Public pages: the members' map and the open data downloads."""
 
-import json
 
 from django.db.models import Count, Max, Q
 from django.shortcuts import redirect, render
@@ -44,7 +43,7 @@ def home(request):
     }
     return render(request, "portal/home.html", {
         "members": members,
-        "members_json": json.dumps(map_data, ensure_ascii=False),
+        "map_data": map_data,
         "network_total": sum(networks.values()),
         "library_total": sum(libraries.values()),
         "without_network": sum(1 for c in members if not c.network_count),

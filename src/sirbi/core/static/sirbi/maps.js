@@ -36,10 +36,32 @@
     });
   }
 
-  function escapeHtml(text) {
-    var div = document.createElement("div");
-    div.textContent = text;
-    return div.innerHTML;
+  // Tooltips and popups are DOM nodes with text set, never HTML strings: names come from what people typed
+  // (a library called "<img onerror=…>" must show those characters, not run them).
+  function textNode(text) {
+    var span = document.createElement("span");
+    span.textContent = text == null ? "" : String(text);
+    return span;
+  }
+
+  function linkNode(url, text, strong) {
+    var link = document.createElement("a");
+    link.href = url;
+    link.textContent = text == null ? "" : String(text);
+    if (!strong) { return link; }
+    var bold = document.createElement("strong");
+    bold.appendChild(link);
+    return bold;
+  }
+
+  function lines(first, second) {
+    var box = document.createElement("div");
+    box.appendChild(first);
+    if (second != null && second !== "") {
+      box.appendChild(document.createElement("br"));
+      box.appendChild(document.createTextNode(String(second)));
+    }
+    return box;
   }
 
   // The members' map on the home page: members coloured and linked to their country page.
@@ -57,9 +79,8 @@
         onEachFeature: function (feature, featureLayer) {
           var member = members[feature.id];
           if (!member) { return; }
-          featureLayer.bindTooltip(member.name);
-          featureLayer.bindPopup('<strong><a href="' + member.url + '">' + escapeHtml(member.name) + "</a></strong><br>" +
-            escapeHtml(member.summary));
+          featureLayer.bindTooltip(textNode(member.name));
+          featureLayer.bindPopup(lines(linkNode(member.url, member.name, true), member.summary));
         }
       }).addTo(map);
       var bounds = L.latLngBounds([]);
@@ -83,7 +104,7 @@
         // One library: its own marker, no cluster needed.
         var at = [parseFloat(libraryElement.dataset.lat), parseFloat(libraryElement.dataset.lon)];
         L.circleMarker(at, { radius: 8, color: "#a4361d", weight: 3, fillColor: "#ffffff", fillOpacity: 1 })
-          .bindTooltip(libraryElement.dataset.name).addTo(libraryMap);
+          .bindTooltip(textNode(libraryElement.dataset.name)).addTo(libraryMap);
         // Without a tile layer only country shapes are drawn: a street-level zoom would show nothing
         // around the marker, so show the region instead.
         libraryMap.setView(at, config.tiles ? 14 : 6);
@@ -100,7 +121,7 @@
       var markers = data.points.map(function (p) {
         var marker = L.circleMarker([p[1], p[2]], { radius: 6, color: "#0b5d6b", weight: 2, fillColor: "#ffffff", fillOpacity: 1 });
         marker.bindPopup(function () {
-          return '<a href="' + libraryUrl.replace("/0/", "/" + p[0] + "/") + '">' + escapeHtml(p[3]) + "</a>";
+          return linkNode(libraryUrl.replace("/0/", "/" + Number(p[0]) + "/"), p[3]);
         });
         return marker;
       });
@@ -127,7 +148,7 @@
       var markers = agenda.map(function (item) {
         return L.circleMarker([item.lat, item.lon], { radius: item.exact ? 7 : 5, color: "#6b4b0b", weight: 2,
                                                       fillColor: "#ffffff", fillOpacity: 1 })
-          .bindPopup('<a href="' + item.url + '">' + escapeHtml(item.name) + "</a><br>" + escapeHtml(item.place))
+          .bindPopup(lines(linkNode(item.url, item.name), item.place))
           .addTo(agendaMap);
       });
       if (markers.length) { agendaMap.fitBounds(L.featureGroup(markers).getBounds().pad(0.3), { maxZoom: 6 }); }
@@ -155,7 +176,7 @@
           var country = figures.countries[feature.id];
           if (!country) { return; }
           drawn += 1;
-          featureLayer.bindTooltip(escapeHtml(country.name) + ": " + escapeHtml(country.text));
+          featureLayer.bindTooltip(textNode(country.name + ": " + country.text));
           featureLayer.on("click", function () { window.location.href = country.url; });
         }
       }).addTo(choropleth);
@@ -167,7 +188,7 @@
         if (country["class"]) {
           var kind = figures.classes[country["class"]];
           L.marker(labelAt(l), { interactive: false, keyboard: false, icon: L.divIcon({
-            className: "class-label" + (kind.dark ? " dark" : ""), html: String(country["class"]), iconSize: [18, 18] }) })
+            className: "class-label" + (kind.dark ? " dark" : ""), html: textNode(country["class"]), iconSize: [18, 18] }) })
             .addTo(choropleth);
         }
       });
