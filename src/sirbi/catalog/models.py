@@ -34,7 +34,7 @@ class Source(ChangeLoggedModel):
                                 verbose_name=_("network"))
     base_url = models.URLField(_("OAI-PMH base URL"), max_length=500, blank=True)
     metadata_prefix = models.CharField(_("metadata prefix"), max_length=40, blank=True, default="marc21")
-    set_spec = models.CharField(_("set"), max_length=200, blank=True)
+    set_spec = models.CharField(_("set"), max_length=200, blank=True, validators=[validate_plain_text])
     holdings_tag = models.CharField(
         _("holdings field"), max_length=3, blank=True,
         help_text=_("852, or a local field such as 949 or 952 (Koha). Empty: every record is one holding of the "
@@ -44,7 +44,7 @@ class Source(ChangeLoggedModel):
     holdings_barcode = models.CharField(_("subfield with the barcode"), max_length=1, blank=True)
     holdings_status = models.CharField(_("subfield with the status"), max_length=1, blank=True)
     holdings_codes = models.TextField(
-        _("library codes"), blank=True,
+        _("library codes"), blank=True, validators=[validate_plain_text],
         help_text=_("The codes the holdings use for libraries without their ISIL, one per line: CODE = ISIL "
                     "(for example Koha's branch codes: CEN = PE-B000001)."))
     schedule = models.CharField(

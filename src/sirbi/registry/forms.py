@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sirbi.core import permissions
+from sirbi.core.markup import validate_plain_text
 
 from .choices import SERVICES
 from .models import Country, Library, Network, Subdivision
@@ -24,7 +25,7 @@ class VersionedForm(forms.ModelForm):
     # Not named "version": that is the model's (non-editable) field, and the admin refuses the clash.
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     message = forms.CharField(
-        label=_("Note for the change log"), required=False, max_length=500,
+        label=_("Note for the change log"), required=False, max_length=500, validators=[validate_plain_text],
         help_text=_("Optional: why you made this change."),
     )
 

@@ -11,11 +11,16 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from sirbi.core.changelog import ChangeLoggedModel
+from sirbi.core.markup import validate_plain_text
 from sirbi.core.models import Role
 from sirbi.core.permissions import ScopeKeys
 
 from .choices import SERVICES, Confidence, LibraryStatus, LibraryType, NetworkStatus, NetworkType
 from .validators import validate_latitude, validate_longitude
+
+# Plain text fields (names, addresses, descriptions shown with line breaks): HTML tags are refused when typed,
+# in the forms, the API and the importer alike.
+PLAIN = [validate_plain_text]
 
 # CERLALC's 21 member states.
 CERLALC_MEMBERS = "AR BO BR CL CO CR CU DO EC SV ES GT HN MX NI PA PY PE PT UY VE".split()
@@ -47,12 +52,13 @@ class Country(ChangeLoggedModel):
     latitude = models.FloatField(_("latitude"), null=True, blank=True, validators=[validate_latitude])
     longitude = models.FloatField(_("longitude"), null=True, blank=True, validators=[validate_longitude])
     focal_point_entity = models.CharField(
-        _("focal point: entity"), max_length=200, blank=True, help_text=_("The ministry or body to contact.")
+        _("focal point: entity"), max_length=200, blank=True, validators=PLAIN,
+        help_text=_("The ministry or body to contact."),
     )
-    focal_point_name = models.CharField(_("focal point: contact name"), max_length=200, blank=True)
-    focal_point_role = models.CharField(_("focal point: role"), max_length=200, blank=True)
+    focal_point_name = models.CharField(_("focal point: contact name"), max_length=200, blank=True, validators=PLAIN)
+    focal_point_role = models.CharField(_("focal point: role"), max_length=200, blank=True, validators=PLAIN)
     focal_point_email = models.EmailField(_("focal point: e-mail"), blank=True)
-    focal_point_phone = models.CharField(_("focal point: phone"), max_length=50, blank=True)
+    focal_point_phone = models.CharField(_("focal point: phone"), max_length=50, blank=True, validators=PLAIN)
 
     permission_roles = {"change": {Role.COORDINATOR}}
     # Shown to signed-in members only, in pages, the API and the history.
@@ -112,19 +118,19 @@ class Network(ChangeLoggedModel):
     code = models.SlugField(
         _("code"), max_length=40, unique=True, help_text=_("Short unique code used by imports and the API.")
     )
-    name = models.CharField(_("name"), max_length=300)
-    acronym = models.CharField(_("acronym"), max_length=40, blank=True)
+    name = models.CharField(_("name"), max_length=300, validators=PLAIN)
+    acronym = models.CharField(_("acronym"), max_length=40, blank=True, validators=PLAIN)
     type = models.CharField(_("type"), max_length=20, choices=NetworkType.choices)
     status = models.CharField(_("status"), max_length=20, choices=NetworkStatus.choices, default=NetworkStatus.ACTIVE)
-    governing_entity = models.CharField(_("governing entity"), max_length=300, blank=True)
-    legal_framework = models.CharField(_("legal framework"), max_length=300, blank=True)
+    governing_entity = models.CharField(_("governing entity"), max_length=300, blank=True, validators=PLAIN)
+    legal_framework = models.CharField(_("legal framework"), max_length=300, blank=True, validators=PLAIN)
     legal_framework_url = models.URLField(_("legal framework link"), blank=True)
     website = models.URLField(_("website"), blank=True)
-    description = models.TextField(_("description"), blank=True)
-    contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
-    contact_role = models.CharField(_("contact role"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True, validators=PLAIN)
+    contact_name = models.CharField(_("contact name"), max_length=200, blank=True, validators=PLAIN)
+    contact_role = models.CharField(_("contact role"), max_length=200, blank=True, validators=PLAIN)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True, validators=PLAIN)
     libraries_declared = models.PositiveIntegerField(_("libraries declared"), null=True, blank=True)
     libraries_declared_is_minimum = models.BooleanField(
         _("declared number is a minimum"), default=False, help_text=_("The source says 'more than' this number.")
@@ -173,7 +179,7 @@ class LibraryQuerySet(models.QuerySet):
 class Library(ChangeLoggedModel):
     """A library: its identity (ISIL), place, networks, status and services."""
 
-    name = models.CharField(_("name"), max_length=300)
+    name = models.CharField(_("name"), max_length=300, validators=PLAIN)
     isil = models.CharField(_("ISIL"), max_length=16, blank=True, null=True, help_text=_("ISO 15511, e.g. PE-BNP"))
     # Indexed by the composite indexes below, which all start with the country or serve the filters without it.
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="libraries", verbose_name=_("country"),
@@ -185,15 +191,15 @@ class Library(ChangeLoggedModel):
     networks = models.ManyToManyField(Network, blank=True, related_name="libraries", verbose_name=_("networks"))
     type = models.CharField(_("type"), max_length=20, choices=LibraryType.choices)
     status = models.CharField(_("status"), max_length=20, choices=LibraryStatus.choices, default=LibraryStatus.OPEN)
-    locality = models.CharField(_("locality"), max_length=200, blank=True)
-    address = models.CharField(_("address"), max_length=300, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    locality = models.CharField(_("locality"), max_length=200, blank=True, validators=PLAIN)
+    address = models.CharField(_("address"), max_length=300, blank=True, validators=PLAIN)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True, validators=PLAIN)
     latitude = models.FloatField(_("latitude"), null=True, blank=True, validators=[validate_latitude])
     longitude = models.FloatField(_("longitude"), null=True, blank=True, validators=[validate_longitude])
     website = models.URLField(_("website"), max_length=500, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=50, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True, validators=PLAIN)
+    description = models.TextField(_("description"), blank=True, validators=PLAIN)
     service_internet = models.BooleanField(SERVICES["internet"], default=False)
     service_wifi = models.BooleanField(SERVICES["wifi"], default=False)
     service_computers = models.BooleanField(SERVICES["computers"], default=False)

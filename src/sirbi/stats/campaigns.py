@@ -8,7 +8,7 @@ the API alike.
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from sirbi.core import permissions
 from sirbi.core.changelog import save_object
+from sirbi.core.markup import validate_plain_text
 from sirbi.core.notifications import notify
 from sirbi.registry.models import Country, Library, Network
 
@@ -203,12 +204,17 @@ def save_figures(user, campaign, unit, entries, *, submit=False, source="web"):
 
 
 def _check_entry(entry, asked, typologies):
-    """Refuse a figure the campaign does not ask for, or a negative count."""
+    """Refuse a figure the campaign does not ask for, a negative count, or HTML in its note or justification."""
     if entry.indicator.pk not in asked or entry.typology not in typologies:
         raise CampaignError(_("%(indicator)s (%(typology)s) is not asked in this campaign.")
                             % {"indicator": entry.indicator.name, "typology": entry.typology})
     if entry.value is not None and entry.value < 0:
         raise CampaignError(_("%(indicator)s: a count cannot be negative.") % {"indicator": entry.indicator.name})
+    for text in (entry.note, entry.justification):
+        try:
+            validate_plain_text(text)  # the model fields' rule, for every door (form, API, spreadsheet)
+        except ValidationError as error:
+            raise CampaignError(f"{entry.indicator.name}: {' '.join(error.messages)}") from error
 
 
 def _editable(entry, current):

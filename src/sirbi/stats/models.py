@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from sirbi.core.changelog import ChangeLoggedModel
+from sirbi.core.markup import validate_plain_text
 from sirbi.core.models import Role
 from sirbi.core.permissions import ScopeKeys, SecretariatOwned  # noqa: F401 (migrations name it here)
 from sirbi.registry.models import Country, Library, Network, Subdivision
@@ -215,11 +216,11 @@ class Value(ChangeLoggedModel):
     source_name = models.CharField(_("source name"), max_length=300, blank=True)
     source_url = models.URLField(_("source address"), max_length=500, blank=True)
     method = models.CharField(_("method"), max_length=20, choices=Method.choices, default=Method.COUNT)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, validators=[validate_plain_text])
     status = models.CharField(_("status"), max_length=20, choices=ValueStatus.choices, default=ValueStatus.DRAFT)
     flags = models.JSONField(_("checks"), default=list, blank=True,
                              help_text=_("Warnings of the checks on entry; each needs a justification."))
-    justification = models.TextField(_("justification"), blank=True)
+    justification = models.TextField(_("justification"), blank=True, validators=[validate_plain_text])
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("entered by"))
     is_sample = models.BooleanField(_("sample data"), default=False, help_text=_("Invented for the demonstration."))

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sirbi.core import bulk, permissions
+from sirbi.core.markup import validate_plain_text
 from sirbi.core.models import ChangeLog
 
 from ..choices import SERVICES, LibraryStatus, LibraryType
@@ -206,7 +207,9 @@ COLUMN_FIELDS = {
     **{name: [name] for name in PLAIN_FIELDS},
 }
 BATCH_ROWS = 1000  # rows per INSERT statement and per progress step
-PLAIN_LIMITS = [(name, MAX_LENGTHS.get(name) or 10**9) for name in PLAIN_FIELDS]
+# (column, longest text, whether the model refuses HTML tags in it): the rules are the model fields' own.
+PLAIN_LIMITS = [(name, MAX_LENGTHS.get(name) or 10**9,
+                 validate_plain_text in Library._meta.get_field(name).validators) for name in PLAIN_FIELDS]
 SERVICE_ATTNAMES = [(code, f"service_{code}") for code in SERVICES]
 OPEN = LibraryStatus.OPEN.value
 
@@ -308,11 +311,16 @@ def check_row(values, ctx, errors):
     None) and "networks" (the Network objects named, with the --network one).
     """
     out = {}
-    for name, limit in PLAIN_LIMITS:
+    for name, limit, plain in PLAIN_LIMITS:
         text = values.get(name, "").strip()
         if len(text) > limit:
             errors.append((name, _("at most %(limit)s characters (this one has %(n)s).")
                            % {"limit": limit, "n": len(text)}))
+        if plain and "<" in text:  # no tag without "<": the validator runs only on the few texts that need it
+            try:
+                validate_plain_text(text)
+            except ValidationError as error:
+                errors.append((name, " ".join(error.messages)))
         out[name] = text
     if not out["name"]:
         errors.append(("name", _("a library needs a name.")))
