@@ -7,6 +7,7 @@ needs a value (SECRET_KEY, ALLOWED_HOSTS) and DEBUG is off, start-up fails loudl
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import dj_email_url
@@ -98,6 +99,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -248,6 +250,39 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# No script of ours reads the CSRF cookie (forms carry the token; htmx only polls with GET): keep it from scripts.
+CSRF_COOKIE_HTTPONLY = True
+
+
+def _tile_source(url):
+    """The origin of the map tiles for the policy: https://{s}.tile.example.org/{z}/{x}/{y}.png allows
+    https://*.tile.example.org (a placeholder in the host stands for any first label)."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return []
+    host = parts.netloc
+    if "{" in host:
+        host = "*." + host.split(".", 1)[1] if "." in host else ""
+    return [f"{parts.scheme}://{host}"] if host else []
+
+
+# Content-Security-Policy (django-csp) on every response: scripts and style sheets from our own files only (no
+# inline script, no inline <style>; JSON reaches pages in json_script blocks, which do not run). Style
+# *attributes* are allowed: the roadmap timeline and the statistics legend place bars and colours by value,
+# and an attribute cannot run script. Images may be data: URLs (Leaflet's and the admin's icons) and the tiles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *_tile_source(TILE_URL)],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -42,7 +42,10 @@ def browser():
 
 
 def new_page(browser, **options):
-    context = browser.new_context(**{"locale": "es-ES", "viewport": {"width": 1280, "height": 900}, **options})
+    # The journeys inject axe-core and poll with Playwright's evaluated expressions, which the pages'
+    # Content-Security-Policy would refuse; test_csp.py checks the pages under the policy itself.
+    context = browser.new_context(**{"locale": "es-ES", "viewport": {"width": 1280, "height": 900},
+                                     "bypass_csp": True, **options})
     page = context.new_page()
     page.set_default_timeout(15000)
     return page
