@@ -1,5 +1,5 @@
 """The search index agrees with the database after an import or a harvest is killed half way: the batches it
-committed are found by search once the import runs again (or the harvest resumes)."""
+committed are found by search once the import runs again, the harvest resumes, or a worker sweeps."""
 
 import os
 import signal
@@ -12,9 +12,11 @@ import pymarc
 import pytest
 
 from sirbi.catalog import harvest as harvesting
+from sirbi.catalog import ingest
 from sirbi.catalog.harvest import harvest
-from sirbi.catalog.models import Cluster, Record, StaleDocument
+from sirbi.catalog.models import Cluster, Record, Source, StaleDocument
 from sirbi.catalog.search import TantivyBackend, backend
+from sirbi.core import jobs
 
 from .conftest import DATA
 from .test_harvest import oai  # noqa: F401  (the OAI-PMH endpoint fixture, with its settings)
@@ -107,4 +109,19 @@ def test_a_harvest_cut_off_and_resumed_leaves_every_record_searchable(oai, monke
     clusters = set(Cluster.objects.values_list("pk", flat=True))
     assert len(clusters) == 20
     assert set(backend().search("", limit=100).keys) == clusters
+    assert not StaleDocument.objects.exists()
+
+
+def test_the_worker_indexes_what_a_killed_import_left(lima_library, monkeypatch):
+    source = Source.objects.create(code="lima", name="Lima", library=lima_library)
+
+    def killed():
+        raise SystemExit("killed before the index was written")
+
+    monkeypatch.setattr(ingest, "index_stale", killed)
+    with pytest.raises(SystemExit):
+        ingest.import_file(source, (DATA / "pymarc-marc.dat").read_bytes(), "marc.dat")
+    assert backend().search("").count == 0 and Cluster.objects.count() == 20
+    jobs.work(once=True)  # a worker, with nothing queued
+    assert set(backend().search("", limit=100).keys) == set(Cluster.objects.values_list("pk", flat=True))
     assert not StaleDocument.objects.exists()

@@ -117,8 +117,8 @@ def index_clusters(cluster_ids=(), engine=None, wait=WRITER_WAIT):
     # The writer first, then the marks: a batch's marks are committed before its process asks for the writer,
     # so whoever holds the writer next reads them.
     if not _open_writer(engine, wait):
-        log.warning("the search index is being written by another process; the marked clusters wait for the "
-                    "next import, harvest or the worker")
+        log.log(logging.WARNING if wait else logging.DEBUG, "the search index is being written by another "
+                "process; the marked clusters wait for the next import, harvest or the worker")
         return None
     try:
         marks = list(StaleDocument.objects.values_list("pk", "cluster_id"))
