@@ -1,13 +1,14 @@
 """From the database to the search index: one document per cluster, with the fields of its live records merged
 and its holdings' countries, networks and libraries as facets. The database stays the truth: `reindex`
-rebuilds everything, `index_clusters` the clusters that changed.
+rebuilds everything, `index_stale` the clusters that changed.
 
 The index follows the database after any crash. Every change to a cluster's records leaves a durable mark
 (`mark_stale`, a StaleDocument row written in the change's own transaction: clusters.choose_representatives,
-which every import batch, harvest page, deletion, split and merge goes through); `index_clusters` indexes
-the marked clusters and deletes their marks only after the index has committed. Imports and harvests commit
-a batch at a time but index once at the end (a Tantivy commit per batch would cost more than the batch), so a
-killed import leaves marks: the next import or harvest, its re-run, and the worker (when idle) finish them."""
+which every import batch, harvest page, deletion, split and merge goes through); `index_stale` indexes the
+marked clusters (`index_clusters` those a page changed) and deletes the marks only after the index has
+committed. Imports and harvests commit a batch at a time but index once, at the end (a Tantivy commit, with
+its segment merges, for every batch of 1,000 records would slow them down), so a killed import leaves marks:
+its re-run, the next import or harvest, and the worker while it waits finish them."""
 
 import logging
 import time
@@ -83,7 +84,7 @@ def documents(cluster_ids, libraries=None):
 
 def mark_stale(cluster_ids):
     """Mark these clusters' documents as behind the database; call it inside the transaction that changes them."""
-    insert_rows(StaleDocument, ["cluster_id"], [(cluster_id,) for cluster_id in set(cluster_ids)])
+    insert_rows(StaleDocument, ["cluster_id"], [(cluster_id,) for cluster_id in set(cluster_ids) if cluster_id])
 
 
 def _open_writer(engine, wait):
@@ -106,14 +107,9 @@ def _clear(mark_ids):
         StaleDocument.objects.filter(pk__in=mark_ids[start:start + 5000]).delete()
 
 
-def index_clusters(cluster_ids=(), engine=None, wait=WRITER_WAIT):
-    """Bring these clusters' documents, and those of every marked cluster, up to date (deleting those whose
-    clusters are gone) in one commit, then delete the marks read. Returns the number of clusters indexed, or
-    None when another process kept the index's writer for `wait` seconds (the marks stay for the next run)."""
-    engine = engine or backend()
-    cluster_ids = set(cluster_ids)
-    if not cluster_ids and not StaleDocument.objects.exists():
-        return 0
+def _index_marked(marks, cluster_ids, engine, wait):
+    """Index `cluster_ids` with the marks that `marks()` reads, in one commit, then delete those marks; None
+    when another process kept the index's writer for `wait` seconds (the marks stay for the next run)."""
     # The writer first, then the marks: a batch's marks are committed before its process asks for the writer,
     # so whoever holds the writer next reads them.
     if not _open_writer(engine, wait):
@@ -121,8 +117,8 @@ def index_clusters(cluster_ids=(), engine=None, wait=WRITER_WAIT):
                 "process; the marked clusters wait for the next import, harvest or the worker")
         return None
     try:
-        marks = list(StaleDocument.objects.values_list("pk", "cluster_id"))
-        cluster_ids = sorted(cluster_ids | {cluster_id for _pk, cluster_id in marks})
+        marks = list(marks())
+        cluster_ids = sorted(set(cluster_ids) | {cluster_id for _pk, cluster_id in marks})
         libraries = {}
         for start in range(0, len(cluster_ids), BATCH):
             chunk = cluster_ids[start:start + BATCH]
@@ -140,9 +136,23 @@ def index_clusters(cluster_ids=(), engine=None, wait=WRITER_WAIT):
     return len(cluster_ids)
 
 
+def index_clusters(cluster_ids, engine=None, wait=5):
+    """Bring these clusters' documents up to date (deleting those whose clusters are gone), and clear their
+    marks. For a page's request: when the index stays busy for `wait` seconds, the marks wait for the worker."""
+    cluster_ids = {cluster_id for cluster_id in cluster_ids if cluster_id}
+    if not cluster_ids:
+        return 0
+    return _index_marked(lambda: select_in(f"SELECT id, cluster_id FROM {StaleDocument._meta.db_table} "
+                                           f"WHERE cluster_id IN ({{in}})", cluster_ids),
+                         cluster_ids, engine or backend(), wait)
+
+
 def index_stale(engine=None, wait=WRITER_WAIT):
-    """Index every marked cluster (what an interrupted import or harvest left); see `index_clusters`."""
-    return index_clusters((), engine=engine, wait=wait)
+    """Index every marked cluster: what this import or harvest changed, and what an interrupted one left."""
+    if not StaleDocument.objects.exists():
+        return 0
+    return _index_marked(lambda: StaleDocument.objects.values_list("pk", "cluster_id"), (), engine or backend(),
+                         wait)
 
 
 def reindex(progress=None, engine=None):
