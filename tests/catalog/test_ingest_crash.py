@@ -1,5 +1,5 @@
-"""The search index agrees with the database after an import or a harvest is killed half way: the batches it
-committed are found by search once the import runs again, the harvest resumes, or a worker sweeps."""
+"""The search index agrees with the database after an import is killed half way: the batches it committed are
+found by search once the import runs again, or once a waiting worker has swept (harvests: test_harvest.py)."""
 
 import os
 import signal
@@ -11,15 +11,12 @@ import time
 import pymarc
 import pytest
 
-from sirbi.catalog import harvest as harvesting
 from sirbi.catalog import ingest
-from sirbi.catalog.harvest import harvest
-from sirbi.catalog.models import Cluster, Record, Source, StaleDocument
+from sirbi.catalog.models import Cluster, Source, StaleDocument
 from sirbi.catalog.search import TantivyBackend, backend
 from sirbi.core import jobs
 
 from .conftest import DATA
-from .test_harvest import oai  # noqa: F401  (the OAI-PMH endpoint fixture, with its settings)
 
 COPIES = 150  # of the 20 records of marc.dat: 3,000 records, three batches of 1,000
 
@@ -87,29 +84,6 @@ def test_an_import_killed_after_its_first_batch_is_searchable_once_run_again(tmp
     indexed = TantivyBackend(index).search("", limit=total + 100)
     assert set(indexed.keys) == clusters
     assert count(database, "catalog_staledocument") == 0
-
-
-def test_a_harvest_cut_off_and_resumed_leaves_every_record_searchable(oai, monkeypatch):  # noqa: F811
-    server, source = oai
-    real_store = harvesting._store_page
-    calls = {"n": 0}
-
-    def killed_on_the_third_page(*args):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise SystemExit("worker killed")
-        return real_store(*args)
-
-    monkeypatch.setattr(harvesting, "_store_page", killed_on_the_third_page)
-    with pytest.raises(SystemExit):
-        harvest(source)
-    assert Record.objects.count() == 10 and StaleDocument.objects.exists()
-    monkeypatch.setattr(harvesting, "_store_page", real_store)
-    harvest(source)  # resumes from the third page
-    clusters = set(Cluster.objects.values_list("pk", flat=True))
-    assert len(clusters) == 20
-    assert set(backend().search("", limit=100).keys) == clusters
-    assert not StaleDocument.objects.exists()
 
 
 def test_the_worker_indexes_what_a_killed_import_left(lima_library, monkeypatch):

@@ -312,7 +312,7 @@ class Rejected(models.Model):
 class StaleDocument(models.Model):
     """A cluster whose search document is behind the database. The mark is written in the same transaction as
     the change to the cluster's records and deleted once the index has committed the new document, so after a
-    crash the marks left are exactly what the index misses (see `indexing.index_clusters`)."""
+    crash the marks left are exactly what the index misses (see `indexing.index_stale`)."""
 
     # No foreign key: a cluster that is gone leaves its mark, and its document must go from the index too.
     cluster_id = models.BigIntegerField(_("cluster"))
