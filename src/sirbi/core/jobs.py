@@ -54,7 +54,7 @@ def job_kind(name):
 
 
 def when_idle(function):
-    """Register a function that the worker runs when it starts and then every few seconds while it waits."""
+    """Register a function that a worker runs at each sweep: when it starts, then regularly while it waits."""
     IDLE.append(function)
     return function
 
