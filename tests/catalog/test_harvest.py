@@ -5,7 +5,7 @@ import pytest
 
 from sirbi.catalog import harvest as harvesting
 from sirbi.catalog.harvest import HarvestError, harvest
-from sirbi.catalog.models import Holding, Record, Source
+from sirbi.catalog.models import Cluster, Holding, Record, Source, StaleDocument
 from sirbi.catalog.search import backend
 
 from .conftest import DATA
@@ -82,6 +82,9 @@ def test_a_harvest_cut_off_resumes_from_its_token_without_duplicates(oai, monkey
     report = harvest(source)
     assert report.added == 10 and Record.objects.count() == 20
     assert server.requests[-2].get("resumptionToken")  # it went on from where it stopped
+    # The pages stored before the crash are in the search index too, not only those after it.
+    assert set(backend().search("", limit=100).keys) == set(Cluster.objects.values_list("pk", flat=True))
+    assert not StaleDocument.objects.exists()
 
 
 def test_busy_endpoint_is_retried(oai):

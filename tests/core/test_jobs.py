@@ -1,5 +1,6 @@
 """Background jobs: queued in the database, run by `sirbi worker`, progress stored, stale ones taken again."""
 
+import time
 from datetime import timedelta
 
 from django.core.management import call_command
@@ -45,6 +46,43 @@ def test_a_job_whose_worker_died_runs_again():
     jobs.work(once=True)
     job.refresh_from_db()
     assert job.status == Job.Status.DONE and job.attempts == 2
+
+
+def test_a_running_worker_takes_again_a_job_whose_worker_died(settings):
+    """Not only at its start: a job left 'running' by a worker that died while this one was already waiting."""
+    settings.JOB_STALE_SECONDS = 3
+    story = {"turns": 0}
+
+    def observer():  # called by the worker before each look at the queue
+        story["turns"] += 1
+        if story["turns"] == 3:  # the worker has been waiting a while: another worker dies with Ana's import
+            story["job"] = Job.objects.create(kind="tests.count", params={"upto": 2}, status=Job.Status.RUNNING,
+                                              attempts=1, heartbeat=timezone.now() - timedelta(hours=1))
+            story["deadline"] = time.monotonic() + 15
+        if "job" not in story:
+            return False
+        story["job"].refresh_from_db()
+        return story["job"].status == Job.Status.DONE or time.monotonic() > story["deadline"]
+
+    jobs.work(poll=0.05, stop=observer)
+    job = story["job"]
+    assert job.status == Job.Status.DONE and job.attempts == 2 and job.result == {"counted": 2}
+
+
+def test_a_job_whose_workers_all_died_fails_with_the_reason(settings):
+    job = Job.objects.create(kind="tests.count", params={"upto": 2}, status=Job.Status.RUNNING,
+                             attempts=jobs.MAX_ATTEMPTS, heartbeat=timezone.now() - timedelta(hours=1))
+    jobs.work(once=True)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and "every attempt" in job.error
+
+
+def test_a_job_with_a_fresh_heartbeat_is_left_to_its_worker(settings):
+    job = Job.objects.create(kind="tests.count", params={"upto": 2}, status=Job.Status.RUNNING, attempts=1,
+                             heartbeat=timezone.now() - timedelta(seconds=settings.JOB_STALE_SECONDS - 60))
+    jobs.work(once=True)
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING and job.attempts == 1
 
 
 def test_the_status_page_shows_progress_to_its_owner_only(as_user, coordinator_pe, coordinator_cl):

@@ -20,6 +20,7 @@ from rapidfuzz import fuzz
 
 from sirbi.core.bulk import insert_rows, json_value, select_in, update_rows
 
+from .indexing import mark_stale
 from .models import Cluster, Decision, MatchKey, Record
 from .normalise import STOP, fold
 
@@ -235,6 +236,8 @@ def choose_representatives(cluster_ids):
         if row[0] not in best or score > best[row[0]]:
             best[row[0]] = score
     Cluster.objects.filter(pk__in=set(cluster_ids) - set(best)).delete()
+    # Every change to clusters passes here, in its transaction: the index's "to do" mark commits with it.
+    mark_stale(cluster_ids)
     current = dict(select_in(f"SELECT id, representative_id FROM {cluster} WHERE id IN ({{in}})", best))
     update_rows(Cluster, ["representative_id"], [(-score[1], cluster_id) for cluster_id, score in best.items()
                                                  if current.get(cluster_id) != -score[1]])

@@ -16,7 +16,7 @@ from lxml import etree
 from sickle import Sickle
 
 from . import clusters, crosswalk, marc
-from .indexing import index_clusters
+from .indexing import index_stale
 from .ingest import Report, Store, holdings_config
 from .models import Holding, Record, Source
 from .prepare import prepare
@@ -126,8 +126,7 @@ def harvest(source, *, from_date=None, full=False, progress=None, sickle=None, b
             break
         params = {"resumptionToken": token}
     Source.objects.filter(pk=source.pk).update(resumption_token="", harvested_until=newest, last_harvest=timezone.now())
-    if report.clusters:
-        index_clusters(report.clusters)
+    index_stale()  # this harvest's pages, and whatever an interrupted one left (their marks committed with them)
     return report
 
 
@@ -192,6 +191,5 @@ def _store_page(source, elements, report, store):
             Holding.objects.filter(record_id__in=ids).delete()
             clusters.leave(gone.values())
             report.deleted += len(gone)
-            report.clusters |= {r.cluster_id for r in gone.values() if r.cluster_id}
         store.store(list(pending.values()))
     return [header.datestamp for _e, header in headers]

@@ -1,16 +1,29 @@
 """From the database to the search index: one document per cluster, with the fields of its live records merged
 and its holdings' countries, networks and libraries as facets. The database stays the truth: `reindex`
-rebuilds everything, `index_clusters` the clusters an import touched."""
+rebuilds everything, `index_stale` the clusters that changed.
 
+The index follows the database after any crash. Every change to a cluster's records leaves a durable mark
+(`mark_stale`, a StaleDocument row written in the change's own transaction: clusters.choose_representatives,
+which every import batch, harvest page, deletion, split and merge goes through); `index_stale` indexes the
+marked clusters (`index_clusters` those a page changed) and deletes the marks only after the index has
+committed. Imports and harvests commit a batch at a time but index once, at the end (a Tantivy commit, with
+its segment merges, for every batch of 1,000 records would slow them down), so a killed import leaves marks:
+its re-run, the next import or harvest, and the worker while it waits finish them."""
+
+import logging
+import time
 from collections import defaultdict
 
-from sirbi.core.bulk import json_value, select_in
+from sirbi.core.bulk import insert_rows, json_value, select_in
 from sirbi.registry.models import Library
 
-from .models import Cluster, Holding, Record
+from .models import Cluster, Holding, Record, StaleDocument
 from .search import backend
 
+log = logging.getLogger(__name__)
 BATCH = 2000
+# Seconds to wait for the index's writer while another process commits; the marks wait for the next run then.
+WRITER_WAIT = 60
 
 
 def _libraries(ids, known):
@@ -69,24 +82,85 @@ def documents(cluster_ids, libraries=None):
     return result
 
 
-def index_clusters(cluster_ids, engine=None):
-    """Bring these clusters' documents up to date (deleting those whose clusters are gone) in one commit."""
-    engine = engine or backend()
-    cluster_ids = list(cluster_ids)
-    libraries = {}
-    for start in range(0, len(cluster_ids), BATCH):
-        chunk = cluster_ids[start:start + BATCH]
-        docs = documents(chunk, libraries)
-        for cluster_id in chunk:
-            engine.delete(cluster_id)
-            if cluster_id in docs:
-                engine.add(docs[cluster_id])
-    engine.commit()
+def mark_stale(cluster_ids):
+    """Mark these clusters' documents as behind the database; call it inside the transaction that changes them."""
+    insert_rows(StaleDocument, ["cluster_id"], [(cluster_id,) for cluster_id in set(cluster_ids) if cluster_id])
+
+
+def _open_writer(engine, wait):
+    """The index's writer, waiting up to `wait` seconds while another process holds it; False if it stays busy."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            engine.writer()
+            return True
+        except ValueError as error:  # tantivy: "Failed to acquire Lockfile: LockBusy ..."
+            if "LockBusy" not in str(error):
+                raise
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.5)
+
+
+def _clear(mark_ids):
+    for start in range(0, len(mark_ids), 5000):
+        StaleDocument.objects.filter(pk__in=mark_ids[start:start + 5000]).delete()
+
+
+def _index_marked(marks, cluster_ids, engine, wait):
+    """Index `cluster_ids` with the marks that `marks()` reads, in one commit, then delete those marks; None
+    when another process kept the index's writer for `wait` seconds (the marks stay for the next run)."""
+    # The writer first, then the marks: a batch's marks are committed before its process asks for the writer,
+    # so whoever holds the writer next reads them.
+    if not _open_writer(engine, wait):
+        log.log(logging.WARNING if wait else logging.DEBUG, "the search index is being written by another "
+                "process; the marked clusters wait for the next import, harvest or the worker")
+        return None
+    try:
+        marks = list(marks())
+        cluster_ids = sorted(set(cluster_ids) | {cluster_id for _pk, cluster_id in marks})
+        libraries = {}
+        for start in range(0, len(cluster_ids), BATCH):
+            chunk = cluster_ids[start:start + BATCH]
+            docs = documents(chunk, libraries)
+            for cluster_id in chunk:
+                engine.delete(cluster_id)
+                if cluster_id in docs:
+                    engine.add(docs[cluster_id])
+        engine.commit()
+    except BaseException:
+        engine.rollback()  # the writer's lock goes with it; the marks stay
+        raise
+    # Only the marks read go: one written since (by a batch committed meanwhile) stays for the next run.
+    _clear([pk for pk, _cluster_id in marks])
+    return len(cluster_ids)
+
+
+def index_clusters(cluster_ids, engine=None, wait=5):
+    """Bring these clusters' documents up to date (deleting those whose clusters are gone), and clear their
+    marks. For a page's request: when the index stays busy for `wait` seconds, the marks wait for the worker."""
+    cluster_ids = {cluster_id for cluster_id in cluster_ids if cluster_id}
+    if not cluster_ids:
+        return 0
+    return _index_marked(lambda: select_in(f"SELECT id, cluster_id FROM {StaleDocument._meta.db_table} "
+                                           f"WHERE cluster_id IN ({{in}})", cluster_ids),
+                         cluster_ids, engine or backend(), wait)
+
+
+def index_stale(engine=None, wait=WRITER_WAIT):
+    """Index every marked cluster: what this import or harvest changed, and what an interrupted one left."""
+    if not StaleDocument.objects.exists():
+        return 0
+    return _index_marked(lambda: StaleDocument.objects.values_list("pk", "cluster_id"), (), engine or backend(),
+                         wait)
 
 
 def reindex(progress=None, engine=None):
     """Rebuild the whole index from the database; returns the number of clusters indexed."""
     engine = engine or backend()
+    if not _open_writer(engine, WRITER_WAIT):
+        raise RuntimeError("the search index is being written by another process; try again when it is done")
+    marks = list(StaleDocument.objects.values_list("pk", flat=True))  # covered by the rebuild
     engine.writer().delete_all_documents()
     ids = list(Cluster.objects.order_by("pk").values_list("pk", flat=True))
     done, libraries = 0, {}
@@ -98,4 +172,5 @@ def reindex(progress=None, engine=None):
         if progress:
             progress(done, len(ids))
     engine.commit()
+    _clear(marks)
     return len(ids)

@@ -5,7 +5,9 @@ so an import that was cut off is resumed by running it again.
 
 The work is split in two: `prepare.py` reads and normalises (no database; for a large ISO 2709 file in worker
 processes), this module stores a thousand records at a time in a few bulk statements on the driver's cursor
-(core.bulk), places them in clusters, and at the end brings the search index up to date."""
+(core.bulk), places them in clusters, and at the end brings the search index up to date. Each batch commits
+with its clusters' marks for the index (indexing.mark_stale), so the records of an import that was killed are
+indexed by its re-run, the next import or harvest, or the worker."""
 
 from dataclasses import dataclass, field
 
@@ -18,7 +20,7 @@ from django.utils.translation import gettext_noop
 from sirbi.core.bulk import insert_rows, select_in, update_rows
 
 from . import clusters, marc
-from .indexing import index_clusters
+from .indexing import index_stale
 from .models import Holding, MatchKey, Record, Rejected
 from .prepare import MISSING_TITLE, HoldingsConfig, prepared_batches
 
@@ -38,7 +40,6 @@ class Report:
     updated: int = 0
     unchanged: int = 0
     rejected: list = field(default_factory=list)  # (position, reason)
-    clusters: set = field(default_factory=set)  # clusters touched, for the search index
 
     @property
     def total(self):
@@ -136,7 +137,7 @@ class Store:
                                       existing[item.local_id][3] if item.local_id in existing else None,
                                       *(item.fields[name] for name in ("title", "authors", "year", "edition", "isbns")))
                    for item in pending.values()]
-        report.clusters |= clusters.assign(records, keys={ids[i.local_id]: i.keys for i in pending.values()})
+        clusters.assign(records, keys={ids[i.local_id]: i.keys for i in pending.values()})
 
 
 def import_file(source, data, filename, *, progress=None, workers=None):
@@ -153,6 +154,5 @@ def import_file(source, data, filename, *, progress=None, workers=None):
             store.store([item for item in batch if not item.error])
         if progress:
             progress(report.total)
-    if report.clusters:
-        index_clusters(report.clusters)
+    index_stale()
     return report

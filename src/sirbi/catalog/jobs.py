@@ -1,11 +1,13 @@
 """A MARC file uploaded on a source's page, imported by the background worker with its progress on the job
-page. Re-running it (after a worker crash) changes nothing already imported: the import is idempotent."""
+page. Re-running it (after a worker crash) changes nothing already imported: the import is idempotent.
+The worker also finishes, when idle, the index work that a killed `sirbi import-marc` or harvest left."""
 
 from django.urls import reverse
 
-from sirbi.core.jobs import job_kind
+from sirbi.core.jobs import job_kind, when_idle
 from sirbi.core.uploads import upload_path
 
+from .indexing import index_stale
 from .ingest import import_file
 from .marc import FileError
 from .models import Source
@@ -44,3 +46,10 @@ def run_harvest(*, progress, job_id, source_id, full=False, user_id=None):
     except HarvestError as error:
         result["problem"] = str(error)
     return result
+
+
+@when_idle
+def finish_indexing():
+    """Index the clusters an interrupted import or harvest left marked (when another process is writing the
+    index, the next sweep tries again)."""
+    index_stale(wait=0)

@@ -307,3 +307,19 @@ class Rejected(models.Model):
 
     def __str__(self):
         return f"{self.filename} #{self.position}: {self.reason}"
+
+
+class StaleDocument(models.Model):
+    """A cluster whose search document is behind the database. The mark is written in the same transaction as
+    the change to the cluster's records and deleted once the index has committed the new document, so after a
+    crash the marks left are exactly what the index misses (see `indexing.index_stale`)."""
+
+    # No foreign key: a cluster that is gone leaves its mark, and its document must go from the index too.
+    cluster_id = models.BigIntegerField(_("cluster"))
+
+    class Meta:
+        verbose_name = _("search document to update")
+        verbose_name_plural = _("search documents to update")
+
+    def __str__(self):
+        return f"#{self.cluster_id}"

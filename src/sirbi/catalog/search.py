@@ -95,6 +95,12 @@ class TantivyBackend:
             self._writer = None
         self.index.reload()
 
+    def rollback(self):
+        """Drop what was written since the last commit, and the writer with its lock."""
+        if self._writer is not None:
+            self._writer.rollback()
+            self._writer = None
+
     def count(self):
         self.index.reload()
         return self.index.searcher().num_docs

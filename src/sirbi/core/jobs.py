@@ -1,25 +1,48 @@
 """Background jobs: a queue in the database that works on SQLite and PostgreSQL alike.
 
 A job kind is a plain function registered with `@job_kind("name")`; it receives its parameters and a
-`progress(done, total, stage)` callback. `enqueue` stores a job; `sirbi worker` claims and runs them.
-A job whose worker died (no heartbeat for JOB_STALE_SECONDS) is queued again and runs from the start:
-job functions are written so that a re-run is safe (imports are all-or-nothing).
+`progress(done, total, stage)` callback. `enqueue` stores a job (or, with JOBS_EAGER, runs it at once);
+`sirbi worker` claims and runs them. While a job runs, its worker writes the job's heartbeat every
+JOB_STALE_SECONDS / 3 (besides each progress report). A job whose heartbeat is older than JOB_STALE_SECONDS
+lost its worker: every running worker looks for such jobs when it starts and then, while it waits, every
+JOB_STALE_SECONDS / 3 (at most every SWEEP_SECONDS), queues them again, and they run from the start (job
+functions are written so that a re-run is safe: imports are idempotent or all-or-nothing); after
+MAX_ATTEMPTS they fail. Functions registered with `@when_idle` (the catalog's unfinished index work) run at
+the same times.
+
+Why not django-tasks (issue #12 asked to move to it unless it cannot do what we need). Read in
+django-tasks 0.12.0 (the backport of Django 6's Tasks framework: the API, an immediate and a dummy back-end)
+and django-tasks-db 0.13.0 (its database back-end and `db_worker`, a separate package since 0.12):
+1. A task whose worker dies stays RUNNING for ever. `db_worker` claims READY tasks only and keeps no
+   heartbeat; nothing ever takes a RUNNING task again (upstream issue RealOrangeOne/django-tasks#46, "Unclean
+   exits of the worker leave tasks in limbo", open). Recovering would mean rewriting its rows from a loop of
+   our own beside its worker: the part of the queue we were asked to stop writing by hand, written anyway.
+2. No progress: a task may read its result (TaskContext) but has nothing to write done/total/stage to (the
+   `metadata` field added in django-tasks-db's migration 0017 was removed again in 0019); the job page's
+   progress would stay in a table of ours, written by us.
+3. No attempts: a task fails once and stays failed; the retry-up-to-MAX_ATTEMPTS rule would be ours too.
+What the package would replace is the claim query (`claim_next`), at the cost of a second table per job
+and a second worker command; so the queue stays ours, in this one module.
 """
 
 import logging
+import threading
 import time
 import traceback
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
 
 from .models import Job
 
 log = logging.getLogger(__name__)
 KINDS = {}
+IDLE = []
 MAX_ATTEMPTS = 3
+# The longest a waiting worker goes without looking for jobs whose worker died (and running IDLE functions).
+SWEEP_SECONDS = 30
 
 
 def job_kind(name):
@@ -28,6 +51,12 @@ def job_kind(name):
         return function
 
     return register
+
+
+def when_idle(function):
+    """Register a function that a worker runs at each sweep: when it starts, then regularly while it waits."""
+    IDLE.append(function)
+    return function
 
 
 def enqueue(kind, params, *, user=None):
@@ -61,12 +90,39 @@ class Progress:
         Job.objects.filter(pk=self.job.pk).update(**fields)
 
 
-def run(job):
+class Heartbeat(threading.Thread):
+    """Writes a running job's heartbeat every JOB_STALE_SECONDS / 3, so that a job that reports no progress for
+    a while (a long index commit, a harvest waiting out an endpoint's back-off) is not taken for dead."""
+
+    def __init__(self, job):
+        super().__init__(name=f"heartbeat-{job.pk}", daemon=True)
+        self.job_id = job.pk
+        self.stopped = threading.Event()
+
+    def run(self):
+        try:
+            while not self.stopped.wait(settings.JOB_STALE_SECONDS / 3):
+                try:
+                    Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(heartbeat=timezone.now())
+                except DatabaseError:  # SQLite busy with the job's own batch past its timeout: beat next time
+                    log.warning("job %s: heartbeat not written", self.job_id, exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def stop(self):
+        self.stopped.set()
+        self.join()
+
+
+def run(job, *, heartbeat=False):
     """Run one claimed (or eager) job to its end, storing its result or its error."""
     function = KINDS[job.kind]
     Job.objects.filter(pk=job.pk).update(
         status=Job.Status.RUNNING, started=timezone.now(), heartbeat=timezone.now(), attempts=job.attempts + 1
     )
+    beat = Heartbeat(job) if heartbeat else None
+    if beat:
+        beat.start()
     try:
         result = function(progress=Progress(job), job_id=job.pk, **job.params)
     except Exception as exc:  # the job failed; record why and go on with the next one
@@ -77,6 +133,9 @@ def run(job):
             error=f"{exc}\n\n{traceback.format_exc(limit=5)}"[:10000],
         )
         return False
+    finally:
+        if beat:
+            beat.stop()
     Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, finished=timezone.now(), result=result or {})
     return True
 
@@ -85,6 +144,8 @@ def requeue_stale():
     """Jobs left 'running' by a worker that stopped: queue them again, or fail them after MAX_ATTEMPTS."""
     limit = timezone.now() - timedelta(seconds=settings.JOB_STALE_SECONDS)
     stale = Job.objects.filter(status=Job.Status.RUNNING, heartbeat__lt=limit)
+    if not stale.exists():  # a read: on SQLite an UPDATE would wait for the write lock an import holds
+        return 0
     stale.filter(attempts__gte=MAX_ATTEMPTS).update(
         status=Job.Status.FAILED, finished=timezone.now(), error="the worker stopped during every attempt"
     )
@@ -102,14 +163,31 @@ def claim_next():
     return None
 
 
-def work(*, once=False, poll=1.0):
+def sweep():
+    """What a worker does besides running jobs: take again the jobs whose worker died, run the IDLE functions."""
     requeue_stale()
-    while True:
-        if not connection.in_atomic_block:  # (tests run the worker inside their transaction)
+    for function in IDLE:
+        try:
+            function()
+        except Exception:  # one failing chore must not stop the worker; it is tried again on the next sweep
+            log.exception("%s failed", function.__qualname__)
+
+
+def work(*, once=False, poll=1.0, stop=None):
+    """Run queued jobs until `stop()` says so (or, with `once`, until the queue is empty), sweeping at the
+    start and regularly while waiting (see the module's docstring)."""
+    interval = min(SWEEP_SECONDS, max(1, settings.JOB_STALE_SECONDS / 3))
+    swept = None
+    while not (stop and stop()):
+        in_test = connection.in_atomic_block  # (tests run the worker inside their transaction)
+        if not in_test:
             close_old_connections()
+        if swept is None or time.monotonic() - swept >= interval:
+            sweep()
+            swept = time.monotonic()
         job = claim_next()
         if job is not None:
-            run(job)
+            run(job, heartbeat=not in_test)
         elif once:
             return
         else:

@@ -1,6 +1,8 @@
-"""`sirbi reindex`: rebuild the catalog's search index from the database (with a progress bar)."""
+"""`sirbi reindex`: rebuild the catalog's search index from the database (with a progress bar). Not needed after
+a crash (imports, harvests and the worker index what an interrupted run left); for a new or lost index
+directory."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from sirbi.catalog.indexing import reindex
@@ -18,6 +20,10 @@ class Command(BaseCommand):
             bar.n = done
             bar.refresh()
 
-        count = reindex(progress=progress)
-        bar.close()
+        try:
+            count = reindex(progress=progress)
+        except RuntimeError as error:  # another process is writing the index
+            raise CommandError(str(error)) from error
+        finally:
+            bar.close()
         self.stdout.write(f"{count} clusters indexed.")

@@ -1,10 +1,14 @@
+"""`sirbi worker`: runs the background jobs (imports, harvests, uploads) from the database queue, one at a time;
+start as many as you want jobs at once. See core/jobs.py for how a job whose worker died is taken again."""
+
 from django.core.management.base import BaseCommand
 
 from sirbi.core import jobs
 
 
 class Command(BaseCommand):
-    help = "Run background jobs (imports, harvests) from the database queue."
+    help = ("Run background jobs (imports, harvests) from the database queue; jobs whose worker died (no heartbeat "
+            "for JOB_STALE_SECONDS) are taken again.")
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="run the queued jobs, then stop")
