@@ -786,7 +786,7 @@ def test_typed_xlsx_reading_agrees_with_openpyxl_and_refuses_formulas():
 
     from openpyxl import Workbook
 
-    from sirbi.registry.imports.reading import FileProblem, _read_xlsx_openpyxl, read_table
+    from sirbi.core.tables import FileProblem, _read_xlsx_openpyxl, read_table
 
     workbook = Workbook()
     sheet = workbook.active

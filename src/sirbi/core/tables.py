@@ -1,18 +1,30 @@
-"""Reading a spreadsheet into rows: CSV (UTF-8 with or without BOM, or Latin-1; comma, semicolon or tab)
-and XLSX. Anything that cannot be read with certainty is refused with the file and line named.
+"""Reading an uploaded table into rows — the one reader of every spreadsheet upload (registry import, campaign
+templates, roadmap actions): CSV (UTF-8 with or without BOM, or Latin-1; comma, semicolon or tab) and XLSX.
+Anything that cannot be read with certainty is refused with the file and line named.
+
+An XLSX file is a zip archive, and a small one can unpack to gigabytes (a "zip bomb" ties a worker for minutes
+and takes gigabytes of memory). Before anything is unpacked, its central directory is checked: how many parts,
+how large unpacked, how much each is compressed; then every part is inflated once, in small pieces, to make sure
+it is no larger than the directory says (a directory can lie). Only then does a spreadsheet library open it.
+Rows and columns are limited too.
 """
 
 import csv
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 import python_calamine
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
+
+from .downloads import FORMULA_START
 
 XLSX_MAGIC = b"PK\x03\x04"
 
@@ -38,17 +50,130 @@ class Table:
     kind: str = "csv"
     header_line: int = 1
 
+    def add(self, line, cells):
+        """Add a row, refusing the file as soon as it passes MAX_ROWS rows or MAX_COLUMNS columns (before
+        the rest is read)."""
+        if len(self.rows) >= MAX_ROWS:
+            raise FileProblem(self.filename, _("the file has more than %(limit)s rows: split it.")
+                              % {"limit": MAX_ROWS}, line)
+        if len(cells) > MAX_COLUMNS or len(self.header) > MAX_COLUMNS:
+            raise FileProblem(self.filename, _("the file has more than %(limit)s columns.")
+                              % {"limit": MAX_COLUMNS}, line)
+        self.rows.append((line, cells))
 
-def read_table(data, filename, typed=False):
-    """Read `data` (bytes) as an XLSX workbook or a CSV file, chosen by content, not by name.
+
+# Limits of what an upload may hold. A workbook of 100,000 libraries or figures unpacks to about 100 MB and its
+# parts compress 5 to 30 times; a zip bomb's parts compress about 1,000 times.
+MAX_UNPACKED = 400 * 1024 * 1024  # all parts of a workbook together, unpacked
+MAX_RATIO = 200  # unpacked size / packed size of one part (parts under RATIO_FLOOR are not judged)
+RATIO_FLOOR = 1024 * 1024
+MAX_PARTS = 1000  # a workbook has a dozen parts, one more per sheet
+# Rows and columns of a table. A sheet's extent counts too: the readers lay a sheet out from A1 to its furthest
+# cell, so one cell at XFD1048576 would make seventeen billion empty ones.
+MAX_ROWS = 250_000
+MAX_COLUMNS = 100
+FAR_CELL = re.compile(rb'\br="([A-Z]{0,3})(\d{6,})"|\br="([A-Z]{2,3})\d+"')  # rows past 99,999; columns past Z
+INFLATE_CHUNK = 1024 * 1024
+
+
+def read_table(data, filename, typed=False, max_bytes=None):
+    """Read `data` (bytes) as an XLSX workbook or a CSV file, chosen by content, not by name; at most
+    `max_bytes` long when given (uploads), at most MAX_ROWS rows of MAX_COLUMNS columns.
 
     With `typed`, numeric XLSX cells stay numbers (int or float) instead of text, so that a reader of
     figures respects the spreadsheet's cell types; CSV cells are always text."""
+    if max_bytes is not None and len(data) > max_bytes:
+        raise FileProblem(filename, _("the file is %(size)s; the limit is %(limit)s.")
+                          % {"size": filesizeformat(len(data)), "limit": filesizeformat(max_bytes)})
     if data[:4] == XLSX_MAGIC:
+        check_archive(data, filename)
         return read_xlsx(data, filename, typed=typed)
     if filename.lower().endswith((".xlsx", ".xlsm")):
         raise FileProblem(filename, _("the file is named .xlsx but is not an Excel workbook."))
     return read_csv(data, filename)
+
+
+def check_archive(data, filename):
+    """Refuse a zip archive (an XLSX workbook) that would unpack to too much, before a spreadsheet library opens
+    it: first from its central directory (number of parts, their unpacked sizes, how much each is compressed),
+    then by inflating each part in small pieces and stopping as soon as it yields more than the directory says."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as error:
+        raise FileProblem(filename, _("the workbook is damaged or incomplete (%(reason)s).") % {"reason": error}) \
+            from error
+    parts = archive.infolist()
+    if len(parts) > MAX_PARTS:
+        raise FileProblem(filename, _("the workbook holds %(parts)s parts; a spreadsheet has far fewer (at most "
+                                      "%(limit)s are read).") % {"parts": len(parts), "limit": MAX_PARTS})
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_UNPACKED:
+        raise FileProblem(filename, _("the workbook unpacks to %(size)s, more than the limit of %(limit)s; split "
+                                      "it.") % {"size": filesizeformat(unpacked),
+                                                "limit": filesizeformat(MAX_UNPACKED)})
+    for part in parts:
+        if part.file_size > RATIO_FLOOR and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+            raise FileProblem(filename, _("the part %(part)s of the workbook unpacks to %(size)s from %(packed)s: "
+                                          "no spreadsheet is compressed that much; the file is refused as a zip "
+                                          "bomb.") % {"part": part.filename[:100],
+                                                      "size": filesizeformat(part.file_size),
+                                                      "packed": filesizeformat(part.compress_size)})
+    for part in parts:
+        _inflate_within(data, part, filename)
+    for part in parts:
+        if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
+            _check_extent(archive.read(part), filename)
+
+
+def _column_number(letters):
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _check_extent(sheet_xml, filename):
+    """Refuse a sheet with a cell (or row) past MAX_ROWS or MAX_COLUMNS, from the references in its XML."""
+    for match in FAR_CELL.finditer(sheet_xml):
+        row, letters = match.group(2), match.group(3) or match.group(1)
+        if row and int(row) > MAX_ROWS:
+            raise FileProblem(filename, _("the sheet reaches row %(row)s; the limit is %(limit)s rows: split it.")
+                              % {"row": int(row), "limit": MAX_ROWS})
+        if letters and _column_number(letters.decode()) > MAX_COLUMNS:
+            raise FileProblem(filename, _("the sheet reaches column %(column)s; the limit is %(limit)s columns.")
+                              % {"column": letters.decode(), "limit": MAX_COLUMNS})
+
+
+def _inflate_within(data, part, filename):
+    """Inflate one part in pieces, refusing it as soon as it yields more than its declared size."""
+    header = data[part.header_offset:part.header_offset + zipfile.sizeFileHeader]
+    if len(header) < zipfile.sizeFileHeader:
+        raise FileProblem(filename, _("the workbook is damaged or incomplete (%(reason)s).")
+                          % {"reason": _("a part lies past the end of the file")})
+    fields = struct.unpack(zipfile.structFileHeader, header)
+    start = (part.header_offset + zipfile.sizeFileHeader + fields[zipfile._FH_FILENAME_LENGTH]
+             + fields[zipfile._FH_EXTRA_FIELD_LENGTH])
+    packed = data[start:start + part.compress_size]
+    if part.compress_type == zipfile.ZIP_STORED:
+        produced = len(packed)
+    elif part.compress_type == zipfile.ZIP_DEFLATED:
+        inflater, produced, pending = zlib.decompressobj(-zlib.MAX_WBITS), 0, packed
+        try:
+            while True:
+                piece = inflater.decompress(pending, INFLATE_CHUNK)
+                produced += len(piece)
+                pending = inflater.unconsumed_tail
+                if produced > part.file_size or inflater.eof or not (piece or pending):
+                    break
+        except zlib.error as error:
+            raise FileProblem(filename, _("the workbook is damaged or incomplete (%(reason)s).")
+                              % {"reason": error}) from error
+    else:
+        raise FileProblem(filename, _("the workbook's part %(part)s is compressed in a way spreadsheet programs do "
+                                      "not use.") % {"part": part.filename[:100]})
+    if produced > part.file_size:
+        raise FileProblem(filename, _("the part %(part)s of the workbook unpacks to more than its declared size: "
+                                      "the file is refused as a zip bomb.") % {"part": part.filename[:100]})
 
 
 def decode(data, filename):
@@ -113,7 +238,7 @@ def read_csv(data, filename):
         for cells in reader:
             if "".join(cells).strip():  # blank lines are not rows (nor the header)
                 if table.header:
-                    rows.append((start, cells))
+                    table.add(start, [_unquoted(cell) for cell in cells])
                 else:
                     table.header, table.header_line = cells, start
             start = reader.line_num + 1
@@ -127,6 +252,14 @@ def read_csv(data, filename):
     if not text.endswith(("\n", "\r")) and rows and len(rows[-1][1]) < len(table.header):
         raise FileProblem(filename, _("the last line is incomplete: the file seems cut off."), rows[-1][0])
     return table
+
+
+def _unquoted(cell):
+    """A cell without the quote our CSV exports put before text that begins like a formula (core.downloads),
+    so that an export imports back as it was."""
+    if cell[:1] == "'" and cell[1:].startswith(FORMULA_START):
+        return cell[1:]
+    return cell
 
 
 def _cell_text(value):
@@ -172,7 +305,7 @@ def read_xlsx(data, filename, typed=False):
                 table.header, table.header_line = [str(c) for c in cells], row[0].row
             continue
         if filled:
-            table.rows.append((row[0].row, cells))
+            table.add(row[0].row, cells)
     if not table.header:
         raise FileProblem(filename, _("the workbook's first sheet is empty."))
     return table
@@ -181,16 +314,10 @@ def read_xlsx(data, filename, typed=False):
 FORMULA = re.compile(rb"<(?:[A-Za-z]\w*:)?f[\s>/]")  # a <f> element: a cell's formula, in a sheet's XML
 
 
-XLSX_MAX_UNPACKED = 400 * 1024 * 1024  # a workbook of figures unpacks to far less; more is a zip bomb
-
-
-def _has_formulas(data, filename):
-    """Whether any sheet of the workbook holds a formula (a scan of the sheets' XML, no parsing). Refuses a
-    workbook that would unpack to more than XLSX_MAX_UNPACKED before anything is unpacked."""
+def _has_formulas(data):
+    """Whether any sheet of the workbook holds a formula (a scan of the sheets' XML, no parsing; the archive's
+    sizes were checked by check_archive)."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        if sum(info.file_size for info in archive.infolist()) > XLSX_MAX_UNPACKED:
-            raise FileProblem(filename, _("the workbook unpacks to more than %(size)d MB; split it.")
-                              % {"size": XLSX_MAX_UNPACKED // (1024 * 1024)})
         return any(FORMULA.search(archive.read(name)) for name in archive.namelist()
                    if name.startswith("xl/worksheets/") and name.endswith(".xml"))
 
@@ -210,7 +337,7 @@ def _read_xlsx_typed(data, filename):
     twenty times faster than openpyxl on large files). A workbook with formulas goes through openpyxl's
     streaming reader, which names the cell that holds one."""
     try:
-        if _has_formulas(data, filename):
+        if _has_formulas(data):
             return _read_xlsx_openpyxl(data, filename)
         workbook = python_calamine.load_workbook(io.BytesIO(data))
         if not workbook.sheet_names:
@@ -231,7 +358,7 @@ def _read_xlsx_typed(data, filename):
             if not table.header:
                 table.header, table.header_line = [str(c) for c in cells], first_row + offset + 1
             else:
-                table.rows.append((first_row + offset + 1, cells))
+                table.add(first_row + offset + 1, cells)
     except FileProblem:
         raise
     except Exception as error:  # a damaged archive or part (calamine's and zipfile's errors)
@@ -269,7 +396,7 @@ def _read_xlsx_openpyxl(data, filename):
             if not table.header:
                 table.header, table.header_line = [str(c) for c in cells], line
             else:
-                table.rows.append((line, cells))
+                table.add(line, cells)
         workbook.close()
     except FileProblem:
         raise
