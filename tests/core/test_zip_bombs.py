@@ -139,3 +139,18 @@ def test_a_file_over_the_upload_limit_and_too_many_rows_are_refused(monkeypatch)
     monkeypatch.setattr(tables, "MAX_ROWS", 3)
     with pytest.raises(FileProblem, match="a.csv, line 5: the file has more than 3 rows"):
         read_table(b"isil\n1\n2\n3\n4\n5\n", "a.csv")
+
+
+def test_sparse_sheets_are_not_laid_out_whole(monkeypatch):
+    """Two cells far apart (A1 and CV240000: 24 million cells between them), or cells without their position:
+    the figures' fast reader (which lays a sheet out whole) is not used; the streaming one reads them."""
+    real = tables._read_xlsx_calamine
+    monkeypatch.setattr(tables, "_read_xlsx_calamine", lambda *a: pytest.fail("laid out whole"))
+    far = workbook([OPEN + b'<row r="240000"><c r="CV240000"><v>7</v></c></row>' + CLOSE])
+    table = read_table(far, "far.xlsx", typed=True)
+    assert table.rows == [(240000, [""] * 99 + [7])]
+    unplaced = workbook([OPEN + b'<row r="2"><c><v>5</v></c></row>' + CLOSE])
+    assert read_table(unplaced, "unplaced.xlsx", typed=True).rows == [(2, [5])]
+    monkeypatch.setattr(tables, "_read_xlsx_calamine", real)
+    near = workbook([OPEN + b'<row r="2"><c r="A2"><v>5</v></c></row>' + CLOSE])
+    assert read_table(near, "near.xlsx", typed=True).rows == [(2, [5])]

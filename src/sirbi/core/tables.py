@@ -72,7 +72,8 @@ MAX_PARTS = 1000  # a workbook has a dozen parts, one more per sheet
 # cell, so one cell at XFD1048576 would make seventeen billion empty ones.
 MAX_ROWS = 250_000
 MAX_COLUMNS = 100
-FAR_CELL = re.compile(rb'\br="([A-Z]{0,3})(\d{6,})"|\br="([A-Z]{2,3})\d+"')  # rows past 99,999; columns past Z
+# A cell or row reference past row 99,999 or column Z (the few a real sheet has are then checked one by one).
+FAR_CELL = re.compile(rb'r\s*=\s*["\'](?:([A-Za-z]{0,3})(\d{6,})|([A-Za-z]{2,3})\d+)["\']')
 INFLATE_CHUNK = 1024 * 1024
 
 
@@ -120,9 +121,8 @@ def check_archive(data, filename):
                                                       "packed": filesizeformat(part.compress_size)})
     for part in parts:
         _inflate_within(data, part, filename)
-    for part in parts:
-        if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
-            _check_extent(archive.read(part), filename)
+    for _name, xml in _sheets(data):
+        _check_extent(xml, filename)
 
 
 def _column_number(letters):
@@ -139,7 +139,7 @@ def _check_extent(sheet_xml, filename):
         if row and int(row) > MAX_ROWS:
             raise FileProblem(filename, _("the sheet reaches row %(row)s; the limit is %(limit)s rows: split it.")
                               % {"row": int(row), "limit": MAX_ROWS})
-        if letters and _column_number(letters.decode()) > MAX_COLUMNS:
+        if letters and _column_number(letters.decode().upper()) > MAX_COLUMNS:
             raise FileProblem(filename, _("the sheet reaches column %(column)s; the limit is %(limit)s columns.")
                               % {"column": letters.decode(), "limit": MAX_COLUMNS})
 
@@ -271,55 +271,115 @@ def _cell_text(value):
 
 
 def read_xlsx(data, filename, typed=False):
-    if typed:
-        return _read_xlsx_typed(data, filename)
+    """The first sheet of a workbook (its archive checked by check_archive). Typed (figures): by calamine when
+    the sheets are laid out as spreadsheet programs write them; otherwise, and for text (imports), by openpyxl's
+    streaming reader, which never lays out more than the rows there are."""
+    if typed and _calamine_safe(data):
+        return _read_xlsx_calamine(data, filename)
+    return _read_xlsx_openpyxl(data, filename, typed=typed)
+
+
+MERGED = re.compile(rb"<(?:[A-Za-z]\w*:)?mergeCell\s[^>]*?ref\s*=\s*[\"']([^\"']*)")
+# A formula, or a cell or row written with a namespace prefix: calamine is not given such a sheet.
+NOT_FOR_CALAMINE = re.compile(rb"<(?:[A-Za-z]\w*:)?f[\s>/]|<[A-Za-z]\w*:(?:c|row)[\s>/]")
+
+
+def _sheets(data):
+    """The XML of every sheet of the workbook (the archive's sizes were checked by check_archive)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                yield name, archive.read(name)
+
+
+def _calamine_safe(data):
+    """Whether calamine may read the workbook: no formula (openpyxl names the cell that holds one), and every
+    cell and row carries its position as its first attribute, as spreadsheet programs write them, so that
+    check_archive saw how far the sheet reaches (calamine lays a sheet out whole, from A1 to its furthest
+    cell; a cell without a position is placed after the one before it, where no reference shows it)."""
+    for _name, xml in _sheets(data):
+        if NOT_FOR_CALAMINE.search(xml):
+            return False
+        for tag in (b"<c", b"<row"):
+            if any(tag + space in xml for space in (b"\t", b"\n", b"\r")):
+                return False
+            elements = xml.count(tag + b" ") + xml.count(tag + b">") + xml.count(tag + b"/>")
+            if xml.count(tag + b' r="') != elements:
+                return False
+        if not _small_extent(xml):
+            return False
+    return True
+
+
+# calamine lays a sheet out whole: a sheet whose references reach further than this many cells (rows times
+# columns) is read by the streaming reader instead (a sheet of 100,000 figures has 1.3 million).
+CALAMINE_MAX_CELLS = 5_000_000
+WIDE_CELL = re.compile(rb'<c r="([A-Z]{2,3})\d')
+
+
+def _small_extent(xml):
+    """Whether the furthest row times the furthest column a sheet's references reach stays within
+    CALAMINE_MAX_CELLS (check_archive already refused rows and columns past MAX_ROWS and MAX_COLUMNS)."""
+    columns = max([26] + [_column_number(letters.decode()) for letters in WIDE_CELL.findall(xml)])
+    rows = CALAMINE_MAX_CELLS // columns
+    digits = len(str(rows))
+    far = re.compile(rb' r="[A-Z]{0,3}(\d{%d,})"' % digits)
+    return all(int(number) <= rows for number in far.findall(xml))
+
+
+def _read_xlsx_openpyxl(data, filename, typed=False):
+    """The first sheet's cells in openpyxl's streaming mode: numbers kept as numbers when `typed`, text
+    otherwise; a formula or merged cells are refused with the cell named."""
     try:
-        workbook = load_workbook(io.BytesIO(data), data_only=False, read_only=False)
-    except Exception as error:  # a damaged archive, or a damaged part inside it (XML errors, missing parts...)
+        workbook = load_workbook(io.BytesIO(data), data_only=False, read_only=True)
+        if not workbook.worksheets:
+            raise FileProblem(filename, _("the workbook has no sheet with cells."))
+        sheet = workbook.worksheets[0]
+        _refuse_merged(data, sheet, filename)
+        sheet.reset_dimensions()  # some programs write a wrong size; read every row there is
+        table = Table(filename=filename, header=[], kind="xlsx")
+        for line, row in enumerate(sheet.iter_rows(), start=1):
+            cells = []
+            for cell in row:
+                if getattr(cell, "data_type", None) == "f":
+                    raise FileProblem(filename, _("cell %(cell)s of sheet “%(sheet)s” holds a formula; replace "
+                                                  "formulas by their values (copy, paste values).")
+                                      % {"cell": cell.coordinate, "sheet": sheet.title}, line)
+                value = cell.value
+                numeric = typed and isinstance(value, (int, float)) and not isinstance(value, bool)
+                cells.append(value if numeric else _cell_text(value))
+            while cells and cells[-1] == "":
+                cells.pop()
+            if not cells or not any(str(c).strip() for c in cells):
+                continue
+            if not table.header:
+                table.header, table.header_line = [str(c) for c in cells], line
+            else:
+                table.add(line, cells)
+        workbook.close()
+    except FileProblem:
+        raise
+    except Exception as error:  # a damaged archive or part (XML errors, missing parts...)
         reason = str(error) if isinstance(error, (zipfile.BadZipFile, InvalidFileException)) \
             else f"{type(error).__name__}: {error}"
         raise FileProblem(filename, _("the workbook is damaged or incomplete (%(reason)s).") % {"reason": reason}) \
             from error
-    if not workbook.worksheets:
-        raise FileProblem(filename, _("the workbook has no sheet with cells."))
-    sheet = workbook.worksheets[0]
-    if sheet.merged_cells.ranges:
-        merged = ", ".join(str(r) for r in list(sheet.merged_cells.ranges)[:5])
-        raise FileProblem(filename, _("sheet “%(sheet)s” has merged cells (%(cells)s); unmerge them so that "
-                                      "every value sits in its own cell.") % {"sheet": sheet.title, "cells": merged})
-    table = Table(filename=filename, header=[], kind="xlsx")
-    for row in sheet.iter_rows():
-        cells = []
-        for cell in row:
-            if cell.data_type == "f":
-                raise FileProblem(filename, _("cell %(cell)s of sheet “%(sheet)s” holds a formula; replace "
-                                              "formulas by their values (copy, paste values).")
-                                  % {"cell": cell.coordinate, "sheet": sheet.title}, cell.row)
-            numeric = typed and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool)
-            cells.append(cell.value if numeric else _cell_text(cell.value))
-        while cells and cells[-1] == "":
-            cells.pop()
-        filled = any(str(c).strip() for c in cells)
-        if not table.header:
-            if filled:
-                table.header, table.header_line = [str(c) for c in cells], row[0].row
-            continue
-        if filled:
-            table.add(row[0].row, cells)
     if not table.header:
         raise FileProblem(filename, _("the workbook's first sheet is empty."))
     return table
 
 
-FORMULA = re.compile(rb"<(?:[A-Za-z]\w*:)?f[\s>/]")  # a <f> element: a cell's formula, in a sheet's XML
-
-
-def _has_formulas(data):
-    """Whether any sheet of the workbook holds a formula (a scan of the sheets' XML, no parsing; the archive's
-    sizes were checked by check_archive)."""
+def _refuse_merged(data, sheet, filename):
+    """Merged cells put one value over several cells: refused (the streaming reader does not see them, the
+    sheet's XML does)."""
+    path = getattr(sheet, "_worksheet_path", "").lstrip("/")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return any(FORMULA.search(archive.read(name)) for name in archive.namelist()
-                   if name.startswith("xl/worksheets/") and name.endswith(".xml"))
+        xml = archive.read(path) if path in archive.namelist() else b""
+    merged = [ref.decode("ascii", "replace") for ref in MERGED.findall(xml)[:5]]
+    if merged:
+        raise FileProblem(filename, _("sheet “%(sheet)s” has merged cells (%(cells)s); unmerge them so that "
+                                      "every value sits in its own cell.")
+                          % {"sheet": sheet.title, "cells": ", ".join(merged)})
 
 
 def _number_or_text(value):
@@ -332,13 +392,10 @@ def _number_or_text(value):
     return _cell_text(None if value == "" else value)
 
 
-def _read_xlsx_typed(data, filename):
+def _read_xlsx_calamine(data, filename):
     """The first sheet's cells with numbers kept as numbers, read by calamine (a compiled reader, about
-    twenty times faster than openpyxl on large files). A workbook with formulas goes through openpyxl's
-    streaming reader, which names the cell that holds one."""
+    twenty times faster than openpyxl on large files)."""
     try:
-        if _has_formulas(data):
-            return _read_xlsx_openpyxl(data, filename)
         workbook = python_calamine.load_workbook(io.BytesIO(data))
         if not workbook.sheet_names:
             raise FileProblem(filename, _("the workbook has no sheet with cells."))
@@ -364,47 +421,6 @@ def _read_xlsx_typed(data, filename):
     except Exception as error:  # a damaged archive or part (calamine's and zipfile's errors)
         raise FileProblem(filename, _("the workbook is damaged or incomplete (%(reason)s).")
                           % {"reason": f"{type(error).__name__}: {error}"}) from error
-    if not table.header:
-        raise FileProblem(filename, _("the workbook's first sheet is empty."))
-    return table
-
-
-def _read_xlsx_openpyxl(data, filename):
-    """As `_read_xlsx_typed`, in openpyxl's streaming mode, which sees formulas: the first one in the first
-    sheet is refused with its cell named."""
-    try:
-        workbook = load_workbook(io.BytesIO(data), data_only=False, read_only=True)
-        if not workbook.worksheets:
-            raise FileProblem(filename, _("the workbook has no sheet with cells."))
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some programs write a wrong size; read every row there is
-        table = Table(filename=filename, header=[], kind="xlsx")
-        for line, row in enumerate(sheet.iter_rows(), start=1):
-            cells = []
-            for cell in row:
-                if getattr(cell, "data_type", None) == "f":
-                    raise FileProblem(filename, _("cell %(cell)s of sheet “%(sheet)s” holds a formula; replace "
-                                                  "formulas by their values (copy, paste values).")
-                                      % {"cell": cell.coordinate, "sheet": sheet.title}, line)
-                value = cell.value
-                numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-                cells.append(value if numeric else _cell_text(value))
-            while cells and cells[-1] == "":
-                cells.pop()
-            if not cells or not any(str(c).strip() for c in cells):
-                continue
-            if not table.header:
-                table.header, table.header_line = [str(c) for c in cells], line
-            else:
-                table.add(line, cells)
-        workbook.close()
-    except FileProblem:
-        raise
-    except Exception as error:  # a damaged archive or part (XML errors, missing parts...)
-        reason = str(error) if isinstance(error, (zipfile.BadZipFile, InvalidFileException)) \
-            else f"{type(error).__name__}: {error}"
-        raise FileProblem(filename, _("the workbook is damaged or incomplete (%(reason)s).") % {"reason": reason}) \
-            from error
     if not table.header:
         raise FileProblem(filename, _("the workbook's first sheet is empty."))
     return table
