@@ -203,6 +203,9 @@ CATALOG_UPLOAD_MAX_BYTES = env_int("CATALOG_UPLOAD_MAX_BYTES", 200 * 1024 * 1024
 # Worker processes that read and normalise a large MARC file while the importing process stores it
 # (catalog/prepare.py); default: one per core but the importer's own.
 CATALOG_INGEST_PROCESSES = env_int("CATALOG_INGEST_PROCESSES", max(1, (os.cpu_count() or 2) - 1))
+# Harvests fetch public addresses only; intranet OAI-PMH endpoints are allowed here by host name or by address
+# or network ("oai.intranet.example,10.1.0.0/16"); see core/outbound.py.
+HARVEST_ALLOWED_HOSTS = env_list("HARVEST_ALLOWED_HOSTS")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -17,3 +17,10 @@ def catalog(lima_library, buenos_aires_library):
     for name in ("pymarc-diacritic.dat", "pymarc-marc.dat", "pymarc-batch.xml"):
         import_file(palermo, (DATA / name).read_bytes(), name)
     return lima, palermo
+
+
+@pytest.fixture(autouse=True)
+def test_oai_server_allowed(settings):
+    """The test OAI-PMH server runs on 127.0.0.1, which harvests refuse unless it is allowed (as an intranet
+    endpoint would be by HARVEST_ALLOWED_HOSTS)."""
+    settings.HARVEST_ALLOWED_HOSTS = ["127.0.0.1"]

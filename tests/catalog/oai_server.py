@@ -3,7 +3,8 @@ write) over a list of MARCXML records, served on 127.0.0.1 by wsgiref in a threa
 every `batch` records, deletions and datestamps. Tests change `records` between harvests.
 
 Also a way to try a harvest by hand: `.venv/bin/python -m tests.catalog.oai_server [--port 8800] [FILE.mrc]`
-serves the records of a MARC file (default: the demo's 600 LC records) as marc21 and oai_dc until Ctrl-C."""
+serves the records of a MARC file (default: the demo's 600 LC records) as marc21 and oai_dc until Ctrl-C; the
+platform harvests it when started with HARVEST_ALLOWED_HOSTS=127.0.0.1 (harvests refuse internal addresses)."""
 
 import cgi
 import threading
@@ -140,6 +141,7 @@ def main():
             oai.provider.items.append(Item(f"oai:local:{n}", pymarc.record_to_xml(record, namespace=True),
                                            start.replace(minute=n % 60, hour=n // 60 % 24), dc=dc))
     print(f"OAI-PMH base URL: {oai.url} ({len(oai.provider.items)} records, {args.batch} per page); Ctrl-C stops it")
+    print("Run the platform with HARVEST_ALLOWED_HOSTS=127.0.0.1 to harvest it (internal addresses are refused).")
     try:
         while True:
             time.sleep(3600)

@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from sirbi.cooperation.models import Action
 from sirbi.cooperation.transfer import COLUMNS, import_actions
 from sirbi.core.models import ChangeLog
-from sirbi.registry.imports.reading import FileProblem
+from sirbi.core.tables import FileProblem
 
 
 def csv_bytes(rows):

@@ -786,7 +786,7 @@ def test_typed_xlsx_reading_agrees_with_openpyxl_and_refuses_formulas():
 
     from openpyxl import Workbook
 
-    from sirbi.registry.imports.reading import FileProblem, _read_xlsx_openpyxl, read_table
+    from sirbi.core.tables import FileProblem, _read_xlsx_openpyxl, read_table
 
     workbook = Workbook()
     sheet = workbook.active
@@ -797,7 +797,7 @@ def test_typed_xlsx_reading_agrees_with_openpyxl_and_refuses_formulas():
     buffer = io.BytesIO()
     workbook.save(buffer)
     data = buffer.getvalue()
-    fast, slow = read_table(data, "f.xlsx", typed=True), _read_xlsx_openpyxl(data, "f.xlsx")
+    fast, slow = read_table(data, "f.xlsx", typed=True), _read_xlsx_openpyxl(data, "f.xlsx", typed=True)
     assert fast.header == slow.header == ["", "", "unit", "value", "note"] and fast.header_line == 3
     assert fast.rows == slow.rows
     assert fast.rows[0] == (4, ["", "", "PE-1", 1234, "ok"]) and isinstance(fast.rows[0][1][3], int)

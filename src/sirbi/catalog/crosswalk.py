@@ -269,12 +269,6 @@ class CsvRecord:
     error: str = ""
 
 
-def _delimiter(first_line):
-    counts = {delimiter: first_line.count(delimiter) for delimiter in (";", ",", "\t")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] else ","
-
-
 def looks_like_csv(head):
     """Whether the start of a file is the catalog's CSV: a first line naming at least one of its columns (or a
     UTF-16 text, which read_csv refuses with the way out)."""
@@ -304,7 +298,9 @@ def read_csv(data):
     lines = io.StringIO(text).readlines()  # as the csv reader counts them
     if not lines or not lines[0].strip():
         raise FileError(_("the file is empty: its first line must name the columns."))
-    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(lines[0]), strict=True)
+    from sirbi.core.tables import sniff_delimiter  # here: worker processes, which read ISO 2709, never load it
+
+    reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(lines[0]), strict=True)
     try:
         header = next(reader)
     except csv.Error as exc:

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sirbi.core import permissions
+from sirbi.core import outbound, permissions
 from sirbi.registry.forms import CodeChoiceField, VersionedForm, https_urls
 from sirbi.registry.models import Library, Network
 
@@ -55,6 +55,8 @@ class SourceForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Harvests speak http and https only: say so, rather than "Enter a valid URL" for file:// or gopher://.
+        self.fields["base_url"].validators = [outbound.validate_web_address]
         if self.instance.pk:  # the code names the source in commands and addresses: fixed once chosen
             self.fields["code"].disabled = True
         if not self.instance.pk and not self.is_bound:

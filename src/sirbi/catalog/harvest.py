@@ -4,6 +4,7 @@ where it stopped: after each page of records is stored, the source keeps the pag
 when a list ends, the newest datestamp), so a harvest cut off by a crash or a restart continues from there.
 One harvest per source at a time (the source's row is locked while it runs)."""
 
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,8 +13,11 @@ import requests
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from lxml import etree
 from sickle import Sickle
+
+from sirbi.core import outbound
 
 from . import clusters, crosswalk, marc
 from .indexing import index_stale
@@ -22,6 +26,8 @@ from .models import Holding, Record, Source
 from .prepare import prepare
 
 MARC_NS = "http://www.loc.gov/MARC21/slim"
+
+logger = logging.getLogger(__name__)
 
 
 class HarvestError(Exception):
@@ -42,10 +48,47 @@ class HarvestReport(Report):
 BACKOFF = (1, 4, 15)
 
 
+class CheckedSickle(Sickle):
+    """Sickle whose requests go through core.outbound's session: public addresses only (or those allowed by
+    HARVEST_ALLOWED_HOSTS), checked on every connection, redirects included."""
+
+    def __init__(self, endpoint, **kwargs):
+        super().__init__(endpoint, **kwargs)
+        self.session = outbound.session()
+
+    def _request(self, kwargs):
+        if self.http_method == "GET":
+            return self.session.get(self.endpoint, params=kwargs, **self.request_args)
+        return self.session.post(self.endpoint, data=kwargs, **self.request_args)
+
+
 def client(source, timeout=30, max_retries=3):
     """Sickle retries HTTP 429/5xx itself (honouring Retry-After); network errors are retried by `_fetch`."""
-    return Sickle(source.base_url, max_retries=max_retries, default_retry_after=2, timeout=timeout,
-                  retry_status_codes=(429, 500, 502, 503, 504))
+    return CheckedSickle(source.base_url, max_retries=max_retries, default_retry_after=2, timeout=timeout,
+                         retry_status_codes=(429, 500, 502, 503, 504))
+
+
+def _fetch_problem(source, exc):
+    """What a user may read about a failed request: what went wrong, never the addresses, ports, answers or
+    traceback behind it (those go to the server's log)."""
+    logger.warning("harvest of source %s (%s) failed: %s: %s", source.code, source.base_url, type(exc).__name__, exc,
+                   exc_info=not isinstance(exc, (outbound.RefusedAddress, requests.RequestException)))
+    if isinstance(exc, outbound.RefusedAddress):
+        return exc.message
+    if isinstance(exc, (requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL,
+                        requests.exceptions.MissingSchema)):
+        return _("only web addresses (http:// or https://) can be harvested.")
+    if isinstance(exc, requests.TooManyRedirects):
+        return _("the endpoint redirected more than %(count)d times.") % {"count": outbound.MAX_REDIRECTS}
+    if isinstance(exc, requests.HTTPError) and exc.response is not None:
+        return _("the endpoint answered with the HTTP error %(status)d.") % {"status": exc.response.status_code}
+    if isinstance(exc, requests.Timeout):
+        return _("the endpoint did not answer in time.")
+    if isinstance(exc, requests.ConnectionError):
+        return _("the endpoint cannot be reached (its name is not found, or the connection is refused).")
+    if isinstance(exc, etree.LxmlError):
+        return _("the answer is not an OAI-PMH response.")
+    return _("the endpoint could not be harvested (the details are in the server's log).")
 
 
 def _fetch(sickle, params, backoff):
@@ -104,15 +147,15 @@ def harvest(source, *, from_date=None, full=False, progress=None, sickle=None, b
         try:
             response = _fetch(sickle, params, backoff)
             tree = response.xml
-        except Exception as exc:  # network errors after the retries, HTTP errors, unreadable responses
-            raise HarvestError(f"{type(exc).__name__}: {exc}") from exc
+        except Exception as exc:  # refused addresses, network errors after the retries, HTTP errors, unreadable answers
+            raise HarvestError(_fetch_problem(source, exc)) from exc
         if tree is None or tree.tag != f"{OAI}OAI-PMH":
             raise HarvestError("the answer is not an OAI-PMH response")
         error = tree.find(f"{OAI}error")
         if error is not None:
             if error.get("code") == "noRecordsMatch":
                 break
-            raise HarvestError(f"the endpoint answered {error.get('code')}: {(error.text or '').strip()}")
+            raise HarvestError(f"the endpoint answered {error.get('code')}: {(error.text or '').strip()[:300]}")
         records = tree.findall(f"{OAI}ListRecords/{OAI}record")
         token_element = tree.find(f"{OAI}ListRecords/{OAI}resumptionToken")
         token = (token_element.text or "").strip() if token_element is not None else ""

@@ -29,6 +29,9 @@ class Parsed:
 
 def detect(data):
     """'iso2709', 'marcxml', 'dc' (Dublin Core XML) or 'csv', from the content."""
+    if data[:4] == b"PK\x03\x04":  # never unpacked here (a workbook can be a zip bomb): named, and refused
+        raise FileError(_("the file is a spreadsheet workbook (or another zip archive), not MARC, Dublin Core or CSV: "
+                          "save its sheet as “CSV UTF-8” with the columns of the catalog's CSV template."))
     head = data.lstrip()[:4000]
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]

@@ -11,6 +11,7 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from sirbi.core import outbound
 from sirbi.core.changelog import ChangeLoggedModel
 from sirbi.core.markup import validate_plain_text
 from sirbi.core.models import Role
@@ -84,6 +85,8 @@ class Source(ChangeLoggedModel):
             errors["network"] = [_("The library is not a member of this network.")]
         if self.kind == self.Kind.OAI and not self.base_url:
             errors["base_url"] = [_("An OAI-PMH source needs its base URL.")]
+        elif self.base_url and (problem := outbound.url_problem(self.base_url)):
+            errors["base_url"] = [problem]  # no requests to the server's own network (checked again at harvest)
         if self.kind == self.Kind.OAI and self.metadata_prefix not in self.METADATA_PREFIXES:
             errors["metadata_prefix"] = [_("The catalog reads the metadata formats %(formats)s.")
                                          % {"formats": ", ".join(self.METADATA_PREFIXES)}]

@@ -1,7 +1,6 @@
 """Catalog pages: search with facets (one result per cluster, with where it is held), a cluster's page with
 its member records and every holding, and each record's downloads (MARC, MARCXML, JSON)."""
 
-import csv
 import io
 from urllib.parse import urlencode
 
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sirbi.core import jobs, permissions
+from sirbi.core.downloads import CsvWriter
 from sirbi.core.models import Job
 from sirbi.core.uploads import store_upload, too_large
 from sirbi.core.views import edit_page
@@ -232,7 +232,7 @@ def csv_template(request):
     language = (get_language() or "es")[:2]
     headers = crosswalk.TEMPLATE_HEADERS.get(language, crosswalk.TEMPLATE_HEADERS["en"])
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = CsvWriter(out)
     writer.writerow(headers)
     writer.writerow(crosswalk.TEMPLATE_EXAMPLE)
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
@@ -277,7 +277,7 @@ def source_page(request, code):
 def _rejected_csv(source, rejected):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sirbi-rejected-{source.code}.csv"'
-    writer = csv.writer(response)
+    writer = CsvWriter(response)
     writer.writerow(["file", "position", "reason", "received", "raw_hex"])
     for row in rejected:
         writer.writerow([row.filename, row.position, row.reason, row.created.isoformat(), bytes(row.raw)[:2000].hex()])

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from sirbi.core import permissions
 from sirbi.core.changelog import save_object
-from sirbi.registry.imports.reading import FileProblem, read_table
+from sirbi.core.tables import FileProblem, read_table
 
 from .forms import ActionForm
 from .models import Action
@@ -76,9 +76,10 @@ def _cell(value):
     return "" if value is None else str(value).strip()
 
 
-def import_actions(data, filename, *, user, dry_run=False, progress=None, message=""):
-    """Create or update actions from a file; nothing is written unless every row is right."""
-    table = read_table(data, filename, typed=False)
+def import_actions(data, filename, *, user, dry_run=False, progress=None, message="", max_bytes=None):
+    """Create or update actions from a file (at most `max_bytes` long, when given); nothing is written unless
+    every row is right."""
+    table = read_table(data, filename, typed=False, max_bytes=max_bytes)
     header = [str(h).strip().lower() for h in table.header]
     missing = sorted(REQUIRED - set(header))
     if missing:

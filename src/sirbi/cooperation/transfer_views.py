@@ -10,9 +10,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from sirbi.core import permissions
+from sirbi.core.tables import FileProblem
 from sirbi.core.uploads import too_large
 from sirbi.registry.exports import export as registry_export
-from sirbi.registry.imports.reading import FileProblem
 
 from .models import Action
 from .transfer import COLUMNS, EXPORT_COLUMNS, export_rows, import_actions
@@ -57,7 +57,8 @@ def import_page(request):
             upload = request.FILES["file"]
             try:
                 context["report"] = import_actions(upload.read(), upload.name, user=user,
-                                                   dry_run=bool(request.POST.get("dry_run")))
+                                                   dry_run=bool(request.POST.get("dry_run")),
+                                                   max_bytes=settings.IMPORT_MAX_BYTES)
             except FileProblem as problem:
                 context["problem"] = str(problem)
     return render(request, "cooperation/import.html", context)

@@ -1,11 +1,21 @@
-"""Building blocks of file downloads (exports and open data): streamed CSV, XLSX cells and responses."""
+"""Building blocks of file downloads (exports, open data, templates): CSV writers, XLSX cells and responses.
 
+Every CSV and XLSX the platform writes goes through here, so that text people typed (a library's name, an
+action's title, a change-log message) never becomes a formula when the file is opened in a spreadsheet program
+("CSV injection"): in CSV, text that begins with =, +, -, @, a tab or a carriage return gets a leading single
+quote (OWASP's advice), and the CSV reader of uploads (core.tables) takes that quote off again, so an export
+can be imported back unchanged; in XLSX such text is written as a text cell. Numbers written as numbers (int,
+float, Decimal: a negative figure, a latitude) are left as they are: a number is not a formula.
+"""
+
+import csv
 import io
 
 from django.http import HttpResponse
 from openpyxl.cell import WriteOnlyCell
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class Echo:
@@ -15,13 +25,51 @@ class Echo:
         return value
 
 
+def csv_cell(value):
+    """A value for a CSV cell: text that a spreadsheet program would read as a formula is quoted."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+class CsvWriter:
+    """csv.writer whose rows are written with csv_cell."""
+
+    def __init__(self, out, **kwargs):
+        self.writer = csv.writer(out, **kwargs)
+
+    def writerow(self, row):
+        return self.writer.writerow([csv_cell(value) for value in row])
+
+    def writerows(self, rows):
+        for row in rows:
+            self.writerow(row)
+
+
+class CsvDictWriter(csv.DictWriter):
+    """csv.DictWriter whose cells are written with csv_cell."""
+
+    def writerow(self, rowdict):
+        return super().writerow({key: csv_cell(value) for key, value in rowdict.items()})
+
+    def writerows(self, rowdicts):
+        for rowdict in rowdicts:
+            self.writerow(rowdict)
+
+
 def xlsx_cell(sheet, value):
-    """A cell for `value`; text that starts like a formula stays text, so it is never evaluated."""
-    if isinstance(value, str) and value.startswith("="):
+    """A cell for `value`; text that starts like a formula stays text, so it is never evaluated (openpyxl
+    would store a text beginning with = as a formula; text beginning with +, - or @ stays text anyway)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"
         return cell
     return value
+
+
+def xlsx_row(sheet, values):
+    """A row for sheet.append, every value through xlsx_cell."""
+    return [xlsx_cell(sheet, value) for value in values]
 
 
 def xlsx_response(workbook):

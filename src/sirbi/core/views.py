@@ -1,6 +1,5 @@
 """Platform pages: health, change log, background jobs, API tokens."""
 
-import csv
 import json
 
 from django.contrib import messages
@@ -18,6 +17,7 @@ from rest_framework.authtoken.models import Token
 
 from . import permissions
 from .changelog import ConflictError, filter_changes, save_object, visible_changes
+from .downloads import CsvDictWriter
 from .models import ChangeLog, Job, NotificationSetting
 
 
@@ -125,7 +125,7 @@ def export_changes(queryset, fmt):
         )
     else:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        writer = csv.DictWriter(response, fieldnames=EXPORT_FIELDS)
+        writer = CsvDictWriter(response, fieldnames=EXPORT_FIELDS)
         writer.writeheader()
         for row in rows:
             row["before"] = json.dumps(row["before"], ensure_ascii=False) if row["before"] is not None else ""

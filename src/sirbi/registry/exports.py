@@ -4,14 +4,13 @@ The library columns are the import columns (plus a few read-only ones), so an ex
 and imported back.
 """
 
-import csv
 import json
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from sirbi.core.downloads import Echo, xlsx_cell, xlsx_response
+from sirbi.core.downloads import CsvDictWriter, Echo, xlsx_response, xlsx_row
 
 from .choices import SERVICES
 
@@ -71,7 +70,7 @@ def _filename(stem, extension):
 def export(rows, columns, fmt, stem):
     """An HTTP response with `rows` in `fmt` (csv, xlsx, json or geojson)."""
     if fmt == "csv":
-        writer = csv.DictWriter(Echo(), fieldnames=columns, extrasaction="ignore")
+        writer = CsvDictWriter(Echo(), fieldnames=columns, extrasaction="ignore")
 
         def lines():
             # A byte-order mark, so that spreadsheet programs read the file as UTF-8.
@@ -85,7 +84,7 @@ def export(rows, columns, fmt, stem):
         sheet = workbook.create_sheet(stem)
         sheet.append(columns)
         for row in rows:
-            sheet.append([xlsx_cell(sheet, row.get(column)) for column in columns])
+            sheet.append(xlsx_row(sheet, [row.get(column) for column in columns]))
         response = xlsx_response(workbook)
     elif fmt == "json":
         def chunks():

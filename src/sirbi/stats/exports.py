@@ -6,7 +6,6 @@ of the World figures, IFLA's attribution) and, where the format has room for it,
 a sheet or list of the indicator definitions. Missing figures stay empty (null), never zero.
 """
 
-import csv
 import json
 
 from django.http import StreamingHttpResponse
@@ -14,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from sirbi.core.downloads import Echo, xlsx_cell, xlsx_response
+from sirbi.core.downloads import CsvDictWriter, Echo, xlsx_cell, xlsx_response, xlsx_row
 from sirbi.registry.exports import LIST_SEPARATOR
 from sirbi.registry.models import Country
 
@@ -189,7 +188,7 @@ def download(rows, columns, fmt, stem, *, about_block, indicators=None):
     if indicators is not None:
         sheets.append(("indicators", INDICATOR_COLUMNS, indicator_rows(indicators)))
     if fmt == "csv":
-        writer = csv.DictWriter(Echo(), fieldnames=columns, extrasaction="ignore")
+        writer = CsvDictWriter(Echo(), fieldnames=columns, extrasaction="ignore")
 
         def lines():
             # A byte-order mark, so that spreadsheet programs read the file as UTF-8.
@@ -204,7 +203,7 @@ def download(rows, columns, fmt, stem, *, about_block, indicators=None):
             sheet = workbook.create_sheet(name)
             sheet.append(sheet_columns)
             for row in sheet_rows:
-                sheet.append([xlsx_cell(sheet, _flat(row.get(column))) for column in sheet_columns])
+                sheet.append(xlsx_row(sheet, [_flat(row.get(column)) for column in sheet_columns]))
         sheet = workbook.create_sheet("about")
         for key, value in about_block.items():
             for line in value if isinstance(value, list) else [value]:

@@ -2,7 +2,6 @@
 offline and sent back. Reading one back is all or nothing: every problem is named by sheet, row and
 column, and nothing is saved unless the whole file is right."""
 
-import csv
 import io
 
 from django.utils import translation
@@ -11,7 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from sirbi.registry.imports.reading import FileProblem, read_table
+from sirbi.core.downloads import CsvDictWriter, xlsx_row
+from sirbi.core.tables import FileProblem, read_table
 
 from .campaigns import Entry
 from .choices import Method, Source, Unit
@@ -75,7 +75,7 @@ def template_xlsx(campaign, units, language, stored=None):
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in template_rows(campaign, units, language, stored):
-        sheet.append([row[c] for c in COLUMNS])
+        sheet.append(xlsx_row(sheet, [row[c] for c in COLUMNS]))
     for column_cells in sheet.iter_cols(min_row=2):
         if column_cells and sheet.cell(1, column_cells[0].column).value not in EDITABLE_COLUMNS:
             for cell in column_cells:
@@ -93,9 +93,9 @@ def template_xlsx(campaign, units, language, stored=None):
     about = workbook.create_sheet("about")
     with translation.override(language):
         about.append([_("SIRBI statistics template")])
-        about.append([_("Campaign"), campaign.title])
-        about.append([_("Reporting for"), "; ".join(str(u) for u in units[:20])
-                      + ("…" if len(units) > 20 else "")])
+        about.append(xlsx_row(about, [_("Campaign"), campaign.title]))
+        about.append(xlsx_row(about, [_("Reporting for"), "; ".join(str(u) for u in units[:20])
+                                      + ("…" if len(units) > 20 else "")]))
         about.append([_("Year reported"), campaign.year])
         about.append([_("Deadline"), campaign.deadline.isoformat()])
         about.append([_("Fill in the columns value, source, method, note and justification only. Leave a value "
@@ -109,7 +109,7 @@ def template_xlsx(campaign, units, language, stored=None):
 
 def template_csv(campaign, units, language, stored=None):
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+    writer = CsvDictWriter(buffer, fieldnames=COLUMNS)
     writer.writeheader()
     with translation.override(language):
         for row in template_rows(campaign, units, language, stored):

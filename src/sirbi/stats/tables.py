@@ -2,7 +2,6 @@
 indicator's map), per year and source (a country's profile), per country and indicator (a comparison),
 with the map's classes and the CSV of each table. Nothing here writes; missing stays None."""
 
-import csv
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Sum
 from django.http import HttpResponse
 
+from sirbi.core.downloads import CsvWriter
 from sirbi.registry.models import Library
 
 from . import services
@@ -119,7 +119,7 @@ def csv_response(filename, columns, rows):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = CsvWriter(response)
     writer.writerow(columns)
     writer.writerows(rows)
     return response

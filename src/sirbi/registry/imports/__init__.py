@@ -2,4 +2,3 @@
 
 from . import jobs  # noqa: F401,E402  (registers the job kind)
 from .libraries import COLUMN_LABELS, ImportReport, import_libraries  # noqa: F401
-from .reading import FileProblem, read_table  # noqa: F401

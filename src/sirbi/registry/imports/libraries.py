@@ -28,12 +28,12 @@ from django.utils.translation import gettext_lazy
 from sirbi.core import bulk, permissions
 from sirbi.core.markup import validate_plain_text
 from sirbi.core.models import ChangeLog
+from sirbi.core.tables import FileProblem, read_table
 
 from ..choices import SERVICES, LibraryStatus, LibraryType
 from ..exports import LIBRARY_COLUMNS, LIBRARY_EXTRA_COLUMNS
 from ..models import Country, Library, Network, Subdivision
 from ..validators import validate_isil
-from .reading import FileProblem, read_table
 
 # Column code -> label; a template's header uses the labels of its language, and the importer accepts
 # the codes and the labels in any of the three languages.

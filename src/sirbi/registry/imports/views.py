@@ -1,6 +1,5 @@
 """The web import: upload, a preview with every row's result, confirm, and the templates to fill."""
 
-import csv
 import io
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from openpyxl import Workbook
 
 from sirbi.core import jobs, permissions
+from sirbi.core.downloads import CsvWriter
 from sirbi.core.models import Job
 from sirbi.core.uploads import declared_length, store_upload, upload_path
 
@@ -123,7 +123,7 @@ def template(request, fmt):
     name = f"sirbi-libraries-template-{get_language()}"
     if fmt == "csv":
         buffer = io.StringIO()
-        csv.writer(buffer).writerow(header)
+        CsvWriter(buffer).writerow(header)
         response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
         workbook = Workbook()

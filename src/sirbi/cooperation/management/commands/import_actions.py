@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from sirbi.cooperation.transfer import import_actions
-from sirbi.registry.imports.reading import FileProblem
+from sirbi.core.tables import FileProblem
 
 
 class Command(BaseCommand):
