@@ -47,6 +47,19 @@ def test_a_coordinator_cannot_publish_a_practice_in_the_admin(as_user, coordinat
     assert not alliances.visible_practices(None).filter(pk=practice.pk).exists()
 
 
+def test_a_published_practice_is_not_rewritten_in_the_admin_by_its_scope(as_user, coordinator_pe, secretary,
+                                                                         librarian_lima, peru, lima_library):
+    practice = alliances.share(GoodPractice(title="Leer en la playa", summary="Lectura", country=peru,
+                                            library=lima_library), librarian_lima, themes=[])
+    alliances.moderate(practice, secretary, publish=True)
+    practice.refresh_from_db()
+    response = as_user(staff(coordinator_pe)).post(f"/en/admin/cooperation/goodpractice/{practice.pk}/change/",
+                                                   practice_form(practice, title="Texto no leído"))
+    assert response.status_code == 403
+    practice.refresh_from_db()
+    assert practice.title == "Leer en la playa"
+
+
 def test_the_secretariat_moderates_on_the_practice_page_not_in_the_admin(as_user, secretary, librarian_lima, peru,
                                                                         lima_library):
     practice = alliances.share(GoodPractice(title="Club de lectura", summary="x", country=peru, library=lima_library),

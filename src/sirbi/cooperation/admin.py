@@ -225,6 +225,14 @@ class GoodPracticeAdmin(ScopedAdmin):
     exclude = ["image", "image_type", "image_extension", "token", "submitted_by"]
     readonly_fields = ["status", "moderation_note"]
 
+    def has_change_permission(self, request, obj=None):
+        # A published practice says what the secretariat read: its scope's roles correct it before publication
+        # only (an edit after it would publish unread text).
+        if obj is not None and obj.status == GoodPractice.Status.PUBLISHED and not permissions.is_secretariat(
+                request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
 
 @admin.register(Participant)
 class ParticipantAdmin(ReadOnlyAdmin):
