@@ -203,3 +203,18 @@ def test_the_read_question_is_asked_of_core(story, coordinator_cl, coordinator_p
     assert not permissions.can(reader, "view", story["waiting"])
     assert set(permissions.restrict(Response.objects.all(), coordinator_cl, "view")) == set()
     assert set(permissions.restrict(Value.objects.filter(year=2031), coordinator_cl, "view")) == {story["value_cl"]}
+
+
+def test_public_action_pages_never_name_who_reported(client, as_user, reader, coordinator_pe, coordinator_cl, peru):
+    from sirbi.cooperation import roadmap
+    from sirbi.cooperation.models import Action, Line, Objective
+
+    goal = Objective.objects.create(line=Line.objects.create(code="r", name="Lectura", order=1), code="o",
+                                    name="Planes")
+    action = Action.objects.create(objective=goal, code="pe-plan", title="Plan", start=date(2024, 1, 1),
+                                   end=date(2030, 12, 31), lead_country=peru)
+    roadmap.report_progress(action, coordinator_pe, progress=20, text="Talleres", day=date(2025, 3, 1))
+    for visitor in (client, as_user(reader)):
+        page = shown(visitor, action.get_absolute_url())
+        assert "Talleres" in page and "coord_pe" not in page
+    assert "coord_pe" in shown(as_user(coordinator_cl), action.get_absolute_url())

@@ -385,6 +385,8 @@ def action_detail(request, code, form=None):
         "action": action, "reports": reports, "indicators": indicators, "today": today,
         "overdue": action.end < today and action.status not in roadmap.CLOSED_STATUSES,
         "can_report": can_report, "can_edit": permissions.can(request.user, "change", action),
+        # Who reported is for members: public pages never name editors.
+        "show_authors": permissions.is_member(request.user),
         "form": form or (ProgressReportForm(initial={"date": today, "progress": action.progress})
                          if can_report else None),
         "agreement": Agreement.objects.filter(action=action).select_related("meeting").first(),
