@@ -3,6 +3,7 @@ cannot be bypassed through the admin, the API or an import."""
 
 import json
 
+from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -108,7 +109,8 @@ def test_library_staff_keep_their_library_in_its_network_in_the_api(librarian_li
 
 def test_library_staff_keep_their_library_in_its_network_in_an_import(librarian_lima, lima_library, pe_public):
     row = [lima_library.isil, lima_library.name, "PE", "", "", "public", "open", "Lima", "", "", ""]
-    report = import_libraries(csv_bytes([row]), "lima.csv", user=librarian_lima)
+    with translation.override("en"):
+        report = import_libraries(csv_bytes([row]), "lima.csv", user=librarian_lima)
     assert not report.applied
     assert any("Only the managers of a network" in message for message in report.messages())
     assert list(lima_library.networks.all()) == [pe_public]
