@@ -60,6 +60,8 @@ class SessionInline(OwnedInline):
 
 
 class AgreementInline(OwnedInline):
+    # The status stays editable: only the secretariat records agreements, and it closes those that did not become
+    # an action here or on the meeting page; one that became an action follows it (meetings.effective_status).
     model = Agreement
     fields = ["number", "text", "countries", "networks", "deadline", "status", "action", "is_sample"]
     readonly_fields = ["action"]
@@ -151,7 +153,8 @@ class SectionInline(OwnedInline):
 
 @admin.register(Questionnaire)
 class QuestionnaireAdmin(ScopedAdmin):
-    """The secretariat builds a needs questionnaire: sections here, their questions on each section's page."""
+    """The secretariat builds a needs questionnaire: sections here, their questions on each section's page.
+    Sending it (its status) is the secretariat's own step, taken here: only the secretariat writes questionnaires."""
 
     form = VersionedForm
     list_display = ["code", "title_es", "opens", "closes", "status"]
@@ -189,7 +192,8 @@ class QuestionAdmin(ScopedAdmin):
 
 @admin.register(Response)
 class ResponseAdmin(ReadOnlyAdmin):
-    """Answers are given and returned on the questionnaire's pages."""
+    """Answers are given, submitted and returned on the questionnaire's pages (read-only here for everyone);
+    the list shows the drafts of the user's own country only (Response.public_q)."""
 
     list_display = ["questionnaire", "country", "status", "submitted"]
     list_filter = ["questionnaire", "status"]
@@ -208,7 +212,10 @@ class PartnershipAgreementAdmin(ScopedAdmin):
 
 @admin.register(GoodPractice)
 class GoodPracticeAdmin(ScopedAdmin):
-    """Practices are shared and moderated on their pages; here the secretariat corrects them."""
+    """Practices are shared and moderated on their pages; here their scope's roles and the secretariat correct
+    them. Status and moderation note are read-only for everyone: moderation (alliances.moderate) is the
+    secretariat's alone, asks for a reason when refusing and tells the author; an admin edit would skip all
+    three (and let a coordinator publish their own practice)."""
 
     form = VersionedForm
     list_display = ["title", "country", "status", "created"]
@@ -216,6 +223,15 @@ class GoodPracticeAdmin(ScopedAdmin):
     search_fields = ["title"]
     filter_horizontal = ["themes"]
     exclude = ["image", "image_type", "image_extension", "token", "submitted_by"]
+    readonly_fields = ["status", "moderation_note"]
+
+    def has_change_permission(self, request, obj=None):
+        # A published practice says what the secretariat read: its scope's roles correct it before publication
+        # only (an edit after it would publish unread text).
+        if obj is not None and obj.status == GoodPractice.Status.PUBLISHED and not permissions.is_secretariat(
+                request.user):
+            return False
+        return super().has_change_permission(request, obj)
 
 
 @admin.register(Participant)

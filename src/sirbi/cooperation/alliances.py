@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from sirbi.core import permissions
@@ -53,12 +52,9 @@ def expiring(today=None):
 # Good practices --------------------------------------------------------------------------------------------
 
 def visible_practices(user):
-    """Published practices; the secretariat sees all, others also those of their scope waiting for moderation."""
-    practices = GoodPractice.objects.all()
-    if permissions.is_secretariat(user):
-        return practices
-    own = permissions.restrict(GoodPractice.objects.all(), user, "change").values("pk")
-    return practices.filter(Q(status=GoodPractice.Status.PUBLISHED) | Q(pk__in=own))
+    """Published practices; the secretariat sees all, others also those of their scope waiting for moderation
+    (GoodPractice.public_q and core.permissions' read scope)."""
+    return permissions.restrict(GoodPractice.objects.all(), user, "view")
 
 
 def search(practices, *, q="", country="", theme="", sdg=""):

@@ -49,7 +49,8 @@ def questionnaire_detail(request, code):
 @login_required
 def answer(request, code, country):
     """A country's answers: the form while the questionnaire is open and the answers are not submitted;
-    read-only otherwise. Members of the network read every country's answers."""
+    read-only otherwise. Members of the network read every country's submitted answers; answers not submitted
+    yet (drafts, returned ones) only the country's coordinators and the secretariat (Response.public_q)."""
     questionnaire = _questionnaire(request, code)
     country = get_object_or_404(questionnaire.countries, code=country.upper())
     if not permissions.is_member(request.user):
@@ -83,11 +84,12 @@ def answer(request, code, country):
             needs.check_period(questionnaire)
         except ValidationError as exc:
             period_error, editable = " ".join(exc.messages), False
-    sections = needs.answers_of(response) if response else needs.answers_of(
+    hidden = response is not None and not permissions.can(request.user, "view", response)
+    sections = needs.answers_of(response) if response and not hidden else needs.answers_of(
         Response(questionnaire=questionnaire, country=country))
     return render(request, "cooperation/answer.html", {
         "questionnaire": questionnaire, "country": country, "response": response, "sections": sections,
-        "editable": editable, "period_error": period_error, "errors": errors, "typed": typed,
+        "editable": editable, "period_error": period_error, "errors": errors, "typed": typed, "hidden": hidden,
         "is_secretariat": permissions.is_secretariat(request.user), "is_sample": questionnaire.is_sample})
 
 

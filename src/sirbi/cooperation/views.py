@@ -2,7 +2,7 @@
 the roadmap (tree, timeline, a country's commitments, an action with its progress reports)."""
 
 import calendar as month_calendar
-from datetime import date, timedelta
+from datetime import date
 from functools import partial
 
 from django.conf import settings
@@ -19,13 +19,12 @@ from django.views.decorators.http import require_POST
 
 from sirbi.core import permissions
 from sirbi.core.changelog import save_object
-from sirbi.core.models import ChangeLog
 from sirbi.core.uploads import too_large
 from sirbi.core.views import say_errors as _say_errors
 from sirbi.registry.models import Country
 from sirbi.stats.services import country_table
 
-from . import meetings, roadmap
+from . import meetings, news, roadmap
 from .calendar import meetings_calendar
 from .choices import RegistrationStatus
 from .forms import AgreementForm, DocumentForm, ProgressReportForm, RegistrationForm, ToActionForm, VersionForm
@@ -40,9 +39,6 @@ from .models import (
     ProgressReport,
     Session,
 )
-
-# How far back a country's "what's new" page looks.
-NEWS_DAYS = 60
 
 
 def _say_form_errors(request, form):
@@ -389,6 +385,8 @@ def action_detail(request, code, form=None):
         "action": action, "reports": reports, "indicators": indicators, "today": today,
         "overdue": action.end < today and action.status not in roadmap.CLOSED_STATUSES,
         "can_report": can_report, "can_edit": permissions.can(request.user, "change", action),
+        # Who reported is for members: public pages never name editors.
+        "show_authors": permissions.is_member(request.user),
         "form": form or (ProgressReportForm(initial={"date": today, "progress": action.progress})
                          if can_report else None),
         "agreement": Agreement.objects.filter(action=action).select_related("meeting").first(),
@@ -429,25 +427,12 @@ def evidence_file(request, pk):
 
 
 def whats_new(request, code):
-    """What changed for a country lately: its registry, statistics and cooperation entries of the change log
-    (object and kind of change, linked where the object has a page), and the meetings and agenda ahead."""
+    """What changed for a country lately (news.country_changes: only what the visitor may read) and the meetings
+    and agenda ahead."""
     country = get_object_or_404(Country, code=code.upper())
-    since = date.today() - timedelta(days=NEWS_DAYS)
-    entries = list(ChangeLog.objects.filter(country=country.code, time__date__gte=since)
-                   .select_related("content_type").order_by("-time", "-pk")[:100])
-    by_type = {}
-    for entry in entries:
-        by_type.setdefault(entry.content_type, set()).add(entry.object_id)
-    objects = {}
-    for content_type, ids in by_type.items():
-        model = content_type.model_class()
-        if model is not None and hasattr(model, "get_absolute_url"):
-            for pk, obj in model._default_manager.in_bulk(ids).items():
-                objects[(content_type.pk, pk)] = obj.get_absolute_url()
-    rows = [(entry, entry.content_type.model_class()._meta.verbose_name if entry.content_type.model_class() else "",
-             objects.get((entry.content_type_id, entry.object_id))) for entry in entries]
+    rows = news.country_changes(country, request.user, days=news.NEWS_DAYS)
     today = date.today()
     return render(request, "cooperation/whats_new.html", {
-        "country": country, "rows": rows, "days": NEWS_DAYS,
+        "country": country, "rows": rows, "days": news.NEWS_DAYS,
         "meetings": Meeting.objects.filter(end_date__gte=today).order_by("start_date")[:5],
         "activities": Activity.objects.filter(country=country, end__gte=today).order_by("start")[:10]})

@@ -1,11 +1,18 @@
-"""Admin for platform objects. Registry objects use ScopedAdmin so the admin obeys the same rules."""
+"""Admin for platform objects. Registry objects use ScopedAdmin so the admin obeys the same rules.
+
+Reads are scoped as on the pages: every list and change page shows only what the user may read
+(`permissions.restrict(..., "view")`: no other country's drafts, unmoderated practices or unsubmitted answers).
+Workflow fields (publication, moderation, review, approval, submission) change only through their workflow
+services; each admin says per field whether it is read-only for everyone or whether the secretariat's admin
+edit is itself the workflow (objects only the secretariat writes).
+"""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 
 from . import permissions
-from .changelog import ConflictError, delete_object, save_object
+from .changelog import ConflictError, delete_object, readable_changes, save_object
 from .models import ChangeLog, Job, RoleAssignment, User
 
 
@@ -37,6 +44,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return self.may_read(request.user)
 
+    def get_queryset(self, request):
+        return permissions.restrict(super().get_queryset(request), request.user, "view")
+
     def has_add_permission(self, request):
         return False
 
@@ -52,6 +62,10 @@ class ChangeLogAdmin(ReadOnlyAdmin):
     list_display = ["time", "user_name", "action", "content_type", "object_repr", "country", "source"]
     list_filter = ["action", "content_type", "country", "source"]
     search_fields = ["object_repr", "user_name", "message"]
+
+    def get_queryset(self, request):
+        # Entries of objects the user may read now, as on the change-log page and in the API.
+        return readable_changes(admin.ModelAdmin.get_queryset(self, request), request.user)
 
 
 @admin.register(Job)
@@ -81,6 +95,9 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return permissions.is_member(request.user)
+
+    def get_queryset(self, request):
+        return permissions.restrict(super().get_queryset(request), request.user, "view")
 
     def has_add_permission(self, request):
         return permissions.can_any(request.user, "add", self.model)

@@ -9,8 +9,10 @@ import datetime
 import decimal
 import uuid
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
@@ -150,13 +152,33 @@ def history(obj):
     ).select_related("user", "content_type")
 
 
+def readable_changes(queryset, user):
+    """Narrow change-log entries to those `user` may read: an entry is read by whoever may read its object in
+    its current state (`permissions.restrict(..., "view")`: drafts by their author's scope and the secretariat).
+
+    One subquery per model with a non-public state, inside the same statement, whatever the number of entries.
+    Entries of a deleted object of such a model have no current state to judge by: the secretariat's only.
+    """
+    if permissions.is_secretariat(user):
+        return queryset
+    condition = Q()
+    for model in apps.get_models():
+        if not issubclass(model, ChangeLoggedModel) or getattr(model, "public_q", None) is None:
+            continue
+        readable = permissions.restrict(model._default_manager.all(), user, "view").values("pk")
+        condition &= ~Q(content_type=ContentType.objects.get_for_model(model)) | Q(object_id__in=readable)
+    return queryset.filter(condition)
+
+
 def visible_changes(changes, user):
-    """Entries with `visible_fields` set: a model's `private_fields` (contacts) only for members."""
+    """Entries with `visible_fields` and `show_editor` set: a model's `private_fields` (contacts) and who made
+    the change only for members (the public pages' histories never name editors)."""
     member = permissions.is_member(user)
     entries = list(changes)
     for change in entries:
         private = set() if member else set(getattr(change.content_type.model_class(), "private_fields", ()))
         change.visible_fields = [row for row in change.changed_fields() if row["name"] not in private]
+        change.show_editor = member
     return entries
 
 

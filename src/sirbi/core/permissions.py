@@ -8,6 +8,12 @@ A scoped model tells the kernel two things (see registry.models for the implemen
   within their scope; the regional secretariat may do everything everywhere;
 - `scope_keys()`: the countries (ISO alpha-2), networks and libraries an object belongs to, and
   `scope_q(countries, networks, libraries)`: the same as a query filter.
+
+Reading ("view") is the same question: a model with a non-public state (a draft figure, a practice waiting for
+moderation, a questionnaire not sent, answers not submitted) declares `public_q()`, the filter of its objects
+everyone may read; the others are read only by those who may change them (their author's scope) and the
+secretariat. A model without `public_q` is public. The change log, the pages, the API and the admin all read
+through `restrict(queryset, user, "view")` / `can(user, "view", obj)`.
 """
 
 from dataclasses import dataclass, field
@@ -18,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Role
 
-ACTIONS = {"add": _("add"), "change": _("change"), "delete": _("delete")}
+ACTIONS = {"view": _("view"), "add": _("add"), "change": _("change"), "delete": _("delete")}
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,11 @@ def can(user, action, obj):
         raise ValueError(f"unknown action {action!r}")
     if is_secretariat(user):
         return True
+    if action == "view":
+        model = type(obj)
+        if getattr(model, "public_q", None) is None or can(user, "change", obj):
+            return True
+        return obj.pk is not None and model._default_manager.filter(model.public_q(), pk=obj.pk).exists()
     if not _grants(user, type(obj), action):
         return False
     return can_keys(user, action, type(obj), obj.scope_keys())
@@ -117,20 +128,41 @@ def can_any(user, action, model):
 
 
 def restrict(queryset, user, action):
-    """Narrow a queryset to the objects on which `user` may perform `action`."""
-    model = queryset.model
+    """Narrow a queryset to the objects on which `user` may perform `action` ("view" included)."""
     if is_secretariat(user):
         return queryset
+    if action == "view":
+        return queryset.filter(read_q(queryset.model, user))
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    return queryset.filter(scope_filter(queryset.model, user, action))
+
+
+def scope_filter(model, user, action):
+    """The Q of the objects of `model` on which `user` may perform a write `action` (their scope)."""
+    if is_secretariat(user):
+        return Q()
     grants = _grants(user, model, action)
     if not grants:
-        return queryset.none()
-    return queryset.filter(
-        model.scope_q(
-            countries={g.country for g in grants if g.country},
-            networks={g.network_id for g in grants if g.network_id},
-            libraries={g.library_id for g in grants if g.library_id},
-        )
+        return Q(pk__in=[])
+    return model.scope_q(
+        countries={g.country for g in grants if g.country},
+        networks={g.network_id for g in grants if g.network_id},
+        libraries={g.library_id for g in grants if g.library_id},
     )
+
+
+def read_q(model, user):
+    """The Q of the objects of `model` that `user` may read in their current state: the public ones and, in a
+    non-public state, those in the scope of the roles that may change them; everything for the secretariat."""
+    public_q = getattr(model, "public_q", None)
+    if public_q is None or is_secretariat(user):
+        return Q()
+    scope = scope_filter(model, user, "change")
+    if scope == Q(pk__in=[]):
+        return public_q()
+    # As a subquery: scope filters that cross many-to-many relations (a library's networks) would repeat rows.
+    return public_q() | Q(pk__in=model._default_manager.filter(scope).values("pk"))
 
 
 def require(user, action, obj):

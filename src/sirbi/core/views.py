@@ -16,7 +16,7 @@ from django.views.generic import ListView
 from rest_framework.authtoken.models import Token
 
 from . import permissions
-from .changelog import ConflictError, filter_changes, save_object, visible_changes
+from .changelog import ConflictError, filter_changes, readable_changes, save_object, visible_changes
 from .downloads import CsvDictWriter
 from .models import ChangeLog, Job, NotificationSetting
 
@@ -63,7 +63,8 @@ def change_models():
 
 
 class ChangeLogListView(LoginRequiredMixin, ListView):
-    """The filterable change log; members only, since entries may show contact details."""
+    """The filterable change log; members only, since entries may show contact details; each member reads the
+    entries of the objects they may read (drafts: their scope's)."""
 
     template_name = "core/changelog_list.html"
     paginate_by = 50
@@ -74,7 +75,8 @@ class ChangeLogListView(LoginRequiredMixin, ListView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        return filter_changes(ChangeLog.objects.select_related("content_type"), self.request.GET)
+        changes = readable_changes(ChangeLog.objects.select_related("content_type"), self.request.user)
+        return filter_changes(changes, self.request.GET)
 
     def render_to_response(self, context, **kwargs):
         export = self.request.GET.get("export")

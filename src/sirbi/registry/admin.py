@@ -53,3 +53,15 @@ class LibraryAdmin(ScopedAdmin):
     list_filter = ["type", "status", "is_sample", "country"]
     search_fields = ["name", "isil", "locality"]
     list_select_related = ["country"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+
+        class LibraryAdminForm(form_class):
+            """The admin's own choices, with the rules that depend on who writes (network memberships)."""
+
+            def __init__(self, *args, **form_kwargs):
+                super().__init__(*args, **form_kwargs)
+                self.user = request.user
+
+        return LibraryAdminForm

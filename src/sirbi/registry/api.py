@@ -126,8 +126,10 @@ class FormWriteMixin:
             for model_field in instance._meta.concrete_fields:
                 if model_field.has_default() and model_field.name not in data:
                     data[model_field.name] = model_field.get_default()
-        # No `user`: the API offers every country, and save_object answers 403 outside the token's scope.
+        # No `user` when the form is built: the API offers every country, and save_object answers 403 outside the
+        # token's scope. The rules that depend on who writes (a library's network memberships) read it after.
         form = self.form_class(data=data, instance=instance)
+        form.user = request.user
         if not form.is_valid():
             raise ValidationError({field: [e["message"] for e in errors]
                                    for field, errors in form.errors.get_json_data().items()})

@@ -9,7 +9,7 @@ from sirbi.core.markup import validate_plain_text
 
 from .choices import SERVICES
 from .models import Country, Library, Network, Subdivision
-from .services import library_consistency_errors, normalise_isil
+from .services import library_consistency_errors, membership_refusal, normalise_isil
 
 
 def https_urls(model_field, **kwargs):
@@ -130,6 +130,11 @@ class LibraryForm(VersionedForm):
             isil=data.get("isil"),
             exclude_pk=self.instance.pk,
         )
+        if self.user is not None and "networks" in data and "networks" not in errors:
+            before = list(self.instance.networks.select_related("country")) if self.instance.pk else []
+            refusal = membership_refusal(self.user, before, data["networks"])
+            if refusal:
+                errors["networks"] = refusal
         for field, message in errors.items():
             if field not in self.errors:
                 self.add_error(field, message)

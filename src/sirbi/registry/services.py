@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
+from sirbi.core import permissions
+
 from .models import Library
 from .validators import validate_isil
 
@@ -41,8 +43,30 @@ def library_consistency_errors(*, country, subdivision=None, networks=(), isil=N
         errors["subdivision"] = _("%(subdivision)s (%(code)s) is not a subdivision of %(country)s.") % {
             "subdivision": subdivision.name, "code": subdivision.code, "country": country.name}
     if country is not None:
-        foreign = [network for network in networks if network.country_id != country.pk]
+        foreign = networks_of_another_country(country, networks)
         if foreign:
             errors["networks"] = _("These networks belong to another country: %(networks)s.") % {
                 "networks": ", ".join(f"{n.code} ({n.country.code})" for n in foreign)}
     return errors
+
+
+def networks_of_another_country(country, networks):
+    """The networks a library of `country` may not belong to: those of another country."""
+    return [network for network in networks if network.country_id != country.pk]
+
+
+def membership_refusal(user, before, after):
+    """Why `user` may not change a library's networks from `before` to `after` (Network objects), or "".
+
+    Memberships are decided by whoever may change the network (its managers, its country's coordinators) and
+    the secretariat, not by the library: library staff keep their library's entry but neither take it out of a
+    network nor put it in one. The form (pages, API, admin) and the importer ask this same question.
+    """
+    changed = {network.pk: network for network in (*before, *after)}
+    moved = set(n.pk for n in before) ^ set(n.pk for n in after)
+    refused = sorted((changed[pk] for pk in moved if not permissions.can(user, "change", changed[pk])),
+                     key=lambda network: network.code)
+    if not refused:
+        return ""
+    return _("Only the managers of a network and the coordinators of its country add libraries to it or take "
+             "them out: %(networks)s.") % {"networks": ", ".join(network.code for network in refused)}

@@ -18,7 +18,8 @@ class NeedRuleAdmin(ScopedAdmin):
 
 @admin.register(Campaign)
 class CampaignAdmin(ScopedAdmin):
-    """Campaigns are opened, extended and closed by the secretariat; every change is in the change log."""
+    """Campaigns are opened, extended and closed by the secretariat; every change is in the change log. Their
+    status stays editable here: only the secretariat writes campaigns, and this admin is its workflow."""
 
     form = CampaignForm
     list_display = ["title", "year", "deadline", "status"]
@@ -37,6 +38,10 @@ class IndicatorAdmin(ScopedAdmin):
 
 
 class SecretariatAdmin(admin.ModelAdmin):
+    def get_queryset(self, request):
+        # Read as on the pages: figures not published only by the roles that report them and the secretariat.
+        return permissions.restrict(super().get_queryset(request), request.user, "view")
+
     def has_module_permission(self, request):
         return permissions.is_member(request.user)
 
@@ -62,7 +67,9 @@ class PopulationAdmin(SecretariatAdmin):
 
 @admin.register(Value)
 class ValueAdmin(SecretariatAdmin):
-    """Values are entered through campaigns, forms, spreadsheets and the API; the admin only reads them."""
+    """Values are entered through campaigns, forms, spreadsheets and the API; the admin only reads them, for
+    everyone: their status moves by the campaign's workflow (submit, return, accept, publish), which checks
+    and notifies; an admin edit would skip both."""
 
     list_display = ["indicator", "typology", "unit_key", "year", "value", "source", "status", "is_sample"]
     list_filter = ["status", "source", "typology", "year", "is_sample"]

@@ -181,6 +181,11 @@ class Campaign(SecretariatOwned, ChangeLoggedModel):
     def get_absolute_url(self):
         return reverse("stats-campaigns:detail", args=[self.pk])
 
+    @classmethod
+    def public_q(cls):
+        """A campaign in preparation is the secretariat's; once open the members read it (its pages say who)."""
+        return ~Q(status=cls.Status.DRAFT)
+
 
 
 class ValueQuerySet(models.QuerySet):
@@ -285,3 +290,8 @@ class Value(ChangeLoggedModel):
 
     def changelog_country(self):
         return self.country.code
+
+    @classmethod
+    def public_q(cls):
+        """Figures before publication are read by the roles that report them and the secretariat only."""
+        return Q(status=ValueStatus.PUBLISHED)

@@ -178,6 +178,11 @@ class GoodPractice(ChangeLoggedModel):
     def changelog_country(self):
         return self.country.code
 
+    @classmethod
+    def public_q(cls):
+        """Practices waiting for moderation or not published: their author's scope and the secretariat."""
+        return Q(status=cls.Status.PUBLISHED)
+
     def save(self, *args, **kwargs):
         # Folded words for the search box, and " sdg4 " tokens for the goal filter (portable, no JSON lookups).
         self.search_text = fold(f"{self.title} {self.summary}") + " " + "".join(f" sdg{n} " for n in self.sdgs)

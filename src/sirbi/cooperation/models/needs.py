@@ -62,6 +62,11 @@ class Questionnaire(Translated, SecretariatOwned, ChangeLoggedModel):
     def get_absolute_url(self):
         return reverse("cooperation:questionnaire", args=[self.code])
 
+    @classmethod
+    def public_q(cls):
+        """A questionnaire not sent yet is the secretariat's draft."""
+        return models.Q(status=cls.Status.SENT)
+
     def clean(self):
         if self.opens and self.closes and self.closes < self.opens:
             raise ValidationError({"closes": _("It closes (%(closes)s) before it opens (%(opens)s).")
@@ -87,6 +92,10 @@ class Section(Translated, SecretariatOwned, ChangeLoggedModel):
     @property
     def title(self):
         return self.in_language("title")
+
+    @classmethod
+    def public_q(cls):
+        return models.Q(questionnaire__status=Questionnaire.Status.SENT)
 
 
 class Question(Translated, SecretariatOwned, ChangeLoggedModel):
@@ -123,6 +132,10 @@ class Question(Translated, SecretariatOwned, ChangeLoggedModel):
     @property
     def text(self):
         return self.in_language("text")
+
+    @classmethod
+    def public_q(cls):
+        return models.Q(section__questionnaire__status=Questionnaire.Status.SENT)
 
     def clean(self):
         if self.kind == self.Kind.SCALE and self.scale_max <= self.scale_min:
@@ -191,6 +204,12 @@ class Response(ChangeLoggedModel):
 
     def changelog_country(self):
         return self.country.code
+
+    @classmethod
+    def public_q(cls):
+        """Answers not submitted (drafts, returned ones) are read by their country's coordinators (who write them)
+        and the secretariat only."""
+        return models.Q(status=cls.Status.SUBMITTED)
 
 
 class Answer(models.Model):

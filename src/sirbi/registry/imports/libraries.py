@@ -33,6 +33,7 @@ from sirbi.core.tables import FileProblem, read_table
 from ..choices import SERVICES, LibraryStatus, LibraryType
 from ..exports import LIBRARY_COLUMNS, LIBRARY_EXTRA_COLUMNS
 from ..models import Country, Library, Network, Subdivision
+from ..services import membership_refusal, networks_of_another_country
 from ..validators import validate_isil
 
 # Column code -> label; a template's header uses the labels of its language, and the importer accepts
@@ -370,11 +371,14 @@ def check_row(values, ctx, errors):
         network = ctx.networks.get(text.lower())
         if network is None:
             errors.append(("networks", _("unknown network code “%(value)s”.") % {"value": text}))
-        elif country is not None and network.country_id != country.id:
-            errors.append(("networks", _("the network %(code)s belongs to another country (%(other)s).")
-                           % {"code": network.code, "other": network.country.code}))
         elif network not in networks:
             networks.append(network)
+    if country is not None:
+        foreign = networks_of_another_country(country, networks)
+        for network in foreign:
+            errors.append(("networks", _("the network %(code)s belongs to another country (%(other)s).")
+                           % {"code": network.code, "other": network.country.code}))
+        networks = [network for network in networks if network not in foreign]
     if ctx.fixed_network is not None:
         if country is not None and ctx.fixed_network.country_id != country.id:
             errors.append(("country", _("the library is not in the country of the network %(code)s (%(other)s).")
@@ -620,6 +624,8 @@ def _plan(checked, columns, ctx, user):
                 result.errors.append(("country", _("you may not add libraries in %(country)s%(networks)s.")
                                       % {"country": country.code, "networks": _networks_note(out)}))
                 continue
+            if _membership_refused(result, user, set(), networks, ctx):
+                continue
             result.action = "create"
             plan.creates.append((result, values, networks))
             continue
@@ -649,6 +655,8 @@ def _plan(checked, columns, ctx, user):
             result.errors.append(("*", _("you may not change the library %(name)s (%(country)s).")
                                   % {"name": stored["name"], "country": old_country.code}))
             continue
+        if _membership_refused(result, user, old_networks, networks, ctx):
+            continue
         result.library_id = pk
         if values == stored and networks == old_networks:
             result.action = "unchanged"
@@ -662,6 +670,17 @@ def _plan(checked, columns, ctx, user):
         plan.updates.append((result, pk, stored["version"] + 1, values,
                              networks if networks != old_networks else None, before, after))
     return plan
+
+
+def _membership_refused(result, user, old_networks, networks, ctx):
+    """The form's rule on network memberships (services.membership_refusal), for one row's network ids."""
+    if old_networks == networks:
+        return False
+    refusal = membership_refusal(user, [ctx.network_by_id[pk] for pk in old_networks],
+                                 [ctx.network_by_id[pk] for pk in networks])
+    if refusal:
+        result.errors.append(("networks", refusal))
+    return bool(refusal)
 
 
 def _moved_out_of_place(result, values, networks, present, ctx, country):
