@@ -174,7 +174,8 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contri
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = True  # only that account's failures from that address (core.signin.SignInHandler)
+AXES_HANDLER = "sirbi.core.signin.SignInHandler"
 AXES_LOCKOUT_CALLABLE = "sirbi.core.views.locked_out"
 AXES_VERBOSE = False
 # One notion of "the client's address" for every throttle (behind a proxy: what the proxy saw).

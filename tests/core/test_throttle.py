@@ -167,3 +167,12 @@ def test_keys_made_before_hashing_keep_working(coordinator_pe, lima_library):
     response = Client(HTTP_AUTHORIZATION=f"Token {legacy_key}").get("/api/v1/countries/PE/")
     assert response.status_code == 200
     assert ApiToken.objects.get(user=coordinator_pe).prefix == legacy_key[:8]
+
+
+def test_signing_in_to_ones_own_account_does_not_clear_guesses_at_another(coordinator_pe, coordinator_cl):
+    for _round in range(2):
+        for _attempt in range(6):
+            try_password(LOGIN, "coord_pe", "guess")
+        _client, response = try_password(LOGIN, "coord_cl", "pw-coord_cl")  # the guesser's own account
+    client, response = try_password(LOGIN, "coord_pe", "pw-coord_pe")
+    assert response.status_code == 429 and not signed_in(client)
