@@ -1,5 +1,5 @@
 """Counting events per client address or per account within a time window, for the throttles that
-django-axes (sign-ins) and REST framework (API rates) do not cover: password reset mails and failed API tokens.
+django-axes (sign-ins, core.signin) does not cover: password reset mails, API rates and failed API tokens.
 
 Counters live in the "throttle" cache, a database table (settings.CACHES), so that every web worker counts
 together. A fixed window is enough here: at worst twice the limit passes around a window's edge.
@@ -44,3 +44,4 @@ def counted(scope, identity, window):
     """(events in this window so far, when the window ends), counting nothing."""
     key, ends = _key(scope, identity, window)
     return caches["throttle"].get(key, 0), ends
+
