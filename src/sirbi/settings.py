@@ -164,8 +164,8 @@ CACHES = {
 # Brute force. Sign-ins (the login page and the admin's) go through django-axes, which records failures in
 # the database (every worker sees them): LOGIN_FAILURE_LIMIT failures for one account, or from one address,
 # within LOGIN_COOLOFF_MINUTES lock that account (from any address) and that address (for any account)
-# until LOGIN_COOLOFF_MINUTES after the last failure; a success clears the count. Failed API tokens are
-# counted per address with the same limits (core.rest.TokenAuthentication).
+# until LOGIN_COOLOFF_MINUTES after the last failure; a success clears that account's failures from that
+# address (core.signin). Failed API tokens are counted per address with the same limits (core.rest).
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
 LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15)
 # Password reset mails: at most this many per hour for one e-mail address and for one client address.
