@@ -178,6 +178,8 @@ AXES_RESET_ON_SUCCESS = True  # only that account's failures from that address (
 AXES_HANDLER = "sirbi.core.signin.SignInHandler"
 AXES_LOCKOUT_CALLABLE = "sirbi.core.views.locked_out"
 AXES_VERBOSE = False
+# Failures are kept for the cool-off only; successful sign-ins (addresses, browsers) are not logged forever.
+AXES_DISABLE_ACCESS_LOG = True
 # One notion of "the client's address" for every throttle (behind a proxy: what the proxy saw).
 AXES_CLIENT_IP_CALLABLE = "sirbi.core.throttle.client_address"
 
