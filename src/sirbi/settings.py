@@ -6,6 +6,7 @@ needs a value (SECRET_KEY, ALLOWED_HOSTS) and DEBUG is off, start-up fails loudl
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -91,7 +92,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -108,6 +109,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sirbi.urls"
@@ -151,7 +154,36 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Counters of the throttles (password resets, API rates, failed API tokens). A table in the database, so
+    # that every web worker (gunicorn --workers N) counts together, on SQLite and PostgreSQL alike, without
+    # Redis; core's migration 0004 creates it (`sirbi createcachetable` does too).
+    "throttle": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "sirbi_throttle_cache",
+                 "OPTIONS": {"MAX_ENTRIES": 100_000}},
+}
+
+# Brute force. Sign-ins (the login page and the admin's) go through django-axes, which records failures in
+# the database (every worker sees them): LOGIN_FAILURE_LIMIT failures for one account, or from one address,
+# within LOGIN_COOLOFF_MINUTES lock that account (from any address) and that address (for any account)
+# until LOGIN_COOLOFF_MINUTES after the last failure; a success clears that account's failures from that
+# address (core.signin). Failed API tokens are counted per address with the same limits (core.rest).
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15)
+# Password reset mails: at most this many per hour for one e-mail address and for one client address.
+PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 5)
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True  # only that account's failures from that address (core.signin.SignInHandler)
+AXES_HANDLER = "sirbi.core.signin.SignInHandler"
+AXES_LOCKOUT_CALLABLE = "sirbi.core.views.locked_out"
+AXES_VERBOSE = False
+# Failures are kept for the cool-off only; successful sign-ins (addresses, browsers) are not logged forever.
+AXES_DISABLE_ACCESS_LOG = True
+# One notion of "the client's address" for every throttle (behind a proxy: what the proxy saw).
+AXES_CLIENT_IP_CALLABLE = "sirbi.core.throttle.client_address"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -222,15 +254,23 @@ JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 300)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "sirbi.core.rest.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": ["sirbi.core.rest.ReadThrottle", "sirbi.core.rest.WriteThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["sirbi.core.rest.ScopedPermission"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "sirbi.core.rest.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_VERSIONING_CLASS": None,
+}
+# API rates ("N/second|minute|hour|day"): reads per client address when anonymous, per account when signed in;
+# writes per account, stricter. Counted in the "throttle" cache; beyond them the API answers 429.
+API_THROTTLE_RATES = {
+    "anonymous": env_str("API_ANON_RATE", "300/minute"),
+    "user": env_str("API_USER_RATE", "1200/minute"),
+    "write": env_str("API_WRITE_RATE", "60/minute"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SIRBI API",
@@ -243,7 +283,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Production hardening: on unless DEBUG; each can be turned off behind a proxy that does it.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

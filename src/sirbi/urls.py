@@ -24,6 +24,8 @@ urlpatterns += i18n_patterns(
     path("cooperation/", include("sirbi.cooperation.urls")),
     path("catalog/", include("sirbi.catalog.urls")),
     path("platform/", include("sirbi.core.urls")),
+    # Before Django's own: the same page with limits on the mails it sends (core.views.PasswordResetView).
+    path("accounts/password_reset/", core_views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=True,

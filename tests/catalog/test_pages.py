@@ -117,3 +117,15 @@ def test_staff_set_up_and_change_sources_of_their_scope_only(librarian_lima, coo
     assert stale.status_code == 200 and Source.objects.get(pk=source.pk).name == "Koha (Lima)"
     listing = as_user(coordinator_cl).get(list_url).content.decode()
     assert "Koha (Lima)" in listing and new_url in listing  # a coordinator may add sources of their country
+
+
+def test_a_page_past_the_last_or_a_huge_one_shows_the_last_page(catalog, as_user):
+    clusters = re.compile(r'href="/\w\w/catalog/clusters/\d+/"')
+    last = clusters.findall(as_user(None).get(url("search") + "?q=&page=2").content.decode())  # 20 a page
+    assert last
+    for page in ("3", "50", "99999999999999999999"):
+        response = as_user(None).get(url("search") + f"?q=&page={page}")
+        assert response.status_code == 200 and clusters.findall(response.content.decode()) == last
+    assert as_user(None).get(url("search") + "?q=&year_from=99999999999999999999&year_to=-5").status_code == 200
+    api = as_user(None).get("/api/v1/catalog/search/?page=99999999999999999999&page_size=99999999999999999999")
+    assert api.status_code == 200 and api.json()["results"] == []

@@ -72,7 +72,7 @@ def test_lead_coordinator_edits_an_action_others_are_refused(action_pe, coordina
                                      format="json").status_code == 403
     stale = api(coordinator_pe).patch("/api/v1/actions/pe-plan/", {"status": "done", "version": 1}, format="json")
     assert stale.status_code == 409
-    bad = api(coordinator_pe).patch("/api/v1/actions/pe-plan/", {"end": "2000-01-01"}, format="json")
+    bad = api(coordinator_pe).patch("/api/v1/actions/pe-plan/", {"end": "2000-01-01", "version": 2}, format="json")
     assert bad.status_code == 400 and "end" in bad.json()
     action_pe.refresh_from_db()
     assert action_pe.status == "in_progress" and action_pe.end == date(2030, 12, 31)
@@ -114,3 +114,12 @@ def test_agreements_and_the_schema(full_meeting):
     for path in ("/api/v1/meetings/", "/api/v1/actions/", "/api/v1/meeting-agreements/", "/api/v1/roadmap/",
                  "/api/v1/actions/{code}/reports/", "/api/v1/meetings/{id}/ics/"):
         assert path in paths, path
+
+
+def test_roadmap_actions_need_the_version_too(action_pe, coordinator_pe):
+    client = api(coordinator_pe)
+    response = client.patch("/api/v1/actions/pe-plan/", {"status": "in_progress"}, format="json")
+    assert response.status_code == 428
+    response = client.patch("/api/v1/actions/pe-plan/", {"status": "in_progress", "countries": "CL",
+                                                         "version": action_pe.version}, format="json")
+    assert response.status_code == 400 and "countries" in response.json()

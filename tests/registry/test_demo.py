@@ -1,9 +1,23 @@
 """The demo data: real members and networks, plainly marked sample libraries at real places."""
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 
 from sirbi.core.models import RoleAssignment, User
 from sirbi.registry.models import CERLALC_MEMBERS, Country, Library, Network
+
+
+@pytest.fixture(autouse=True)
+def development_copy(settings):
+    """The demo loads only where DEBUG is on (the test runner turns it off)."""
+    settings.DEBUG = True
+
+
+def test_the_demo_refuses_a_production_database(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG=true"):
+        call_command("load_demo", stdout=open("/dev/null", "w"))
+    assert not User.objects.filter(username="secretaria").exists()
 
 
 def test_the_demo_loads_once_and_again_without_duplicates():

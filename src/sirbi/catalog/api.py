@@ -2,17 +2,21 @@
 libraries), clusters, records, holdings and sources, all readable by anyone."""
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sirbi.core.params import whole_number
+
 from .models import Cluster, Holding, Record, Source
 from .search import FACETS, QueryError, backend
 from .views import search_params
 
 MAX_PAGE = 100
+MAX_PAGES = 100_000  # deeper pages are clamped to it (a larger offset overflows the search engine)
 
 
 class LibrarySummary(serializers.Serializer):
@@ -110,11 +114,10 @@ class SearchView(APIView):
         responses=SearchResponse)
     def get(self, request):
         q, filters, sort = search_params(request.query_params)
-        try:
-            page = max(int(request.query_params.get("page", 1)), 1)
-            size = min(max(int(request.query_params.get("page_size", 20)), 1), MAX_PAGE)
-        except ValueError:
-            raise ValidationError({"page": "page and page_size are whole numbers."}) from None
+        page = whole_number(request.query_params.get("page", 1), low=1, high=MAX_PAGES)
+        size = whole_number(request.query_params.get("page_size", 20), low=1, high=MAX_PAGE)
+        if page is None or size is None:
+            raise ValidationError({"page": _("page and page_size are whole numbers.")})
         try:
             result = backend().search(q, filters, sort, offset=(page - 1) * size, limit=size)
         except QueryError as exc:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from sirbi.core import jobs, permissions
 from sirbi.core.downloads import CsvWriter
 from sirbi.core.models import Job
+from sirbi.core.params import whole_number
 from sirbi.core.uploads import store_upload, too_large
 from sirbi.core.views import edit_page
 from sirbi.registry.models import Country, Library, Network
@@ -36,6 +37,7 @@ from .models import Cluster, Holding, Record, Source
 from .search import FACETS, QueryError, backend
 
 PAGE_SIZE = 20
+MAX_PAGES = 50_000  # a million results deep: further pages are clamped to it
 SORTS = {"relevance": gettext_lazy("relevance"), "year": gettext_lazy("year (newest first)"),
          "title": gettext_lazy("title")}
 
@@ -54,8 +56,9 @@ class _Found(list):
 def search_params(get):
     filters = {name: get.get(name, "").strip() for name in FACETS if get.get(name, "").strip()}
     for name in ("year_from", "year_to"):
-        if get.get(name, "").strip().isdigit():
-            filters[name] = int(get[name])
+        year = whole_number(get.get(name), low=0, high=9999)
+        if year is not None:
+            filters[name] = year
     sort = get.get("sort") if get.get("sort") in SORTS else "relevance"
     return get.get("q", "").strip(), filters, sort
 
@@ -99,11 +102,14 @@ def _facet_labels(facets):
 
 def search_page(request):
     q, filters, sort = search_params(request.GET)
-    page_number = request.GET.get("page", "1")
-    page_number = int(page_number) if page_number.isdigit() and int(page_number) > 0 else 1
+    page_number = whole_number(request.GET.get("page"), 1, low=1, high=MAX_PAGES)
     error = None
     try:
         result = backend().search(q, filters, sort, offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        if result.count and (page_number - 1) * PAGE_SIZE >= result.count:
+            # Past the last page (a link kept while the catalog shrank, or a hand-made URL): show the last one.
+            page_number = (result.count - 1) // PAGE_SIZE + 1
+            result = backend().search(q, filters, sort, offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     except QueryError as exc:
         error, result = str(exc), None
     context = {"q": q, "filters": filters, "sort": sort, "sorts": SORTS, "error": error}

@@ -352,7 +352,10 @@ def timeline_page(request):
 
 def country_jump(request):
     """The country chooser of the roadmap page works without JavaScript: ?code=PE goes to Peru's page."""
-    country = get_object_or_404(Country, code=(request.GET.get("code") or "").upper()[:2])
+    code = (request.GET.get("code") or "").strip().upper()
+    if len(code) != 2:
+        raise Http404(_("Choose a country."))
+    country = get_object_or_404(Country, code=code)
     return redirect("cooperation:country", code=country.code)
 
 

@@ -14,11 +14,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.fields.files import FieldFile
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions
 from .models import ChangeLog
+from .params import calendar_date
 
 
 class ConflictError(Exception):
@@ -197,10 +197,10 @@ def filter_changes(queryset, params):
         queryset = queryset.filter(user_name=params["user"])
     if params.get("source"):
         queryset = queryset.filter(source=params["source"])
-    since = parse_date(params.get("since") or "")
+    since = calendar_date(params.get("since"))
     if since:
         queryset = queryset.filter(time__date__gte=since)
-    until = parse_date(params.get("until") or "")
+    until = calendar_date(params.get("until"))
     if until:
         queryset = queryset.filter(time__date__lte=until)
     return queryset

@@ -1,4 +1,7 @@
-"""The shared kernel's data: accounts, role assignments, the change log and background jobs."""
+"""The shared kernel's data: accounts, role assignments, the change log, background jobs and API tokens."""
+
+import hashlib
+import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -218,3 +221,36 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class ApiToken(models.Model):
+    """A person's key for writing through the API (`Authorization: Token KEY`).
+
+    Only the key's SHA-256 is stored: the key itself is shown once, when it is made, so a copy of the
+    database (a backup, a leak) opens nothing. A key has 160 random bits, so an unsalted fast hash is enough.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_token",
+                                verbose_name=_("user"))
+    digest = models.CharField(_("SHA-256 of the key"), max_length=64, unique=True)
+    prefix = models.CharField(_("start of the key"), max_length=8, help_text=_("to tell keys apart"))
+    created = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.user} · {self.prefix}…"
+
+    @staticmethod
+    def digest_of(key):
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user):
+        """A new key for `user`, replacing the old one (which stops working); returns the key itself."""
+        key = secrets.token_hex(20)  # 40 characters, like the keys REST framework made before
+        cls.objects.update_or_create(user=user, defaults={"digest": cls.digest_of(key), "prefix": key[:8],
+                                                         "created": timezone.now()})
+        return key

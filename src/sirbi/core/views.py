@@ -1,24 +1,27 @@
-"""Platform pages: health, change log, background jobs, API tokens."""
+"""Platform pages: health, change log, background jobs, API tokens; the sign-in lockout and password reset limits."""
 
 import json
+from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
-from rest_framework.authtoken.models import Token
 
-from . import permissions
+from . import permissions, throttle
 from .changelog import ConflictError, filter_changes, readable_changes, save_object, visible_changes
 from .downloads import CsvDictWriter
-from .models import ChangeLog, Job, NotificationSetting
+from .models import ApiToken, ChangeLog, Job, NotificationSetting
 
 
 def say_errors(request, exc):
@@ -168,19 +171,51 @@ def job_list(request):
 
 @login_required
 def token_view(request):
-    token = Token.objects.filter(user=request.user).first()
+    token = ApiToken.objects.filter(user=request.user).first()
     return render(request, "core/token.html", {"token": token})
 
 
 @login_required
 @require_POST
 def token_regenerate(request):
-    Token.objects.filter(user=request.user).delete()
-    Token.objects.create(user=request.user)
-    from django.contrib import messages
+    """A new key, shown on this answer only: the database keeps its SHA-256, never the key."""
+    key = ApiToken.issue(request.user)
+    response = render(request, "core/token.html", {"token": ApiToken.objects.get(user=request.user), "key": key})
+    response["Cache-Control"] = "no-store"
+    return response
 
-    messages.success(request, _("A new API token was created; the old one no longer works."))
-    return redirect("core:token")
+
+def locked_out(request, response=None, credentials=None):
+    """The answer to a sign-in refused by django-axes (settings.AXES_LOCKOUT_CALLABLE): 429, and when to try again.
+
+    A failure during the lockout starts the cool-off again, so "again" is counted from now.
+    """
+    minutes = settings.LOGIN_COOLOFF_MINUTES
+    until = timezone.localtime() + timedelta(minutes=minutes)
+    locked = render(request, "registration/locked_out.html", {"minutes": minutes, "until": until}, status=429)
+    locked["Retry-After"] = str(minutes * 60)
+    return locked
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset with two limits per hour (PASSWORD_RESET_LIMIT): mails to one e-mail address
+    (beyond it, the page reads the same but nothing is sent, so the page tells nobody whether the address has
+    an account) and requests from one client address (beyond it, 429 and when to try again)."""
+
+    def post(self, request, *args, **kwargs):
+        limit = settings.PASSWORD_RESET_LIMIT
+        seen, ends = throttle.count("password-reset-address", throttle.client_address(request), 3600)
+        if seen > limit:
+            return render(request, "registration/password_reset_throttled.html",
+                          {"until": timezone.localtime(datetime.fromtimestamp(ends, tz=UTC))},
+                          status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        seen, _ends = throttle.count("password-reset-email", form.cleaned_data["email"].strip().lower(), 3600)
+        if seen > settings.PASSWORD_RESET_LIMIT:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 @login_required

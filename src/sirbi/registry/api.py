@@ -4,6 +4,8 @@ Writes are validated by the same forms as the pages and saved through core's `sa
 API applies the same rules, the same permissions and the same change log as every other door.
 """
 
+from django.http import QueryDict
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import APIException, ValidationError
@@ -108,19 +110,73 @@ class GeoJSONRenderer(JSONRenderer):
         return {"type": "Feature", "id": row.get("id"), "geometry": geometry, "properties": row}
 
 
+class PreconditionRequired(APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "precondition_failed"
+
+
+LIST_FIELDS = (serializers.ListField, serializers.ManyRelatedField, serializers.ListSerializer,
+               serializers.MultipleChoiceField)
+
+
 class FormWriteMixin:
-    """Create, update and delete through the edit form and core.changelog (source "api")."""
+    """Create, update and delete through the edit form and core.changelog (source "api").
+
+    A write is checked before the form sees it: the body is a JSON object (or a form), each field has the shape
+    its read has (a list where a read gives a list, a single value elsewhere), and a change to an object that
+    carries a `version` says which version it was based on (the `version` field, or an `If-Match` header with
+    the ETag a read sent) — without one, 428, so that no client overwrites a change it never saw.
+    """
 
     form_class = None
     m2m_names = ()
 
+    def check_shapes(self, body, instance):
+        if isinstance(body, QueryDict):
+            return  # a form's fields are strings (lists come as repeated fields)
+        if not isinstance(body, dict):
+            raise ValidationError({"non_field_errors": [_("The body must be a JSON object of fields.")]})
+        fields = self.get_serializer(instance).fields
+        errors = {}
+        for name, value in body.items():
+            field = fields.get(name)
+            if field is None or isinstance(field, serializers.SerializerMethodField) or value is None:
+                continue  # unknown fields are left to the form, which ignores them
+            if isinstance(field, LIST_FIELDS) and not isinstance(value, list):
+                errors[name] = [_("Expected a list of values.")]
+            elif not isinstance(field, (*LIST_FIELDS, serializers.JSONField, serializers.DictField)) \
+                    and isinstance(value, (list, dict)):
+                errors[name] = [_("Expected a single value, not a list or an object.")]
+        if errors:
+            raise ValidationError(errors)
+
+    def based_on(self, request, instance):
+        """The version the client read: the `version` field, or the If-Match header (an ETag of a read)."""
+        if "version" in request.data:
+            return request.data.get("version"), False
+        if_match = request.headers.get("If-Match", "").strip()
+        if if_match and if_match != "*":
+            tag = if_match.split(",")[0].strip().removeprefix("W/").strip('"')
+            return tag, True
+        if instance.pk and any(field.name == "version" for field in instance._meta.concrete_fields):
+            raise PreconditionRequired(_("Send the version you read: the “version” field, or an If-Match header "
+                                         "with the ETag of your read."))
+        return None, False
+
     def write(self, request, instance, partial):
+        self.check_shapes(request.data, instance)
+        base_version, from_header = self.based_on(request, instance)
         data = {}
         if partial or instance.pk:
             data.update(self.get_serializer(instance).data)
-        data.update(request.data.items() if hasattr(request.data, "items") else {})
-        # The version the client read (if it sent one) is the one a concurrent change is checked against.
-        data["base_version"] = request.data.get("version") if "version" in request.data else None
+        data.update(request.data.items())
+        # The version the client read is the one a concurrent change is checked against.
+        data["base_version"] = base_version
         data.pop("version", None)
         if not instance.pk:
             for model_field in instance._meta.concrete_fields:
@@ -131,7 +187,7 @@ class FormWriteMixin:
         form = self.form_class(data=data, instance=instance)
         form.user = request.user
         if not form.is_valid():
-            raise ValidationError({field: [e["message"] for e in errors]
+            raise ValidationError({("version" if field == "base_version" else field): [e["message"] for e in errors]
                                    for field, errors in form.errors.get_json_data().items()})
         obj = form.save(commit=False)
         try:
@@ -139,8 +195,17 @@ class FormWriteMixin:
                         expected_version=form.cleaned_data.get("base_version"),
                         message=str(request.data.get("message", ""))[:500], source="api")
         except ConflictError as conflict:
-            raise Conflict(str(conflict)) from conflict
+            raise (PreconditionFailed if from_header else Conflict)(str(conflict)) from conflict
         return obj
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Reads and writes of one versioned object carry its version as an ETag, for If-Match."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        data = getattr(response, "data", None)
+        if self.detail and isinstance(data, dict) and isinstance(data.get("version"), int) \
+                and response.status_code < 300:
+            response["ETag"] = f'"{data["version"]}"'
+        return response
 
     def create(self, request, *args, **kwargs):
         obj = self.write(request, self.queryset.model(), partial=False)

@@ -8,12 +8,12 @@ Writes go through campaigns.save_figures: scope, deadline, checks and the change
 """
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import get_object_or_404  # a malformed id is a 404, as in the other viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 

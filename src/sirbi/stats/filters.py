@@ -15,7 +15,8 @@ class ValueFilter(django_filters.FilterSet):
     indicator = django_filters.CharFilter(field_name="indicator__code", label=_("indicator"))
     country = by_code("country__code", _("country"))
     network = django_filters.CharFilter(field_name="network__code", label=_("network"))
-    library = django_filters.NumberFilter(field_name="library_id", label=_("library"))
+    # Bounded: a number past the database's integers would overflow instead of matching nothing.
+    library = django_filters.NumberFilter(field_name="library_id", label=_("library"), min_value=1, max_value=2**63 - 1)
     level = django_filters.ChoiceFilter(choices=LEVELS, method="filter_level", label=_("level"))
     year = django_filters.NumberFilter(field_name="year", label=_("year"))
     year_min = django_filters.NumberFilter(field_name="year", lookup_expr="gte", label=_("from year"))

@@ -1,7 +1,8 @@
 """`sirbi load_demo`: countries, networks, sample libraries, statistics, meetings and the roadmap, and demo accounts
 (safe to run again). It lives in the portal because it loads every part."""
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from sirbi.catalog.demo import load_catalog_demo
 from sirbi.cooperation.demo import load_cooperation_demo
@@ -13,6 +14,11 @@ class Command(BaseCommand):
     help = "Load the demo data and accounts; what already exists is kept."
 
     def handle(self, *args, **options):
+        if not settings.DEBUG:
+            # The demo's accounts (a superuser among them) share a password printed in the README.
+            raise CommandError(
+                f"load_demo creates accounts whose password is the published '{DEMO_PASSWORD}', a superuser among "
+                "them, so it runs only in a development copy (DEBUG=true), never on a production database.")
         result = load_demo()
         self.stdout.write(
             f"Countries: {result['countries']} (new subdivisions: {result['subdivisions']}); "

@@ -1,0 +1,47 @@
+"""Counting events per client address or per account within a time window, for the throttles that
+django-axes (sign-ins, core.signin) does not cover: password reset mails, API rates and failed API tokens.
+
+Counters live in the "throttle" cache, a database table (settings.CACHES), so that every web worker counts
+together. A fixed window is enough here: at worst twice the limit passes around a window's edge.
+"""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import caches
+
+
+def client_address(request):
+    """The address of the client: REMOTE_ADDR, or behind the reverse proxy (BEHIND_PROXY) the last address
+    of X-Forwarded-For, the one our proxy added (earlier ones are whatever the client chose to send)."""
+    if settings.BEHIND_PROXY:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if forwarded[-1]:
+            return forwarded[-1]
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def _key(scope, identity, window):
+    start = int(time.time()) // window * window
+    digest = hashlib.sha256(str(identity).encode()).hexdigest()[:32]  # e-mail addresses are not kept as such
+    return f"{scope}:{digest}:{start}", start + window
+
+
+def count(scope, identity, window):
+    """Counts one event; returns (events in this window so far, when the window ends as a Unix time)."""
+    cache = caches["throttle"]
+    key, ends = _key(scope, identity, window)
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key), ends
+    except ValueError:  # the entry expired between add and incr
+        cache.set(key, 1, timeout=window)
+        return 1, ends
+
+
+def counted(scope, identity, window):
+    """(events in this window so far, when the window ends), counting nothing."""
+    key, ends = _key(scope, identity, window)
+    return caches["throttle"].get(key, 0), ends
+
