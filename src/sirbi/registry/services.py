@@ -62,9 +62,9 @@ def membership_refusal(user, before, after):
     the secretariat, not by the library: library staff keep their library's entry but neither take it out of a
     network nor put it in one. The form (pages, API, admin) and the importer ask this same question.
     """
-    changed = {network.pk: network for network in (*before, *after)}
-    moved = set(n.pk for n in before) ^ set(n.pk for n in after)
-    refused = sorted((changed[pk] for pk in moved if not permissions.can(user, "change", changed[pk])),
+    by_pk = {network.pk: network for network in (*before, *after)}
+    moved = {network.pk for network in before} ^ {network.pk for network in after}
+    refused = sorted((by_pk[pk] for pk in moved if not permissions.can(user, "change", by_pk[pk])),
                      key=lambda network: network.code)
     if not refused:
         return ""
