@@ -142,7 +142,7 @@ def _connect(connection):
         try:
             for option in connection.socket_options or ():
                 sock.setsockopt(*option)
-            if connection.timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
+            if connection.timeout is None or isinstance(connection.timeout, int | float):  # else urllib3's default
                 sock.settimeout(connection.timeout)
             if connection.source_address:
                 sock.bind(connection.source_address)
