@@ -59,13 +59,16 @@ class Write:
     allowed: frozenset        # the roles that may make this write
     url: object = None
     data: object = None
-    kind: str = "form"        # form, multipart, json, read
+    kind: str = "form"        # form, multipart, json; read, json-read (GET); admin, admin-workflow
     # "status": refused with 403/404/405 or sent to the login page; "message": the page answers as usual with
     # an error message (the check is then that nothing was written).
     refusal: str = "status"
     note: str = ""
     known_hole: str = ""      # a key of HOLES
     hole_roles: frozenset = NOBODY
+    # Reads: a text only the allowed roles may see in the answer (`shows`: and that they do see).
+    secret: object = None
+    shows: bool = True
 
     @property
     def id(self):
@@ -364,6 +367,22 @@ PAGES = [
     # The person's own account
     Write("core:token-regenerate", "POST", "own", SIGNED_IN, rev("core:token-regenerate"), fixed()),
     Write("core:notifications", "POST", "own", SIGNED_IN, rev("core:notifications"), fixed(frequency="weekly")),
+    # Reads of what is not public yet: drafts and practices waiting for moderation are read in their author's
+    # scope and by the secretariat; a change-log entry by whoever may read its object as it is now; anonymous
+    # visitors never see editors' user names.
+    Write("cooperation:practice", "GET", "waiting-PE", roles("coord_pe", "biblio_pe"),
+          rev("cooperation:practice", attr("practice_pe")), kind="read"),
+    # (The change-log page is for members: the others are refused there before any entry is read.)
+    *[Write(path, "GET", what, allowed, rev(path, *args), kind="read", secret=secret, known_hole="drafts",
+            hole_roles=holes if path == "cooperation:whats-new" else holes & MEMBERS)
+      for path, args in (("cooperation:whats-new", ("PE",)), ("core:changes", ()))
+      for what, allowed, secret, holes in (
+          ("waiting-practice", roles("coord_pe", "biblio_pe"), lambda w: "Práctica pe",
+           frozenset({"anonymous", "lector", "red_pe", "coord_cl"})),
+          ("draft-figure", roles("coord_pe"), lambda w: f"visits PE public {w.campaign_year}",
+           frozenset({"anonymous", "lector", "biblio_pe", "red_pe", "coord_cl"})))],
+    Write("registry:library", "GET", "editor-names", SIGNED_IN, rev("registry:library", attr("lima")), kind="read",
+          secret=lambda w: "biblio-pe", shows=False, known_hole="drafts", hole_roles=frozenset({"anonymous"})),
     # Jobs: who may read a job's page (its author and the secretariat)
     Write("core:job", "GET", "biblio-pe's", roles("biblio_pe"), rev("core:job", attr("job_biblio")), kind="read"),
     Write("core:job", "GET", "coord-cl's", roles("coord_cl"), rev("core:job", attr("job_cl")), kind="read"),
@@ -492,6 +511,15 @@ API = [
           _new_practice("PE", "pe_public", "lima"), kind="json"),
     Write("api:good-practice-list", "POST", "CL", CHILE, api("good-practice-list"),
           _new_practice("CL", "cl_public", "santiago"), kind="json"),
+    Write("api:good-practice-detail", "GET", "waiting-PE", roles("coord_pe", "biblio_pe"),
+          api("good-practice-detail", attr("practice_pe")), kind="json-read"),
+    *[Write("api:change-list", "GET", what, allowed, api("change-list"), kind="json-read", secret=secret,
+            known_hole="drafts", hole_roles=holes)
+      for what, allowed, secret, holes in (
+          ("waiting-practice", roles("coord_pe", "biblio_pe"), lambda w: "Práctica pe",
+           frozenset({"red_pe", "coord_cl"})),
+          ("draft-figure", roles("coord_pe"), lambda w: f"visits PE public {w.campaign_year}",
+           frozenset({"biblio_pe", "red_pe", "coord_cl"})))],
     *[Write("api:good-practice-detail", method, "pe", NOBODY, api("good-practice-detail", attr("practice_pe")),
             body(status="published", title="Publicada por la API"), kind="json",
             note="Practices are shared by POST and published by moderation only (405 for everyone).")

@@ -23,7 +23,7 @@ from rest_framework.authtoken.models import Token
 
 from sirbi.catalog.ingest import import_file
 from sirbi.catalog.models import Record, Source
-from sirbi.cooperation import groups, meetings
+from sirbi.cooperation import alliances, groups, meetings
 from sirbi.cooperation.models import (
     Action,
     Activity,
@@ -43,6 +43,7 @@ from sirbi.cooperation.models import (
     Section,
     WorkingGroup,
 )
+from sirbi.core.changelog import save_object
 from sirbi.core.models import Job, Role, RoleAssignment, User
 from sirbi.core.uploads import store_upload
 from sirbi.registry.imports.jobs import KIND as LIBRARY_IMPORT
@@ -116,6 +117,12 @@ def build_world():
         santiago=library("Biblioteca de Santiago", "CL-MXSAN", cl, cl_public),
         santiago_spare=library("Biblioteca de Valparaíso", "CL-MXVAL", cl, cl_public),
     )
+    u_biblio = _user("biblio-pe", Role.LIBRARY_STAFF, library_id=ids["lima"])
+    # The Lima librarian has edited the library once: the change log names them.
+    lima = Library.objects.get(pk=ids["lima"])
+    lima.description = "Horario de verano"
+    save_object(lima, user=u_biblio, m2m={"networks": [pe_public.pk]})
+
     for key, country in (("pe_empty", pe), ("cl_empty", cl)):
         net = Network.objects.create(country=country, code=f"{key.replace('_', '-')}-matrix", name=f"Red {key}",
                                      type="other")
@@ -123,7 +130,7 @@ def build_world():
 
     w.users = {
         "lector": _user("lector"),
-        "biblio_pe": _user("biblio-pe", Role.LIBRARY_STAFF, library_id=ids["lima"]),
+        "biblio_pe": u_biblio,
         "red_pe": _user("red-pe", Role.NETWORK_MANAGER, network_id=pe_public.pk),
         "coord_pe": _user("coord-pe", Role.COORDINATOR, country="PE"),
         "coord_cl": _user("coord-cl", Role.COORDINATOR, country="CL"),
@@ -138,7 +145,7 @@ def build_world():
                                        deadline=today + timedelta(days=30), level_country=True,
                                        level_network=True, level_library=True)
     campaign.indicators.set(Indicator.objects.filter(code__in=["libraries", "visits"]))
-    ids["campaign"] = campaign.pk
+    ids["campaign"], ids["campaign_year"] = campaign.pk, campaign.year
     values = save_figures(u["coord_pe"], campaign, Unit(pe), [
         Entry(indicator=Indicator.objects.get(code="visits"), typology="public", value=1000)], submit=True)
     ids["submitted_value"] = values[("visits", "public")].pk
@@ -204,9 +211,11 @@ def build_world():
                                                         starts=date(2024, 1, 1), scopes=["loans"])
         agreement.networks.set([network])
         ids[f"partnership_{key}"] = agreement.pk
-        ids[f"practice_{key}"] = GoodPractice.objects.create(
-            title=f"Práctica {key}", summary="Clubes de lectura", country=country, library_id=lib,
-            status="submitted", submitted_by=u["coord_pe"] if key == "pe" else u["coord_cl"]).pk
+        # Shared (so waiting for moderation, with a change-log entry) by the library's staff and by Chile's
+        # coordinator.
+        ids[f"practice_{key}"] = alliances.share(
+            GoodPractice(title=f"Práctica {key}", summary="Clubes de lectura", country=country, library_id=lib),
+            u["biblio_pe"] if key == "pe" else u["coord_cl"], themes=[]).pk
         ids[f"activity_{key}"] = Activity.objects.create(
             title=f"Feria {key}", kind="book_fair", country=country, network=network, start=today,
             end=today + timedelta(days=3)).pk
