@@ -36,7 +36,8 @@ def test_the_change_log_note_refuses_tags_too(as_user, librarian_lima, lima_libr
 
 @pytest.mark.parametrize("field", ["name", "address", "description"])
 def test_the_api_refuses_tags_in_a_library(coordinator_pe, lima_library, field):
-    response = token_client(coordinator_pe).patch(f"/api/v1/libraries/{lima_library.pk}/", {field: SCRIPT},
+    response = token_client(coordinator_pe).patch(f"/api/v1/libraries/{lima_library.pk}/",
+                                                  {field: SCRIPT, "version": lima_library.version},
                                                   format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400 and field in response.json()
     assert Library.objects.get(pk=lima_library.pk).version == lima_library.version
@@ -45,7 +46,8 @@ def test_the_api_refuses_tags_in_a_library(coordinator_pe, lima_library, field):
 @pytest.mark.parametrize("field", ["name", "acronym", "governing_entity", "legal_framework", "description",
                                    "contact_name", "contact_role", "contact_phone"])
 def test_a_network_manager_cannot_put_tags_in_their_network(network_manager_pe, pe_public, field):
-    response = token_client(network_manager_pe).patch(f"/api/v1/networks/{pe_public.code}/", {field: IMAGE},
+    response = token_client(network_manager_pe).patch(f"/api/v1/networks/{pe_public.code}/",
+                                                      {field: IMAGE, "version": pe_public.version},
                                                       format="json")
     assert response.status_code == 400 and field in response.json()
     assert Network.objects.get(pk=pe_public.pk).version == pe_public.version

@@ -4,13 +4,12 @@ cannot be bypassed through the admin, the API or an import."""
 import json
 
 from django.utils import translation
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from sirbi.cooperation import alliances
 from sirbi.cooperation.models import GoodPractice
 from sirbi.core.changelog import save_object
-from sirbi.core.models import ChangeLog
+from sirbi.core.models import ApiToken, ChangeLog
 from sirbi.registry.imports import import_libraries
 from sirbi.registry.models import Library, Network
 from sirbi.stats.models import Indicator, Value
@@ -98,12 +97,13 @@ def test_library_staff_keep_their_library_in_its_network_on_the_page(as_user, li
 
 def test_library_staff_keep_their_library_in_its_network_in_the_api(librarian_lima, lima_library, pe_public):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=librarian_lima).key}")
-    response = client.patch(f"/api/v1/libraries/{lima_library.pk}/", {"networks": []}, format="json")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.issue(librarian_lima)}")
+    response = client.patch(f"/api/v1/libraries/{lima_library.pk}/", {"networks": [], "version": lima_library.version},
+                            format="json")
     assert response.status_code == 400
     assert "networks" in response.json()
     assert list(lima_library.networks.all()) == [pe_public]
-    assert client.patch(f"/api/v1/libraries/{lima_library.pk}/", {"phone": "01 333"},
+    assert client.patch(f"/api/v1/libraries/{lima_library.pk}/", {"phone": "01 333", "version": lima_library.version},
                         format="json").status_code == 200
 
 
