@@ -3,9 +3,7 @@ or another's), and the roles that may write it. `test_permission_matrix.py` runs
 
 A row is the rules as written in core/permissions.py and the models' `permission_roles` (the secretariat
 everywhere; coordinators in their country; network managers in their network; library staff in their library),
-not what the code happens to do today. Where the code does not follow the rule yet, the row says so in
-`known_hole` (an issue #12 item another change is fixing) and the test expects the failure strictly, so that it
-turns red once the fix lands and the mark is removed.
+not what the code happens to do today: a row that fails is a hole to fix, never an expectation to relax.
 
 Payloads are built at run time from the world (`permission_world.py`); page forms are read from the page as the
 secretariat sees it and then changed, so that a refused write is refused for its permission, not its form.
@@ -42,12 +40,6 @@ PERU = roles("coord_pe")                              # Peru, outside pe-public
 CHILE = roles("coord_cl")                             # Chile
 GROUP_PE, GROUP_CL = roles("coord_pe"), roles("coord_cl")  # members of each working group
 
-HOLES = {
-    "workflow": "issue #12 item 4: workflow fields change only through their workflow, in the admin too",
-    "detach": "issue #12 item 4: library staff may not detach their own library from its network",
-    "drafts": "issue #12 item 3: drafts and unmoderated content are read only in their author's scope",
-}
-
 
 @dataclass(frozen=True)
 class Write:
@@ -64,8 +56,6 @@ class Write:
     # an error message (the check is then that nothing was written).
     refusal: str = "status"
     note: str = ""
-    known_hole: str = ""      # a key of HOLES
-    hole_roles: frozenset = NOBODY
     # Reads: a text only the allowed roles may see in the answer (`shows`: and that they do see).
     secret: object = None
     shows: bool = True
@@ -233,7 +223,7 @@ PAGES = [
           note="Detaching a library from its network is the coordinators' decision: not the library's staff's, "
                "and not the network manager's either (the library would leave their scope, and no save may take "
                "an object out of its writer's scope).",
-          known_hole="detach", hole_roles=frozenset({"biblio_pe"})),
+    ),
     Write("registry:library-delete", "POST", "pe-public", PE_PUBLIC, rev("registry:library-delete", attr("lima_spare")),
           fixed(message="")),
     Write("registry:library-delete", "POST", "CL", CHILE, rev("registry:library-delete", attr("santiago_spare")),
@@ -373,16 +363,13 @@ PAGES = [
     Write("cooperation:practice", "GET", "waiting-PE", roles("coord_pe", "biblio_pe"),
           rev("cooperation:practice", attr("practice_pe")), kind="read"),
     # (The change-log page is for members: the others are refused there before any entry is read.)
-    *[Write(path, "GET", what, allowed, rev(path, *args), kind="read", secret=secret, known_hole="drafts",
-            hole_roles=holes if path == "cooperation:whats-new" else holes & MEMBERS)
+    *[Write(path, "GET", what, allowed, rev(path, *args), kind="read", secret=secret)
       for path, args in (("cooperation:whats-new", ("PE",)), ("core:changes", ()))
-      for what, allowed, secret, holes in (
-          ("waiting-practice", roles("coord_pe", "biblio_pe"), lambda w: "Práctica pe",
-           frozenset({"anonymous", "lector", "red_pe", "coord_cl"})),
-          ("draft-figure", roles("coord_pe"), lambda w: f"visits PE public {w.campaign_year}",
-           frozenset({"anonymous", "lector", "biblio_pe", "red_pe", "coord_cl"})))],
+      for what, allowed, secret in (
+          ("waiting-practice", roles("coord_pe", "biblio_pe"), lambda w: "Práctica pe"),
+          ("draft-figure", roles("coord_pe"), lambda w: f"visits PE public {w.campaign_year}"))],
     Write("registry:library", "GET", "editor-names", SIGNED_IN, rev("registry:library", attr("lima")), kind="read",
-          secret=lambda w: "biblio-pe", shows=False, known_hole="drafts", hole_roles=frozenset({"anonymous"})),
+          secret=lambda w: "biblio-pe", shows=False),
     # Jobs: who may read a job's page (its author and the secretariat)
     Write("core:job", "GET", "biblio-pe's", roles("biblio_pe"), rev("core:job", attr("job_biblio")), kind="read"),
     Write("core:job", "GET", "coord-cl's", roles("coord_cl"), rev("core:job", attr("job_cl")), kind="read"),
@@ -485,8 +472,7 @@ API = [
             changed(description="Abierta los domingos (API)"), kind="json")
       for method in ("PUT", "PATCH") for key, allowed in (("lima", LIMA), ("cusco", PERU), ("santiago", CHILE))],
     Write("api:library-detail", "PATCH", "lima-leaves-pe-public", PERU, api("library-detail", attr("lima")),
-          body(networks=[]), kind="json", note="As the page's row.",
-          known_hole="detach", hole_roles=frozenset({"biblio_pe"})),
+          changed(networks=[]), kind="json", note="As the page's row."),
     *[Write("api:library-detail", "DELETE", key, allowed, api("library-detail", attr(key)), kind="json")
       for key, allowed in (("lima_spare", PE_PUBLIC), ("santiago_spare", CHILE))],
     *[Write("api:campaign-figures", "POST", unit, allowed, api("campaign-figures", attr("campaign")), _figures(unit),
@@ -513,13 +499,10 @@ API = [
           _new_practice("CL", "cl_public", "santiago"), kind="json"),
     Write("api:good-practice-detail", "GET", "waiting-PE", roles("coord_pe", "biblio_pe"),
           api("good-practice-detail", attr("practice_pe")), kind="json-read"),
-    *[Write("api:change-list", "GET", what, allowed, api("change-list"), kind="json-read", secret=secret,
-            known_hole="drafts", hole_roles=holes)
-      for what, allowed, secret, holes in (
-          ("waiting-practice", roles("coord_pe", "biblio_pe"), lambda w: "Práctica pe",
-           frozenset({"red_pe", "coord_cl"})),
-          ("draft-figure", roles("coord_pe"), lambda w: f"visits PE public {w.campaign_year}",
-           frozenset({"biblio_pe", "red_pe", "coord_cl"})))],
+    *[Write("api:change-list", "GET", what, allowed, api("change-list"), kind="json-read", secret=secret)
+      for what, allowed, secret in (
+          ("waiting-practice", roles("coord_pe", "biblio_pe"), lambda w: "Práctica pe"),
+          ("draft-figure", roles("coord_pe"), lambda w: f"visits PE public {w.campaign_year}"))],
     *[Write("api:good-practice-detail", method, "pe", NOBODY, api("good-practice-detail", attr("practice_pe")),
             body(status="published", title="Publicada por la API"), kind="json",
             note="Practices are shared by POST and published by moderation only (405 for everyone).")
@@ -535,7 +518,6 @@ STAFF_ROLES = frozenset({"biblio_pe", "red_pe", "coord_pe", "coord_cl"})
 ADMIN = {
     # label: (add, {target: change}, {target: delete})
     "auth.Group": (SEC, {"any": SEC}, {"any": SEC}),
-    "authtoken.TokenProxy": (SEC, {"lector": SEC}, {"lector": SEC}),
     "core.User": (SEC, {"lector": SEC}, {"lector": SEC}),
     "core.ChangeLog": (NOBODY, {"any": NOBODY}, {"any": NOBODY}),
     "core.Job": (NOBODY, {"job_biblio": SEC}, {"job_biblio": SEC}),
@@ -591,8 +573,7 @@ def _admin_rows():
     # Workflow fields change only through their workflow: publishing a practice is the secretariat's moderation.
     rows.append(Write("admin:cooperation.GoodPractice:change", "POST", "practice_pe-publish", SEC,
                       lambda w: reverse("admin:cooperation_goodpractice_change", args=[w.practice_pe]),
-                      data={"status": "published"}, kind="admin-workflow", known_hole="workflow",
-                      hole_roles=frozenset({"coord_pe", "biblio_pe"}),
+                      data={"status": "published"}, kind="admin-workflow",
                       note="The moderation page refuses everyone but the secretariat; the admin must too."))
     return rows
 

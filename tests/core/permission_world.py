@@ -19,7 +19,6 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from sirbi.catalog.ingest import import_file
 from sirbi.catalog.models import Record, Source
@@ -232,7 +231,6 @@ def build_world():
     # Jobs: a finished dry run of a library import by the Lima librarian, and a job of Chile's coordinator.
     # Rows for the admin's models that nothing above creates.
     Group.objects.create(name="mx-group")
-    Token.objects.create(user=u["lector"])
     Partner.objects.create(name="Socio matriz", kind="other")
     NeedRule.objects.create(indicator=Indicator.objects.get(code="visits"))
 
