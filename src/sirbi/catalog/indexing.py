@@ -14,7 +14,7 @@ import logging
 import time
 from collections import defaultdict
 
-from sirbi.core.bulk import insert_rows, json_value, select_in
+from sirbi.core.bulk import json_value, select_in
 from sirbi.registry.models import Library
 
 from .models import Cluster, Holding, Record, StaleDocument
@@ -84,7 +84,9 @@ def documents(cluster_ids, libraries=None):
 
 def mark_stale(cluster_ids):
     """Mark these clusters' documents as behind the database; call it inside the transaction that changes them."""
-    insert_rows(StaleDocument, ["cluster_id"], [(cluster_id,) for cluster_id in set(cluster_ids) if cluster_id])
+    cluster_ids = sorted({cluster_id for cluster_id in cluster_ids if cluster_id})
+    if cluster_ids:
+        StaleDocument.objects.create(clusters=cluster_ids)
 
 
 def _open_writer(engine, wait):
@@ -108,8 +110,9 @@ def _clear(mark_ids):
 
 
 def _index_marked(marks, cluster_ids, engine, wait):
-    """Index `cluster_ids` with the marks that `marks()` reads, in one commit, then delete those marks; None
-    when another process kept the index's writer for `wait` seconds (the marks stay for the next run)."""
+    """Index `cluster_ids` and the clusters of the marks `marks()` reads (pairs of mark id and cluster ids) in
+    one commit, then delete those marks; None when another process kept the index's writer for `wait` seconds
+    (the marks stay for the next run)."""
     # The writer first, then the marks: a batch's marks are committed before its process asks for the writer,
     # so whoever holds the writer next reads them.
     if not _open_writer(engine, wait):
@@ -118,7 +121,7 @@ def _index_marked(marks, cluster_ids, engine, wait):
         return None
     try:
         marks = list(marks())
-        cluster_ids = sorted(set(cluster_ids) | {cluster_id for _pk, cluster_id in marks})
+        cluster_ids = sorted(set(cluster_ids).union(*(ids for _pk, ids in marks)))
         libraries = {}
         for start in range(0, len(cluster_ids), BATCH):
             chunk = cluster_ids[start:start + BATCH]
@@ -132,27 +135,25 @@ def _index_marked(marks, cluster_ids, engine, wait):
         engine.rollback()  # the writer's lock goes with it; the marks stay
         raise
     # Only the marks read go: one written since (by a batch committed meanwhile) stays for the next run.
-    _clear([pk for pk, _cluster_id in marks])
+    _clear([pk for pk, _ids in marks])
     return len(cluster_ids)
 
 
 def index_clusters(cluster_ids, engine=None, wait=5):
-    """Bring these clusters' documents up to date (deleting those whose clusters are gone), and clear their
-    marks. For a page's request: when the index stays busy for `wait` seconds, the marks wait for the worker."""
+    """Bring these clusters' documents up to date (deleting those whose clusters are gone), for a page's request:
+    their mark stays for the worker's next sweep (a second, harmless indexing), and so it does when the index
+    stays busy for `wait` seconds."""
     cluster_ids = {cluster_id for cluster_id in cluster_ids if cluster_id}
     if not cluster_ids:
         return 0
-    return _index_marked(lambda: select_in(f"SELECT id, cluster_id FROM {StaleDocument._meta.db_table} "
-                                           f"WHERE cluster_id IN ({{in}})", cluster_ids),
-                         cluster_ids, engine or backend(), wait)
+    return _index_marked(lambda: (), cluster_ids, engine or backend(), wait)
 
 
 def index_stale(engine=None, wait=WRITER_WAIT):
     """Index every marked cluster: what this import or harvest changed, and what an interrupted one left."""
     if not StaleDocument.objects.exists():
         return 0
-    return _index_marked(lambda: StaleDocument.objects.values_list("pk", "cluster_id"), (), engine or backend(),
-                         wait)
+    return _index_marked(lambda: StaleDocument.objects.values_list("pk", "clusters"), (), engine or backend(), wait)
 
 
 def reindex(progress=None, engine=None):
