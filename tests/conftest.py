@@ -126,6 +126,14 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
+def fresh_read_rates():
+    """The API's read rates are counted in the process's memory (core.rest.ReadThrottle): each test starts anew."""
+    from django.core.cache import caches
+
+    caches["process"].clear()
+
+
+@pytest.fixture(autouse=True)
 def catalog_index_dir(settings, tmp_path):
     """Every test that touches the catalog writes its own search index, never the developer's var/."""
     settings.CATALOG_INDEX_DIR = tmp_path / "catalog-index"

@@ -161,6 +161,8 @@ CACHES = {
     # Redis; core's migration 0004 creates it (`sirbi createcachetable` does too).
     "throttle": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "sirbi_throttle_cache",
                  "OPTIONS": {"MAX_ENTRIES": 100_000}},
+    # The API's read rates, counted per web process (core.rest.ReadThrottle): a read writes nothing.
+    "process": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"},
 }
 
 # Brute force. Sign-ins (the login page and the admin's) go through django-axes, which records failures in
@@ -265,8 +267,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_VERSIONING_CLASS": None,
 }
-# API rates ("N/second|minute|hour|day"): reads per client address when anonymous, per account when signed in;
-# writes per account, stricter. Counted in the "throttle" cache; beyond them the API answers 429.
+# API rates ("N/second|minute|hour|day"): reads per client address when anonymous, per account when signed in
+# (counted per web process); writes per account, stricter (counted in the database). Beyond them, 429.
 API_THROTTLE_RATES = {
     "anonymous": env_str("API_ANON_RATE", "300/minute"),
     "user": env_str("API_USER_RATE", "1200/minute"),

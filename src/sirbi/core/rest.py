@@ -81,6 +81,7 @@ class RateThrottle(throttling.BaseThrottle):
     request's time instead)."""
 
     PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    cache = "throttle"
 
     def identity(self, request):
         """(rate name, who) for this request, or None when it is not throttled."""
@@ -92,7 +93,7 @@ class RateThrottle(throttling.BaseThrottle):
             return True
         scope, who = identity
         number, period = settings.API_THROTTLE_RATES[scope].split("/")
-        seen, ends = throttle.count(f"api-{scope}", who, self.PERIODS[period[0]])
+        seen, ends = throttle.count(f"api-{scope}", who, self.PERIODS[period[0]], cache=self.cache)
         self.retry_after = max(1, ends - time.time())
         return seen <= int(number)
 
@@ -101,7 +102,13 @@ class RateThrottle(throttling.BaseThrottle):
 
 
 class ReadThrottle(RateThrottle):
-    """Every request: per account when signed in ("user" rate), per client address otherwise ("anonymous")."""
+    """Every request: per account when signed in ("user" rate), per client address otherwise ("anonymous").
+
+    Counted in each web process's memory, so that a read costs no write to the database: with N workers a client
+    gets up to N times the rate, which still bounds it. Writes and wrong tokens are counted exactly, in the
+    database."""
+
+    cache = "process"
 
     def identity(self, request):
         if request.user and request.user.is_authenticated:

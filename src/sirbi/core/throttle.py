@@ -28,9 +28,9 @@ def _key(scope, identity, window):
     return f"{scope}:{digest}:{start}", start + window
 
 
-def count(scope, identity, window):
+def count(scope, identity, window, cache="throttle"):
     """Counts one event; returns (events in this window so far, when the window ends as a Unix time)."""
-    cache = caches["throttle"]
+    cache = caches[cache]
     key, ends = _key(scope, identity, window)
     cache.add(key, 0, timeout=window)
     try:
