@@ -186,6 +186,9 @@ AXES_VERBOSE = False
 AXES_DISABLE_ACCESS_LOG = True
 # One notion of "the client's address" for every throttle (behind a proxy: what the proxy saw).
 AXES_CLIENT_IP_CALLABLE = "sirbi.core.throttle.client_address"
+# No admin pages for the failure records: they hold addresses, live for the cool-off only, and the operator
+# unlocks an account with `sirbi axes_reset_username NAME` (the permission matrix covers every admin page).
+AXES_ENABLE_ADMIN = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
