@@ -179,14 +179,20 @@ STATICFILES_DIRS = [
     ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
 ]
 STATICFILES_DIRS = [entry for entry in STATICFILES_DIRS if entry[1].is_dir()]
+# Production (DEBUG off) and `make demo` serve the files `sirbi collectstatic` copied into STATIC_ROOT: hashed
+# names (whitenoise lets browsers keep those for a year), from a list made once at start-up. A development
+# server (DEBUG on, STATIC_COLLECTED off) finds them in the source folders at each request instead.
+STATIC_COLLECTED = True if not DEBUG else env_bool("STATIC_COLLECTED", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if not DEBUG
+        else "sirbi.core.staticfiles.HashedStaticFilesStorage" if STATIC_COLLECTED
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
+WHITENOISE_AUTOREFRESH = not STATIC_COLLECTED
 MEDIA_ROOT = VAR_DIR / "media"
 UPLOAD_DIR = VAR_DIR / "uploads"
 # The union catalog's search index (derived from the database; `sirbi reindex` rebuilds it).
