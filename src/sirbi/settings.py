@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "sirbi.core.pagecache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "sirbi.urls"
@@ -149,7 +150,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Anonymous visitors' copies of pages (core/pagecache.py), in files shared by the workers of this machine.
+    "pages": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+              "LOCATION": str(VAR_DIR / "cache" / "pages"), "OPTIONS": {"MAX_ENTRIES": 5000}},
+}
+# Seconds a copy is kept at most (each write replaces them all at once); 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# The pages kept: read pages the public sees, made from the database (and the catalog's index) only.
+PAGE_CACHE_VIEWS = [
+    "portal:home", "registry:libraries", "registry:library", "registry:networks", "registry:network",
+    "registry:country", "catalog:search", "catalog:cluster",
+    "country-list", "network-list", "library-list", "value-list", "indicator-list", "meeting-list",
+    "good-practice-list", "roadmap-list",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
