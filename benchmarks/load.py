@@ -14,7 +14,8 @@ server gets a few requests of each kind (its workers load their code and templat
 emptied, so neither server finds the other's pages.
 
 Printed for each server: requests, requests/s, p50 and p95 of the response times, errors (anything but a 200
-within 30 s), p95 per kind of page; then the ratio of ours to the development server.
+within 30 s), the server processes' CPU time per request (less sensitive to other load on the machine), p95 per
+kind of page; then the ratio of ours to the development server.
 Target (issue #12): p95 at most 300 ms and no errors, on SQLite and on PostgreSQL.
 
 Run from the repository root: `.venv/bin/python benchmarks/load.py [--seconds 60] [--users 50] [--postgres]`.
@@ -22,6 +23,7 @@ Run from the repository root: `.venv/bin/python benchmarks/load.py [--seconds 60
 
 import argparse
 import concurrent.futures
+import contextlib
 import csv
 import io
 import json
@@ -150,7 +152,7 @@ def empty_page_cache():
 class Server:
     """gunicorn (as `make demo`) or the development server, with a background worker beside it."""
 
-    def __init__(self, kind, work, workers=None):
+    def __init__(self, kind, work, workers=None, threads=None):
         self.kind, self.port = kind, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = work / f"{kind}.log"
@@ -159,6 +161,8 @@ class Server:
             command = [BIN / "gunicorn", "--config", "python:sirbi.gunicorn_conf", "--bind", f"127.0.0.1:{self.port}"]
             if workers:
                 command += ["--workers", str(workers)]
+            if threads:
+                command += ["--threads", str(threads)]
             command.append("sirbi.wsgi")
         else:
             env.pop("STATIC_COLLECTED", None)
@@ -201,6 +205,18 @@ class Server:
         if failed:
             _setup.fail(f"{self.kind} failed during the warm-up ({failed[0]}):\n{self.log.read_text()[-3000:]}")
 
+    def cpu_seconds(self):
+        """{pid: user + system CPU seconds} of the server's processes (gunicorn's master and workers)."""
+        import psutil  # installed with locust
+
+        server = psutil.Process(self.processes[0].pid)
+        times = {}
+        for process in [server, *server.children(recursive=True)]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                cpu = process.cpu_times()
+                times[process.pid] = cpu.user + cpu.system
+        return times
+
     def stop(self):
         for process in self.processes:
             if process.poll() is None:
@@ -216,11 +232,13 @@ class Server:
 def visit(server, plan_file, seconds, users, work):
     """Run the visitors against the server; {kind or "all": {requests, errors, rps, p50, p95}} and the errors."""
     prefix = work / f"locust-{server.kind}"
+    cpu_before = server.cpu_seconds()
     done = subprocess.run(
         [BIN / "locust", "-f", HERE / "_load_users.py", "--headless", "--users", str(users), "--spawn-rate",
          str(users), "--run-time", f"{seconds}s", "--host", server.url, "--only-summary", "--csv", prefix,
          "--loglevel", "ERROR", "--exit-code-on-error", "0"],
         env={**os.environ, "SIRBI_LOAD_PLAN": str(plan_file)}, capture_output=True, text=True)
+    cpu = sum(seconds - cpu_before.get(pid, 0) for pid, seconds in server.cpu_seconds().items())
     if done.returncode or not Path(f"{prefix}_stats.csv").exists():
         _setup.fail(f"locust failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
     figures = {}
@@ -231,13 +249,14 @@ def visit(server, plan_file, seconds, users, work):
                              "rps": float(row["Requests/s"]), "p50": float(row["50%"]), "p95": float(row["95%"])}
     with open(f"{prefix}_failures.csv", newline="") as file:
         errors = [f"{row['Occurrences']} x {row['Name']}: {row['Error']}" for row in csv.DictReader(file)]
+    figures["all"]["cpu_ms"] = 1000 * cpu / max(1, figures["all"]["requests"])
     return figures, errors
 
 
 def report(label, figures, errors):
-    total = figures.get("all", {"requests": 0, "errors": 0, "rps": 0, "p50": 0, "p95": 0})
+    total = figures["all"]
     print(f"{label:34} {total['requests']:6,} requests  {total['rps']:6.1f} req/s  p50 {total['p50']:6.0f} ms  "
-          f"p95 {total['p95']:6.0f} ms  errors {total['errors']:,}")
+          f"p95 {total['p95']:6.0f} ms  errors {total['errors']:,}  server CPU {total['cpu_ms']:.0f} ms/request")
     kinds = [f"{kind} {figures[kind]['p95']:.0f} ms" for kind in KINDS if kind in figures]
     print("      p95 per kind: " + ", ".join(kinds))
     for line in errors[:5]:
@@ -251,6 +270,7 @@ def main():
     parser.add_argument("--postgres", action="store_true", help="on a throw-away PostgreSQL 15 server")
     parser.add_argument("--database-url", help="on this database (migrated and given the demo data)")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: src/sirbi/gunicorn_conf.py)")
+    parser.add_argument("--threads", type=int, help="threads per gunicorn worker (default: gunicorn_conf.py)")
     parser.add_argument("--skip-runserver", action="store_true", help="only ours, no development server run")
     parser.add_argument("--seed", type=int, default=_setup.SEED)
     args = parser.parse_args()
@@ -281,7 +301,7 @@ def main():
         results = {}
         for kind in ("gunicorn", "runserver")[:1 if args.skip_runserver else 2]:
             empty_page_cache()
-            server = Server(kind, work, args.workers)
+            server = Server(kind, work, args.workers, args.threads)
             stops.append(server.stop)
             try:
                 server.warm_up(plan)
