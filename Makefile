@@ -46,6 +46,8 @@ bench: install
 	$(BIN)/python benchmarks/catalog_dedup.py
 	$(BIN)/python benchmarks/catalog_ingest.py
 	$(BIN)/python benchmarks/catalog_search.py
+	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/load.py --postgres
 
 # Refresh the translation catalogs after changing texts (needs GNU gettext), then translate the new entries.
 messages: install
