@@ -6,14 +6,17 @@ PORT ?= 8000
 
 .PHONY: demo install test lint bench messages clean
 
-# `make demo`: install, migrate, load the demo data (safe to run again), then serve with a worker.
+# `make demo`: install, migrate, load the demo data (safe to run again), collect the static files, then serve as
+# production does: gunicorn (workers: src/sirbi/gunicorn_conf.py) and whitenoise, beside a background worker.
+demo: export STATIC_COLLECTED = true
 demo: install
 	$(BIN)/sirbi migrate --noinput
 	$(BIN)/sirbi load_demo
+	$(BIN)/sirbi collectstatic --noinput --verbosity 0
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops the server and the worker)"
 	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	  $(BIN)/sirbi worker & \
-	  $(BIN)/sirbi runserver 127.0.0.1:$(PORT) --noreload
+	  $(BIN)/gunicorn --config python:sirbi.gunicorn_conf --bind 127.0.0.1:$(PORT) sirbi.wsgi
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -43,6 +46,8 @@ bench: install
 	$(BIN)/python benchmarks/catalog_dedup.py
 	$(BIN)/python benchmarks/catalog_ingest.py
 	$(BIN)/python benchmarks/catalog_search.py
+	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/load.py --postgres
 
 # Refresh the translation catalogs after changing texts (needs GNU gettext), then translate the new entries.
 messages: install

@@ -134,6 +134,12 @@ def fresh_read_rates():
 
 
 @pytest.fixture(autouse=True)
+def no_page_cache(settings):
+    """Pages are made again for every request (tests/core/test_pagecache.py turns the page cache on)."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def catalog_index_dir(settings, tmp_path):
     """Every test that touches the catalog writes its own search index, never the developer's var/."""
     settings.CATALOG_INDEX_DIR = tmp_path / "catalog-index"

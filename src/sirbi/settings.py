@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "sirbi.core.pagecache.AnonymousPageCacheMiddleware",
     # Last, as django-axes asks: turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -163,7 +164,19 @@ CACHES = {
                  "OPTIONS": {"MAX_ENTRIES": 100_000}},
     # The API's read rates, counted per web process (core.rest.ReadThrottle): a read writes nothing.
     "process": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"},
+    # Anonymous visitors' copies of pages (core/pagecache.py), in files shared by the workers of this machine.
+    "pages": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+              "LOCATION": str(VAR_DIR / "cache" / "pages"), "OPTIONS": {"MAX_ENTRIES": 5000}},
 }
+# Seconds a copy is kept at most (each write replaces them all at once); 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# The pages kept: read pages the public sees, made from the database (and the catalog's index) only.
+PAGE_CACHE_VIEWS = [
+    "portal:home", "registry:libraries", "registry:library", "registry:networks", "registry:network",
+    "registry:country", "catalog:search", "catalog:cluster",
+    "country-list", "network-list", "library-list", "value-list", "indicator-list", "meeting-list",
+    "good-practice-list", "roadmap-list",
+]
 
 # Brute force. Sign-ins (the login page and the admin's) go through django-axes, which records failures in
 # the database (every worker sees them): LOGIN_FAILURE_LIMIT failures for one account, or from one address,
@@ -218,14 +231,20 @@ STATICFILES_DIRS = [
     ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
 ]
 STATICFILES_DIRS = [entry for entry in STATICFILES_DIRS if entry[1].is_dir()]
+# Production (DEBUG off) and `make demo` serve the files `sirbi collectstatic` copied into STATIC_ROOT: hashed
+# names (whitenoise lets browsers keep those for a year), from a list made once at start-up. A development
+# server (DEBUG on, STATIC_COLLECTED off) finds them in the source folders at each request instead.
+STATIC_COLLECTED = True if not DEBUG else env_bool("STATIC_COLLECTED", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if not DEBUG
+        else "sirbi.core.staticfiles.HashedStaticFilesStorage" if STATIC_COLLECTED
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
+WHITENOISE_AUTOREFRESH = not STATIC_COLLECTED
 MEDIA_ROOT = VAR_DIR / "media"
 UPLOAD_DIR = VAR_DIR / "uploads"
 # The union catalog's search index (derived from the database; `sirbi reindex` rebuilds it).

@@ -6,3 +6,10 @@ class CoreConfig(AppConfig):
     name = "sirbi.core"
     label = "core"
     verbose_name = _("Platform")
+
+    def ready(self):
+        from django.db.backends.signals import connection_created
+
+        from . import pagecache
+
+        connection_created.connect(pagecache.watch_connection)

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 from django.db import connection
 
+from . import pagecache
 from .models import ChangeLog
 
 BATCH_ROWS = 10_000  # rows per executemany call
@@ -18,11 +19,16 @@ LOG_FIELDS = ["time", "user", "user_name", "action", "content_type", "object_id"
 
 
 @contextmanager
-def raw_cursor():
+def raw_cursor(writes=True):
     """The database's own cursor (%s parameters on SQLite and PostgreSQL alike), without Django's query
-    log: with DEBUG on, that log would format and keep every batch of values."""
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        yield cursor.cursor
+    log: with DEBUG on, that log would format and keep every batch of values. Django's cursors tell the
+    page cache about writes; this one says so itself unless `writes` is False."""
+    try:
+        with connection.cursor() as cursor, connection.wrap_database_errors:
+            yield cursor.cursor
+    finally:
+        if writes:
+            pagecache.written(connection)
 
 
 def max_params():
@@ -35,7 +41,7 @@ def select_in(sql, values, params=(), chunk=5000):
     prepare value by value."""
     values = list(values)
     rows = []
-    with raw_cursor() as cursor:
+    with raw_cursor(writes=False) as cursor:
         for start in range(0, len(values), chunk):
             part = values[start:start + chunk]
             cursor.execute(sql.format(**{"in": ", ".join(["%s"] * len(part))}), [*params, *part])

@@ -1,0 +1,107 @@
+"""Anonymous visitors' copies of read pages (core/pagecache.py): served without the database, and a write,
+by any door, shows at once.
+
+The suite turns the page cache off (tests/conftest.py); these tests turn it on, with its files in the test's
+own directory.
+"""
+
+import contextlib
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from sirbi.catalog.apps import index_state
+from sirbi.catalog.search import backend
+from sirbi.core import bulk, pagecache
+from sirbi.core.changelog import save_object
+from sirbi.registry.models import Library
+
+
+@pytest.fixture
+def page_cache(settings, tmp_path):
+    settings.CACHES = {**settings.CACHES, "pages": {**settings.CACHES["pages"], "LOCATION": str(tmp_path / "pages")}}
+    settings.PAGE_CACHE_SECONDS = 600
+
+
+def visit(url, client=None):
+    response = (client or Client()).get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_lucia_gets_the_kept_copy_of_a_library_page_without_the_database(page_cache, lima_library,
+                                                                          django_assert_num_queries):
+    url = f"/es/registry/libraries/{lima_library.pk}/"
+    first = visit(url)
+    assert "Biblioteca Municipal de Lima" in first
+    with django_assert_num_queries(0):
+        assert visit(url) == first
+
+
+def test_a_save_shows_at_once_on_the_page_the_list_and_the_home_page(page_cache, lima_library, secretary):
+    library_url, list_url = f"/es/registry/libraries/{lima_library.pk}/", "/es/registry/libraries/?country=PE"
+    for url in (library_url, list_url, "/es/"):
+        visit(url)
+    lima_library.name = "Biblioteca Metropolitana de Lima"
+    save_object(lima_library, user=secretary)
+    save_object(Library(name="Biblioteca de Arequipa", country=lima_library.country, type="public"), user=secretary)
+    assert "Biblioteca Metropolitana de Lima" in visit(library_url)
+    assert "Biblioteca de Arequipa" in visit(list_url)
+    assert "Biblioteca Metropolitana de Lima" in visit(list_url)
+
+
+def test_a_bulk_write_on_the_raw_cursor_shows_at_once(page_cache, lima_library):
+    url = f"/es/registry/libraries/{lima_library.pk}/"
+    visit(url)
+    with bulk.raw_cursor() as cursor:
+        cursor.execute(f"UPDATE {Library._meta.db_table} SET name = %s WHERE id = %s",
+                       ["Biblioteca Nacional de Lima", lima_library.pk])
+    assert "Biblioteca Nacional de Lima" in visit(url)
+
+
+# The fixtures' writes come before the page cache is on, so the first write of the test's transaction is the
+# one inside the capture (a transaction asks for one stamp change, at its commit).
+def test_a_commit_replaces_the_stamp_that_every_process_reads(lima_library, secretary, page_cache,
+                                                              django_capture_on_commit_callbacks):
+    before = pagecache._stamp()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        lima_library.name = "Biblioteca Metropolitana de Lima"
+        save_object(lima_library, user=secretary)
+    assert callbacks == [pagecache.bump]
+    assert pagecache._stamp() != before
+
+
+def test_a_rolled_back_write_leaves_the_stamp(lima_library, page_cache, django_capture_on_commit_callbacks):
+    before = pagecache._stamp()
+    with django_capture_on_commit_callbacks(execute=True), contextlib.suppress(RuntimeError), transaction.atomic():
+        Library.objects.filter(pk=lima_library.pk).update(name="Never saved")
+        raise RuntimeError
+    assert pagecache._stamp() == before
+    assert not pagecache.uncommitted_writes()
+
+
+def test_signed_in_members_and_api_clients_never_get_an_anonymous_copy(page_cache, pe_public, reader, secretary):
+    assert "Log out" not in visit("/en/")
+    assert "Log out" in visit("/en/", _logged_in(reader))
+    anonymous = Client().get("/api/v1/networks/", {"country": "PE"}).json()["results"][0]
+    assert "contact_email" not in anonymous
+    member = _logged_in(secretary).get("/api/v1/networks/", {"country": "PE"}).json()["results"][0]
+    assert "contact_email" in member
+    assert Client().get("/api/v1/networks/", {"country": "PE"}, HTTP_AUTHORIZATION="Token wrong").status_code == 401
+
+
+def _logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_commit_of_the_search_index_changes_the_search_pages_key(page_cache):
+    before = index_state()
+    index = backend()
+    index.add({"key": "1", "title": ["Cien años de soledad"], "author": [], "subject": [], "subject_facet": [],
+               "isbn": [], "publisher": [], "language": ["spa"], "material": ["book"], "year": 1967,
+               "sort_title": "cien anos de soledad", "library": ["1"], "country": ["PE"], "network": []})
+    index.commit()
+    assert index_state() != before
