@@ -3,6 +3,8 @@
 import html
 import re
 
+import pytest
+
 from sirbi.stats.models import Value
 from tests.stats.test_campaigns import campaign  # noqa: F401  (fixture)
 
@@ -116,3 +118,17 @@ def test_the_secretariat_opens_and_changes_a_campaign_on_its_pages(as_user, secr
     stale = as_user(secretary).post(edit_url, dict(form, status="closed", base_version=created.version - 1))
     assert stale.status_code == 200 and Campaign.objects.get(pk=created.pk).status == "open"
     assert as_user(coordinator_pe).get(edit_url).status_code == 403
+
+
+@pytest.mark.parametrize("page", ["", "report/PE/", "report/PE/template.xlsx", "template.csv", "upload/",
+                                  "report/PE/upload/"])
+def test_a_campaign_in_preparation_is_the_secretariats_alone(as_user, coordinator_pe, secretary, campaign,  # noqa: F811
+                                                             page):
+    """Its title, deadline and indicators are not read by the coordinators until the secretariat opens it."""
+    campaign.status = "draft"
+    campaign.save()
+    send = as_user(coordinator_pe).post if page.endswith("upload/") else as_user(coordinator_pe).get
+    assert send(f"/en/stats/campaigns/{campaign.pk}/{page}").status_code == 404
+    assert "Campaña 2025" not in as_user(coordinator_pe).get("/en/stats/campaigns/").content.decode()
+    assert as_user(coordinator_pe).get("/api/v1/campaigns/").json()["count"] == 0
+    assert as_user(secretary).get(f"/en/stats/campaigns/{campaign.pk}/").status_code == 200

@@ -90,10 +90,7 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if not permissions.is_member(self.request.user):
             return Campaign.objects.none()
-        queryset = Campaign.objects.prefetch_related("indicators")
-        if not permissions.is_secretariat(self.request.user):
-            queryset = queryset.exclude(status=Campaign.Status.DRAFT)
-        return queryset
+        return permissions.restrict(Campaign.objects.prefetch_related("indicators"), self.request.user, "view")
 
     @extend_schema(methods=["GET"], parameters=[OpenApiParameter("unit", str, required=True)],
                    responses=FigureOutSerializer(many=True))

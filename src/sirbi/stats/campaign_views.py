@@ -41,10 +41,8 @@ def _member(request):
 @login_required
 def campaign_list(request):
     _member(request)
-    visible = Campaign.objects.all()
-    if not permissions.is_secretariat(request.user):
-        visible = visible.exclude(status=Campaign.Status.DRAFT)
-    rows = visible.annotate(n_indicators=Count("indicators", distinct=True))
+    rows = permissions.restrict(Campaign.objects.all(), request.user, "view").annotate(
+        n_indicators=Count("indicators", distinct=True))
     return render(request, "stats/campaigns/list.html", {"campaigns": rows,
                                                          "is_secretariat": permissions.is_secretariat(request.user)})
 
@@ -59,9 +57,7 @@ def campaign_edit(request, pk=None):
 @login_required
 def campaign_detail(request, pk):
     _member(request)
-    campaign = get_object_or_404(Campaign.objects.prefetch_related("indicators"), pk=pk)
-    if campaign.status == Campaign.Status.DRAFT and not permissions.is_secretariat(request.user):
-        raise Http404
+    campaign = _campaign_or_404(request, pk)
     units = campaigns.units_for(request.user, campaign)
     statuses = {}
     for unit_key, status, n in (Value.objects.filter(campaign=campaign, unit_key__in=[u.key for u in units])
@@ -77,6 +73,12 @@ def campaign_detail(request, pk):
     })
 
 
+def _campaign_or_404(request, pk):
+    """A campaign the user may read: one in preparation is the secretariat's alone (`Campaign.public_q`)."""
+    readable = permissions.restrict(Campaign.objects.prefetch_related("indicators"), request.user, "view")
+    return get_object_or_404(readable, pk=pk)
+
+
 def _unit_or_404(key):
     try:
         return Unit.from_key(key)
@@ -88,7 +90,7 @@ def _unit_or_404(key):
 @require_http_methods(["GET", "POST"])
 def report(request, pk, unit_key):
     """The reporting form: every indicator of the campaign for each typology the unit reports for."""
-    campaign = get_object_or_404(Campaign.objects.prefetch_related("indicators"), pk=pk)
+    campaign = _campaign_or_404(request, pk)
     unit = _unit_or_404(unit_key)
     if not campaigns.may_report(request.user, unit):
         raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
@@ -155,7 +157,7 @@ def review(request, pk, unit_key):
     """The secretariat reads a unit's submitted figures and returns, accepts or publishes each one."""
     if not permissions.is_secretariat(request.user):
         raise PermissionDenied(_("Only the regional secretariat reviews figures."))
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = _campaign_or_404(request, pk)
     unit = _unit_or_404(unit_key)
     values = campaigns.campaign_values(campaign, unit)
     if request.method == "POST":
@@ -180,7 +182,7 @@ def review(request, pk, unit_key):
 @login_required
 def template(request, pk, unit_key, fmt):
     """The spreadsheet template of a unit, in the language asked for (?language=) or the page's."""
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = _campaign_or_404(request, pk)
     unit = _unit_or_404(unit_key)
     if not campaigns.may_report(request.user, unit):
         raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
@@ -219,7 +221,7 @@ def _refuse_large(request, limit):
 
 @csrf_protect
 def _upload(request, pk, unit_key):
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = _campaign_or_404(request, pk)
     unit = _unit_or_404(unit_key)
     if not campaigns.may_report(request.user, unit):
         raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
@@ -253,7 +255,7 @@ def scope_template(request, pk, fmt):
     """One template with every unit the user reports for in the campaign (a country with its networks
     and libraries, a network with its libraries)."""
     _member(request)
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = _campaign_or_404(request, pk)
     language = request.GET.get("language") or get_language()
     if language not in dict(settings.LANGUAGES) or fmt not in ("xlsx", "csv"):
         raise Http404
@@ -279,7 +281,7 @@ def scope_upload(request, pk):
 @csrf_protect
 def _scope_upload(request, pk):
     _member(request)
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = _campaign_or_404(request, pk)
     sent = request.FILES.get("file")
     if sent is None:
         messages.error(request, _("Choose the filled template to send."))
