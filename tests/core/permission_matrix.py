@@ -415,6 +415,11 @@ def changed(**overrides):
     return build
 
 
+def read_version(ctx):
+    """The body of a deletion: the version the secretariat reads (the API refuses a deletion without one)."""
+    return {"version": ctx.api_read(ctx.url, {})["version"]}
+
+
 def body(**data):
     return lambda ctx: {k: (v(ctx) if callable(v) else v) for k, v in data.items()}
 
@@ -461,7 +466,8 @@ API = [
     *[Write("api:network-detail", method, key, allowed, api("network-detail", attr(key)),
             changed(governing_entity="Ministerio (API)"), kind="json")
       for method in ("PUT", "PATCH") for key, allowed in (("pe_public", PE_PUBLIC), ("cl_public", CHILE))],
-    *[Write("api:network-detail", "DELETE", key, allowed, api("network-detail", attr(key)), kind="json")
+    *[Write("api:network-detail", "DELETE", key, allowed, api("network-detail", attr(key)), read_version,
+            kind="json")
       for key, allowed in (("pe_empty", PERU), ("cl_empty", CHILE))],
     Write("api:library-list", "POST", "pe-public", PE_PUBLIC, api("library-list"), _new_library("PE", ["pe_public"]),
           kind="json"),
@@ -473,7 +479,8 @@ API = [
       for method in ("PUT", "PATCH") for key, allowed in (("lima", LIMA), ("cusco", PERU), ("santiago", CHILE))],
     Write("api:library-detail", "PATCH", "lima-leaves-pe-public", PERU, api("library-detail", attr("lima")),
           changed(networks=[]), kind="json", note="As the page's row."),
-    *[Write("api:library-detail", "DELETE", key, allowed, api("library-detail", attr(key)), kind="json")
+    *[Write("api:library-detail", "DELETE", key, allowed, api("library-detail", attr(key)), read_version,
+            kind="json")
       for key, allowed in (("lima_spare", PE_PUBLIC), ("santiago_spare", CHILE))],
     *[Write("api:campaign-figures", "POST", unit, allowed, api("campaign-figures", attr("campaign")), _figures(unit),
             kind="json") for unit, allowed in (("PE", PERU), ("CL", CHILE), ("lima", LIMA))],

@@ -8,6 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from sirbi.core.models import ApiToken
+from sirbi.registry.models import Library
 
 
 @pytest.fixture
@@ -68,3 +69,12 @@ def test_a_version_that_is_not_a_number_is_named(script, lima_library):
     response = script.patch(url(lima_library), {"phone": "1", "version": "abc"}, format="json")
     assert response.status_code == 400 and "version" in response.json()
 
+
+
+def test_a_deletion_names_the_version_it_was_decided_on(script, lima_library):
+    assert script.delete(url(lima_library)).status_code == 428
+    assert script.delete(url(lima_library), {"version": 7}, format="json").status_code == 409
+    assert script.delete(url(lima_library), HTTP_IF_MATCH='"7"').status_code == 412
+    assert Library.objects.filter(pk=lima_library.pk).exists()
+    assert script.delete(url(lima_library), HTTP_IF_MATCH='"1"').status_code == 204
+    assert not Library.objects.filter(pk=lima_library.pk).exists()

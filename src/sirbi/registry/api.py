@@ -216,6 +216,11 @@ class FormWriteMixin:
         return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
 
     def perform_destroy(self, instance):
+        # A deletion names the version it was decided on, like a change (`version` in the body or If-Match).
+        # (Not an override of `destroy`: the router would then route DELETE for viewsets that offer none.)
+        base_version, from_header = self.based_on(self.request, instance)
+        if base_version is not None and str(base_version) != str(instance.version):
+            raise (PreconditionFailed if from_header else Conflict)(str(ConflictError(instance)))
         delete_object(instance, user=self.request.user, source="api")
 
 
