@@ -176,3 +176,19 @@ def test_signing_in_to_ones_own_account_does_not_clear_guesses_at_another(coordi
         _client, response = try_password(LOGIN, "coord_cl", "pw-coord_cl")  # the guesser's own account
     client, response = try_password(LOGIN, "coord_pe", "pw-coord_pe")
     assert response.status_code == 429 and not signed_in(client)
+
+
+def test_the_client_address_is_an_address_or_none(rf, settings):
+    """Axes keeps it in an IP column: PostgreSQL refuses words there, so a missing or forged value is never one."""
+    from sirbi.core.throttle import client_address
+
+    request = rf.get("/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="evil, 198.51.100.7")
+    settings.BEHIND_PROXY = False
+    assert client_address(request) == "203.0.113.9"
+    settings.BEHIND_PROXY = True
+    assert client_address(request) == "198.51.100.7"
+    assert client_address(rf.get("/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="not-an-address")) == (
+        "203.0.113.9")
+    request.META.pop("REMOTE_ADDR")
+    request.META.pop("HTTP_X_FORWARDED_FOR")
+    assert client_address(request) is None
