@@ -134,9 +134,11 @@ def fresh_read_rates():
 
 
 @pytest.fixture(autouse=True)
-def no_page_cache(settings):
-    """Pages are made again for every request (tests/core/test_pagecache.py turns the page cache on)."""
+def no_page_cache(settings, tmp_path):
+    """Pages are made again for every request (tests/core/test_pagecache.py turns the page cache on), and no
+    stamp of another test's copies is found (a write replaces the stamp wherever copies exist)."""
     settings.PAGE_CACHE_SECONDS = 0
+    settings.CACHES = {**settings.CACHES, "pages": {**settings.CACHES["pages"], "LOCATION": str(tmp_path / "pages")}}
 
 
 @pytest.fixture(autouse=True)

@@ -19,8 +19,8 @@ from sirbi.registry.models import Library
 
 
 @pytest.fixture
-def page_cache(settings, tmp_path):
-    settings.CACHES = {**settings.CACHES, "pages": {**settings.CACHES["pages"], "LOCATION": str(tmp_path / "pages")}}
+def page_cache(settings):
+    """On, with its files in the test's own directory (tests/conftest.py points them there)."""
     settings.PAGE_CACHE_SECONDS = 600
 
 
@@ -105,3 +105,16 @@ def test_a_commit_of_the_search_index_changes_the_search_pages_key(page_cache):
                "sort_title": "cien anos de soledad", "library": ["1"], "country": ["PE"], "network": []})
     index.commit()
     assert index_state() != before
+
+
+def test_a_worker_without_the_page_cache_still_replaces_the_web_servers_stamp(lima_library, secretary, page_cache,
+                                                                              settings,
+                                                                              django_capture_on_commit_callbacks):
+    """`sirbi worker` or a command started with PAGE_CACHE_SECONDS=0 writes; the web workers keep copies."""
+    pagecache.bump()  # the web servers' stamp exists on this machine
+    before = pagecache._stamp()
+    settings.PAGE_CACHE_SECONDS = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        lima_library.name = "Biblioteca Metropolitana de Lima"
+        save_object(lima_library, user=secretary)
+    assert pagecache._stamp() != before

@@ -98,8 +98,12 @@ def uncommitted_writes(conn=connection):
 
 
 def written(conn=connection):
-    """Note a write on this connection: replace the stamp now (autocommit) or when the transaction commits."""
-    if not enabled():
+    """Note a write on this connection: replace the stamp now (autocommit) or when the transaction commits.
+
+    Also where this process keeps no copies (PAGE_CACHE_SECONDS=0 for a worker or a command) as long as copies
+    exist on this machine (the stamp file is there): the web processes that keep them must see the write.
+    """
+    if not enabled() and not _stamp_path().exists():
         return
     conn.page_cache_writes = getattr(conn, "page_cache_writes", 0) + 1
     if not conn.in_atomic_block:
