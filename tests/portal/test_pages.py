@@ -28,3 +28,21 @@ def test_the_whole_registry_downloads_as_geojson(client, lima_library, cusco_lib
     assert data["type"] == "FeatureCollection" and len(data["features"]) == 2
     lima = next(f for f in data["features"] if f["properties"]["isil"] == "PE-LIM01")
     assert lima["geometry"]["coordinates"] == [-77.04, -12.05]
+
+
+def test_the_open_data_date_does_not_tell_when_a_draft_changed(client, lima_library, coordinator_pe, peru):
+    """A draft figure's time is its reporters' and the secretariat's: the public date stays the registry's."""
+    import datetime
+
+    from sirbi.core.changelog import save_object
+    from sirbi.core.models import ChangeLog
+    from sirbi.stats.models import Indicator, Value
+
+    lima_library.phone = "01 222"
+    save_object(lima_library, user=coordinator_pe)
+    ChangeLog.objects.update(time=datetime.datetime(2020, 1, 2, 3, 4, tzinfo=datetime.UTC))
+    draft = Value(indicator=Indicator.objects.get(code="visits"), typology="public", country=peru, year=2025,
+                  value=10, source="survey", status="draft")
+    save_object(draft, user=coordinator_pe)
+    page = client.get("/en/open-data/").content.decode()
+    assert '<time datetime="2020-01-02T03:04:00' in page

@@ -1,6 +1,7 @@
 """Public pages: the members' map and the open data downloads."""
 
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Max, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -8,6 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from sirbi.core.changelog import readable_changes
 from sirbi.core.models import ChangeLog
 from sirbi.registry.models import Country, Library, Network
 from sirbi.stats.exports import FORMATS as STATS_FORMATS
@@ -51,7 +53,8 @@ def home(request):
 
 
 def open_data(request):
-    stamp = ChangeLog.objects.aggregate(last=Max("time"))["last"]
+    # The last change anyone may see: a draft figure's or a waiting practice's time is not public.
+    stamp = readable_changes(ChangeLog.objects.all(), AnonymousUser()).aggregate(last=Max("time"))["last"]
     sample = Library.objects.filter(is_sample=True).count()
     published = Value.objects.published().aggregate(n=Count("pk"), last=Max("updated"))
     return render(request, "portal/open_data.html", {
