@@ -100,8 +100,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # Static files are answered here, before the rest (as whitenoise asks); pages get their policy below.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -157,7 +158,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Counters of the throttles (password resets, API rates, failed API tokens). A table in the database, so
+    # Counters of the throttles (password resets, API write rates, failed API tokens). A table in the database, so
     # that every web worker (gunicorn --workers N) counts together, on SQLite and PostgreSQL alike, without
     # Redis; core's migration 0004 creates it (`sirbi createcachetable` does too).
     "throttle": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "sirbi_throttle_cache",
