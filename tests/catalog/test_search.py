@@ -149,3 +149,25 @@ def test_a_commit_by_another_process_is_searched_at_once(tmp_path):
     worker.add({"key": "7", "title": "Don Quijote"})
     worker.commit()
     assert web.search("quijote").keys == [7]
+
+
+def test_the_search_page_after_another_process_commits_shows_the_new_index(catalog, client):
+    """Search pages are cached under the index's meta.json: once the worker (another process) commits, the page
+    made under the new key must come from the new index, not from the web process's older reader."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from sirbi.catalog.search import TantivyBackend
+
+    with translation.override("en"):
+        url = reverse("catalog:search") + "?q=pragmatic"
+    before = client.get(url).content.decode()
+    found = backend().search("pragmatic").keys
+    assert found
+    worker = TantivyBackend()  # the worker's own backend on the same index
+    for key in found:
+        worker.delete(key)
+    worker.commit()
+    after = client.get(url).content.decode()
+    assert after != before
+    assert backend().search("pragmatic").count == 0
