@@ -101,3 +101,73 @@ def test_the_catalog_stays_searchable_while_an_import_runs(lima_library, monkeyp
     assert [s[0] for s in seen] == [5, 10, 15, 20]
     assert all(s[1:] == (0, 1, 200) for s in seen)  # the earlier records found, the new ones not yet
     assert TantivyBackend().search("pragmatic").count == 1
+
+
+def test_a_thread_failing_mid_index_does_not_undo_another_threads_work(tmp_path, monkeypatch):
+    """gunicorn runs several threads per worker, all on one backend: no thread may commit, drop or roll back
+    another's half-done writer."""
+    import threading
+    import time
+
+    from sirbi.catalog import indexing
+    from sirbi.catalog.search import TantivyBackend
+
+    def documents(chunk, libraries):
+        if chunk == [202]:
+            time.sleep(0.3)  # while the other thread is between its two batches
+            raise RuntimeError("database went away")
+        time.sleep(0.2)
+        return {key: {"key": str(key), "title": f"Obra {key}"} for key in chunk}
+
+    monkeypatch.setattr(indexing, "documents", documents)
+    monkeypatch.setattr(indexing, "BATCH", 1)
+    engine, errors = TantivyBackend(tmp_path / "index"), []
+
+    def index(keys):
+        try:
+            indexing.index_clusters(keys, engine=engine, wait=10)
+        except Exception as error:  # noqa: BLE001 - the test reports it
+            errors.append(str(error))
+
+    threads = [threading.Thread(target=index, args=(keys,)) for keys in ([101, 102], [202])]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.05)
+    for thread in threads:
+        thread.join()
+    assert errors == ["database went away"]
+    assert sorted(engine.search("obra").keys) == [101, 102]
+
+
+def test_a_commit_by_another_process_is_searched_at_once(tmp_path):
+    """The page cache keys search pages by the index's meta.json: right after another process commits, a page
+    built under the new key must find the new document."""
+    from sirbi.catalog.search import TantivyBackend
+
+    web, worker = TantivyBackend(tmp_path / "index"), TantivyBackend(tmp_path / "index")
+    assert web.search("quijote").count == 0
+    worker.add({"key": "7", "title": "Don Quijote"})
+    worker.commit()
+    assert web.search("quijote").keys == [7]
+
+
+def test_the_search_page_after_another_process_commits_shows_the_new_index(catalog, client):
+    """Search pages are cached under the index's meta.json: once the worker (another process) commits, the page
+    made under the new key must come from the new index, not from the web process's older reader."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from sirbi.catalog.search import TantivyBackend
+
+    with translation.override("en"):
+        url = reverse("catalog:search") + "?q=pragmatic"
+    before = client.get(url).content.decode()
+    found = backend().search("pragmatic").keys
+    assert found
+    worker = TantivyBackend()  # the worker's own backend on the same index
+    for key in found:
+        worker.delete(key)
+    worker.commit()
+    after = client.get(url).content.decode()
+    assert after != before
+    assert backend().search("pragmatic").count == 0

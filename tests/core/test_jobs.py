@@ -91,3 +91,30 @@ def test_the_status_page_shows_progress_to_its_owner_only(as_user, coordinator_p
     page = as_user(coordinator_pe).get(f"/en/platform/jobs/{job.pk}/")
     assert page.status_code == 200 and 'value="25"' in page.content.decode()
     assert as_user(coordinator_cl).get(f"/en/platform/jobs/{job.pk}/").status_code == 403
+
+
+@jobs.job_kind("tests.overtaken")
+def overtaken_job(*, progress, job_id, report):
+    """A run whose worker looked dead: meanwhile another worker took the job again and finished it."""
+    Job.objects.filter(pk=job_id).update(attempts=2, status=Job.Status.DONE, result={"by": "the new attempt"})
+    if report:
+        progress(1, 2, "late")
+        CALLS.append("went on after losing the job")
+    return {"by": "the stale run"}
+
+
+def test_a_stale_run_cannot_overwrite_the_new_attempts_result():
+    job = jobs.enqueue("tests.overtaken", {"report": False})
+    jobs.work(once=True)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.result == {"by": "the new attempt"} and job.attempts == 2
+
+
+def test_progress_from_a_stale_run_stops_it():
+    CALLS.clear()
+    job = jobs.enqueue("tests.overtaken", {"report": True})
+    jobs.work(once=True)
+    job.refresh_from_db()
+    assert CALLS == []
+    assert job.status == Job.Status.DONE and job.result == {"by": "the new attempt"} and job.error == ""
+    assert job.done == 0 and job.stage != "late"

@@ -2,7 +2,9 @@
 following resumption tokens, taking deletions, retrying with back-off on 503 and network errors, and resuming
 where it stopped: after each page of records is stored, the source keeps the page's resumption token (and,
 when a list ends, the newest datestamp), so a harvest cut off by a crash or a restart continues from there.
-One harvest per source at a time (the source's row is locked while it runs)."""
+The source's row is locked only while a harvest reads and resets its state at the start, not while it runs:
+two harvests of one source started at once both run (each page is stored idempotently, but they share the
+resumption token); the job queue keeps a requeued run from overwriting the new attempt's result."""
 
 import logging
 import time
@@ -127,7 +129,7 @@ def harvest(source, *, from_date=None, full=False, progress=None, sickle=None, b
     sickle = sickle or client(source)
     backoff = BACKOFF if backoff is None else backoff
     with transaction.atomic():
-        # One harvest at a time per source: a second one waits here until the first has stored its state.
+        # A second harvest starting now waits here only until this one has read and reset the source's state.
         source = Source.objects.select_for_update().get(pk=source.pk)
         if full:
             source.harvested_until, source.resumption_token = None, ""

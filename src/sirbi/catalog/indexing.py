@@ -11,7 +11,6 @@ its segment merges, for every batch of 1,000 records would slow them down), so a
 its re-run, the next import or harvest, and the worker while it waits finish them."""
 
 import logging
-import time
 from collections import defaultdict
 
 from sirbi.core.bulk import json_value, select_in
@@ -89,21 +88,6 @@ def mark_stale(cluster_ids):
         StaleDocument.objects.create(clusters=cluster_ids)
 
 
-def _open_writer(engine, wait):
-    """The index's writer, waiting up to `wait` seconds while another process holds it; False if it stays busy."""
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            engine.writer()
-            return True
-        except ValueError as error:  # tantivy: "Failed to acquire Lockfile: LockBusy ..."
-            if "LockBusy" not in str(error):
-                raise
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.5)
-
-
 def _clear(mark_ids):
     for start in range(0, len(mark_ids), 5000):
         StaleDocument.objects.filter(pk__in=mark_ids[start:start + 5000]).delete()
@@ -114,12 +98,13 @@ def _index_marked(marks, cluster_ids, engine, wait):
     one commit, then delete those marks; None when another process kept the index's writer for `wait` seconds
     (the marks stay for the next run)."""
     # The writer first, then the marks: a batch's marks are committed before its process asks for the writer,
-    # so whoever holds the writer next reads them.
-    if not _open_writer(engine, wait):
-        log.log(logging.WARNING if wait else logging.DEBUG, "the search index is being written by another "
-                "process; the marked clusters wait for the next import, harvest or the worker")
-        return None
-    try:
+    # so whoever holds the writer next reads them. The whole unit holds the backend's lock (see `writing`):
+    # another thread of this process waits instead of sharing the half-done writer.
+    with engine.writing(wait) as opened:
+        if not opened:
+            log.log(logging.WARNING if wait else logging.DEBUG, "the search index is being written by another "
+                    "process; the marked clusters wait for the next import, harvest or the worker")
+            return None
         marks = list(marks())
         cluster_ids = sorted(set(cluster_ids).union(*(ids for _pk, ids in marks)))
         libraries = {}
@@ -130,10 +115,7 @@ def _index_marked(marks, cluster_ids, engine, wait):
                 engine.delete(cluster_id)
                 if cluster_id in docs:
                     engine.add(docs[cluster_id])
-        engine.commit()
-    except BaseException:
-        engine.rollback()  # the writer's lock goes with it; the marks stay
-        raise
+        engine.commit()  # on an error `writing` rolls back, and the writer's lock goes with it; the marks stay
     # Only the marks read go: one written since (by a batch committed meanwhile) stays for the next run.
     _clear([pk for pk, _ids in marks])
     return len(cluster_ids)
@@ -159,19 +141,20 @@ def index_stale(engine=None, wait=WRITER_WAIT):
 def reindex(progress=None, engine=None):
     """Rebuild the whole index from the database; returns the number of clusters indexed."""
     engine = engine or backend()
-    if not _open_writer(engine, WRITER_WAIT):
-        raise RuntimeError("the search index is being written by another process; try again when it is done")
-    marks = list(StaleDocument.objects.values_list("pk", flat=True))  # covered by the rebuild
-    engine.writer().delete_all_documents()
-    ids = list(Cluster.objects.order_by("pk").values_list("pk", flat=True))
-    done, libraries = 0, {}
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start:start + BATCH]
-        for document in documents(chunk, libraries).values():
-            engine.add(document)
-        done += len(chunk)
-        if progress:
-            progress(done, len(ids))
-    engine.commit()
+    with engine.writing(WRITER_WAIT) as opened:
+        if not opened:
+            raise RuntimeError("the search index is being written by another process; try again when it is done")
+        marks = list(StaleDocument.objects.values_list("pk", flat=True))  # covered by the rebuild
+        engine.writer().delete_all_documents()
+        ids = list(Cluster.objects.order_by("pk").values_list("pk", flat=True))
+        done, libraries = 0, {}
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start:start + BATCH]
+            for document in documents(chunk, libraries).values():
+                engine.add(document)
+            done += len(chunk)
+            if progress:
+                progress(done, len(ids))
+        engine.commit()
     _clear(marks)
     return len(ids)

@@ -10,7 +10,9 @@ are folded on both sides ("educacion" finds "educación")."""
 
 import re
 import threading
+import time
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,12 +67,49 @@ class TantivyBackend:
         self.index = tantivy.Index(schema(), path=str(self.path))
         self.index.register_tokenizer("fold", _fold_analyzer())
         self._writer = None
+        # One backend serves all of a process's threads (gunicorn runs several per worker): a unit of work —
+        # open the writer, add and delete, commit or roll back — holds this lock throughout, so no thread
+        # commits, drops or rolls back another's half-done writer. Re-entrant: add/delete/commit take it too.
+        self._write_lock = threading.RLock()
+        self._loaded = None  # meta.json's (mtime, size) when the reader last reloaded
 
     # Writing: one writer at a time (Tantivy's lock); readers see a commit whole or not at all.
     def writer(self):
-        if self._writer is None:
-            self._writer = self.index.writer(heap_size=128_000_000, num_threads=1)
-        return self._writer
+        with self._write_lock:
+            if self._writer is None:
+                self._writer = self.index.writer(heap_size=128_000_000, num_threads=1)
+            return self._writer
+
+    @contextmanager
+    def writing(self, wait):
+        """One unit of work on the index for this thread: yields True holding the writer (other threads wait,
+        other processes meet Tantivy's lock), or False when another thread or process kept it for `wait`
+        seconds. Whatever is not committed when the block ends is rolled back, with the writer's lock."""
+        deadline = time.monotonic() + wait
+        if not self._write_lock.acquire(timeout=wait):
+            yield False
+            return
+        try:
+            opened = self._open_writer(deadline)
+            try:
+                yield opened
+            finally:
+                self.rollback()  # nothing left after a commit; else the half-done work goes
+        finally:
+            self._write_lock.release()
+
+    def _open_writer(self, deadline):
+        """Open the writer, waiting until `deadline` while another process holds it; False if it stays busy."""
+        while True:
+            try:
+                self.writer()
+                return True
+            except ValueError as error:  # tantivy: "Failed to acquire Lockfile: LockBusy ..."
+                if "LockBusy" not in str(error):
+                    raise
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.5)
 
     def add(self, document):
         doc = tantivy.Document()
@@ -83,31 +122,55 @@ class TantivyBackend:
                 else:
                     # Composed accents: the tokenizer would split a word at a combining mark.
                     doc.add_text(name, unicodedata.normalize("NFC", str(value)))
-        self.writer().add_document(doc)
+        with self._write_lock:
+            self.writer().add_document(doc)
 
     def delete(self, key):
-        self.writer().delete_documents_by_term("key", str(key))
+        with self._write_lock:
+            self.writer().delete_documents_by_term("key", str(key))
 
     def commit(self):
-        if self._writer is not None:
-            self._writer.commit()
-            self._writer.wait_merging_threads()
-            self._writer = None
-        self.index.reload()
+        with self._write_lock:
+            if self._writer is not None:
+                self._writer.commit()
+                self._writer.wait_merging_threads()
+                self._writer = None
+        self._reload()
 
     def rollback(self):
         """Drop what was written since the last commit, and the writer with its lock."""
-        if self._writer is not None:
-            self._writer.rollback()
-            self._writer = None
+        with self._write_lock:
+            if self._writer is not None:
+                self._writer.rollback()
+                self._writer = None
+
+    def _meta_state(self):
+        try:
+            meta = (self.path / "meta.json").stat()
+        except FileNotFoundError:
+            return None
+        return (meta.st_mtime_ns, meta.st_size)
+
+    def _reload(self):
+        state = self._meta_state()
+        self.index.reload()
+        self._loaded = state
+
+    def _fresh_searcher(self):
+        """A searcher over the last commit, whoever made it: Tantivy's reader follows another process's (or
+        backend's) commit only after a delay, and the page cache keys search pages by meta.json — a page
+        cached under the new state must be built from it. Reloading only when meta.json changed keeps it cheap."""
+        if self._meta_state() != self._loaded:
+            self._reload()
+        return self.index.searcher()
 
     def count(self):
-        self.index.reload()
+        self._reload()
         return self.index.searcher().num_docs
 
     def search(self, text, filters=None, sort="relevance", offset=0, limit=20, facet_size=20):
         query = self._query(text, filters or {})
-        searcher = self.index.searcher()
+        searcher = self._fresh_searcher()
         options = {}
         if sort == "year":
             options = {"order_by_field": "year", "order": tantivy.Order.Desc}

@@ -69,15 +69,30 @@ def enqueue(kind, params, *, user=None):
     return job
 
 
-class Progress:
-    """Writes a job's progress to the database, at most a few times a second."""
+class JobLost(Exception):
+    """This run's job was taken again by another worker (its heartbeat looked dead): the run must stop."""
 
-    def __init__(self, job, interval=0.5):
+
+def _this_run(job):
+    """The job's row while it is still this run's: running, at the attempt this run started. A worker that
+    looked dead (a heartbeat not written) may have lost its job to another worker, which ran it again; every
+    write of a run goes through this filter, so the stale run can never overwrite the new attempt's."""
+    return Job.objects.filter(pk=job.pk, attempts=job.attempts, status=Job.Status.RUNNING)
+
+
+class Progress:
+    """Writes a job's progress to the database, at most a few times a second; raises JobLost when the job is
+    no longer this run's (see `_this_run`), so that the job function stops."""
+
+    def __init__(self, job, interval=0.5, lost=None):
         self.job = job
         self.interval = interval
         self.last = 0.0
+        self.lost = lost or threading.Event()  # set by the heartbeat when its write found the job taken
 
     def __call__(self, done, total=None, stage=None):
+        if self.lost.is_set():
+            raise JobLost(self.job.pk)
         now = time.monotonic()
         if now - self.last < self.interval and (total is None or done < total):
             return
@@ -87,25 +102,31 @@ class Progress:
             fields["total"] = total
         if stage is not None:
             fields["stage"] = str(stage)[:100]
-        Job.objects.filter(pk=self.job.pk).update(**fields)
+        if not _this_run(self.job).update(**fields):
+            self.lost.set()
+            raise JobLost(self.job.pk)
 
 
 class Heartbeat(threading.Thread):
     """Writes a running job's heartbeat every JOB_STALE_SECONDS / 3, so that a job that reports no progress for
     a while (a long index commit, a harvest waiting out an endpoint's back-off) is not taken for dead."""
 
-    def __init__(self, job):
+    def __init__(self, job, lost):
         super().__init__(name=f"heartbeat-{job.pk}", daemon=True)
-        self.job_id = job.pk
+        self.job = job
+        self.lost = lost  # set when the job is no longer this run's: its next progress report stops it
         self.stopped = threading.Event()
 
     def run(self):
         try:
             while not self.stopped.wait(settings.JOB_STALE_SECONDS / 3):
                 try:
-                    Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(heartbeat=timezone.now())
+                    if not _this_run(self.job).update(heartbeat=timezone.now()):
+                        log.warning("job %s was taken again by another worker; this run stops", self.job.pk)
+                        self.lost.set()
+                        return
                 except DatabaseError:  # SQLite busy with the job's own batch past its timeout: beat next time
-                    log.warning("job %s: heartbeat not written", self.job_id, exc_info=True)
+                    log.warning("job %s: heartbeat not written", self.job.pk, exc_info=True)
         finally:
             connection.close()  # this thread's own connection
 
@@ -117,17 +138,26 @@ class Heartbeat(threading.Thread):
 def run(job, *, heartbeat=False):
     """Run one claimed (or eager) job to its end, storing its result or its error."""
     function = KINDS[job.kind]
-    Job.objects.filter(pk=job.pk).update(
+    # This run's attempt number: every later write of the run is guarded by it (see `_this_run`).
+    if not Job.objects.filter(pk=job.pk, attempts=job.attempts).update(
         status=Job.Status.RUNNING, started=timezone.now(), heartbeat=timezone.now(), attempts=job.attempts + 1
-    )
-    beat = Heartbeat(job) if heartbeat else None
+    ):
+        log.warning("job %s was taken by another worker before it started here", job.pk)
+        return False
+    job.attempts += 1
+    job.status = Job.Status.RUNNING
+    lost = threading.Event()
+    beat = Heartbeat(job, lost) if heartbeat else None
     if beat:
         beat.start()
     try:
-        result = function(progress=Progress(job), job_id=job.pk, **job.params)
+        result = function(progress=Progress(job, lost=lost), job_id=job.pk, **job.params)
+    except JobLost:
+        log.warning("job %s was taken again by another worker; this run stopped without writing", job.pk)
+        return False
     except Exception as exc:  # the job failed; record why and go on with the next one
         log.exception("job %s failed", job.pk)
-        Job.objects.filter(pk=job.pk).update(
+        _this_run(job).update(
             status=Job.Status.FAILED,
             finished=timezone.now(),
             error=f"{exc}\n\n{traceback.format_exc(limit=5)}"[:10000],
@@ -136,7 +166,9 @@ def run(job, *, heartbeat=False):
     finally:
         if beat:
             beat.stop()
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, finished=timezone.now(), result=result or {})
+    if not _this_run(job).update(status=Job.Status.DONE, finished=timezone.now(), result=result or {}):
+        log.warning("job %s was taken again by another worker; this run's result is dropped", job.pk)
+        return False
     return True
 
 
