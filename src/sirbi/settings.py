@@ -263,6 +263,8 @@ CATALOG_INGEST_PROCESSES = env_int("CATALOG_INGEST_PROCESSES", max(1, (os.cpu_co
 # Harvests fetch public addresses only; intranet OAI-PMH endpoints are allowed here by host name or by address
 # or network ("oai.intranet.example,10.1.0.0/16"); see core/outbound.py.
 HARVEST_ALLOWED_HOSTS = env_list("HARVEST_ALLOWED_HOSTS")
+# A harvest stops at an answer larger than this once unpacked (gzip answers are inflated as they are read).
+HARVEST_MAX_RESPONSE_BYTES = env_int("HARVEST_MAX_RESPONSE_BYTES", 50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

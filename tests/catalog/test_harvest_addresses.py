@@ -3,6 +3,8 @@
 source is saved, and again when it is harvested: the address a name resolves to can change) nor by a redirect
 from an endpoint that is allowed. Intranet endpoints are allowed by name or network in HARVEST_ALLOWED_HOSTS."""
 
+import gzip
+import re
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -135,3 +137,36 @@ def test_a_redirect_to_an_internal_address_is_refused(redirecting, lima_library,
 ])
 def test_public_addresses(address, public):
     assert outbound.is_public(address) is public
+
+
+class GzipBomb(BaseHTTPRequestHandler):
+    """Answers with a small gzip body that unpacks to 2 MB."""
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        body = gzip.compress(b" " * (2 * 1024 * 1024))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_an_answer_that_unpacks_past_the_limit_stops_the_harvest(lima_library, settings):
+    httpd = HTTPServer(("127.0.0.1", 0), GzipBomb)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    settings.HARVEST_MAX_RESPONSE_BYTES = 100_000
+    source = Source.objects.create(code="bomb", name="Bomb", kind="oai", library=lima_library,
+                                   base_url=f"http://127.0.0.1:{httpd.server_port}/oai")
+    try:
+        with translation.override("en"), pytest.raises(HarvestError) as stopped:
+            harvest(source)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert re.fullmatch(r"the endpoint's answer is larger than 97.7\sKB once unpacked; the harvest was stopped\.",
+                        str(stopped.value))
+    assert not Record.objects.filter(source=source).exists()

@@ -154,3 +154,45 @@ def test_sparse_sheets_are_not_laid_out_whole(monkeypatch):
     monkeypatch.setattr(tables, "_read_xlsx_calamine", real)
     near = workbook([OPEN + b'<row r="2"><c r="A2"><v>5</v></c></row>' + CLOSE])
     assert read_table(near, "near.xlsx", typed=True).rows == [(2, [5])]
+
+
+def moved(data, target="data/s1.xml"):
+    """The workbook with its sheet stored at xl/`target`, where the workbook's relationships point (spreadsheet
+    readers find sheets there, not by their folder)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in source.namelist():
+            part = source.read(name).replace(b"worksheets/sheet1.xml", target.encode())
+            archive.writestr("xl/" + target if name == SHEET else name, part)
+    return buffer.getvalue()
+
+
+FAR = workbook([OPEN + b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>' + CLOSE])
+
+
+@pytest.mark.parametrize("target", ["data/s1.xml", "data/S1.XML", "/xl/data/s1.xml"])
+def test_a_sheet_stored_elsewhere_is_checked_as_well(target, monkeypatch):
+    monkeypatch.setattr(tables, "_read_xlsx_calamine", lambda *a: pytest.fail("laid out whole"))
+    for typed in (False, True):
+        with pytest.raises(FileProblem, match="reaches row 1048576"):
+            read_table(moved(FAR, target), "far.xlsx", typed=typed)
+    monkeypatch.undo()
+    near = moved(workbook([OPEN + b'<row r="2"><c r="A2"><v>5</v></c></row>' + CLOSE]), target)
+    assert read_table(near, "near.xlsx", typed=True).rows == [(2, [5])]
+
+
+def test_a_sheet_whose_dimension_reaches_far_is_not_laid_out_whole(monkeypatch):
+    monkeypatch.setattr(tables, "_read_xlsx_calamine", lambda *a: pytest.fail("laid out whole"))
+    wide = OPEN.replace(b"<sheetData>", b'<dimension ref="A1:XFD1048576"/><sheetData>')
+    data = workbook([wide + b'<row r="2"><c r="A2"><v>5</v></c></row>' + CLOSE])
+    assert read_table(data, "dimension.xlsx", typed=True).rows == [(2, [5])]
+
+
+def test_the_campaign_upload_refuses_a_sheet_stored_elsewhere(as_user, coordinator_pe, campaign,  # noqa: F811
+                                                                eager_jobs):
+    started = time.monotonic()
+    response = as_user(coordinator_pe).post(f"/en/stats/campaigns/{campaign.pk}/report/PE/upload/",
+                                            {"file": SimpleUploadedFile("far.xlsx", moved(FAR))}, follow=True)
+    assert "far.xlsx: the sheet reaches row 1048576; the limit is" in text(response)
+    assert "Nothing was saved" in text(response) and time.monotonic() - started < 10
+    assert not Value.objects.filter(campaign=campaign).exists()

@@ -17,7 +17,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.utils import translation
 from openpyxl import Workbook
 
-from sirbi.core import jobs
+from sirbi.core import jobs, pagecache
 from sirbi.core.changelog import history
 from sirbi.core.models import ChangeLog, Job, User
 from sirbi.registry.imports import import_libraries
@@ -25,6 +25,7 @@ from sirbi.registry.imports import jobs as import_jobs
 from sirbi.registry.imports import libraries as importer
 from sirbi.registry.imports.libraries import COLUMN_LABELS, column_aliases, valid_email, valid_url
 from sirbi.registry.models import Library, fold
+from tests.core.test_pagecache import page_cache  # noqa: F401  (fixture)
 
 HEADER = ["isil", "name", "country", "subdivision", "networks", "type", "status", "locality", "latitude",
           "longitude", "services"]
@@ -809,3 +810,14 @@ def test_typed_xlsx_reading_agrees_with_openpyxl_and_refuses_formulas():
         read_table(buffer.getvalue(), "f.xlsx", typed=True)
     with pytest.raises(FileProblem, match="damaged or incomplete"):
         read_table(data[: len(data) // 2], "f.xlsx", typed=True)
+
+
+def test_a_dry_run_leaves_the_page_cache_as_it_is(coordinator_pe, lima_library, page_cache,  # noqa: F811
+                                                  django_capture_on_commit_callbacks):
+    """Reading the libraries a file names is no write: the anonymous visitors' copies stay valid."""
+    row = ["PE-LIM01", "Biblioteca Municipal de Lima", "PE", "", "", "public", "closed", "Lima", "", "", ""]
+    before = pagecache._stamp()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        report = run(csv_bytes([row, MIRAFLORES]), coordinator_pe, dry_run=True)
+    assert report.ok and [r.action for r in report.rows] == ["update", "create"]
+    assert pagecache.bump not in callbacks and pagecache._stamp() == before

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import requests
+from django.conf import settings
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -59,9 +61,24 @@ class CheckedSickle(Sickle):
         self.session = outbound.session()
 
     def _request(self, kwargs):
+        """The answer read in pieces up to HARVEST_MAX_RESPONSE_BYTES once decoded (requests inflates a gzip
+        answer without limit: a small one may unpack to gigabytes)."""
         if self.http_method == "GET":
-            return self.session.get(self.endpoint, params=kwargs, **self.request_args)
-        return self.session.post(self.endpoint, data=kwargs, **self.request_args)
+            response = self.session.get(self.endpoint, params=kwargs, stream=True, **self.request_args)
+        else:
+            response = self.session.post(self.endpoint, data=kwargs, stream=True, **self.request_args)
+        limit, body = settings.HARVEST_MAX_RESPONSE_BYTES, bytearray()
+        with response:
+            for piece in response.iter_content(64 * 1024):
+                body += piece
+                if len(body) > limit:
+                    raise ResponseTooLarge(limit)
+        response._content = bytes(body)  # what requests keeps once a streamed answer is read whole
+        return response
+
+
+class ResponseTooLarge(Exception):
+    """An answer that decodes to more than HARVEST_MAX_RESPONSE_BYTES."""
 
 
 def client(source, timeout=30, max_retries=3):
@@ -77,6 +94,9 @@ def _fetch_problem(source, exc):
                    exc_info=not isinstance(exc, (outbound.RefusedAddress, requests.RequestException)))
     if isinstance(exc, outbound.RefusedAddress):
         return exc.message
+    if isinstance(exc, ResponseTooLarge):
+        return _("the endpoint's answer is larger than %(limit)s once unpacked; the harvest was stopped.") \
+            % {"limit": filesizeformat(exc.args[0])}
     if isinstance(exc, (requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL,
                         requests.exceptions.MissingSchema)):
         return _("only web addresses (http:// or https://) can be harvested.")
@@ -152,12 +172,13 @@ def harvest(source, *, from_date=None, full=False, progress=None, sickle=None, b
         except Exception as exc:  # refused addresses, network errors after the retries, HTTP errors, unreadable answers
             raise HarvestError(_fetch_problem(source, exc)) from exc
         if tree is None or tree.tag != f"{OAI}OAI-PMH":
-            raise HarvestError("the answer is not an OAI-PMH response")
+            raise HarvestError(_("the answer is not an OAI-PMH response."))
         error = tree.find(f"{OAI}error")
         if error is not None:
             if error.get("code") == "noRecordsMatch":
                 break
-            raise HarvestError(f"the endpoint answered {error.get('code')}: {(error.text or '').strip()[:300]}")
+            raise HarvestError(_("the endpoint answered %(code)s: %(text)s")
+                               % {"code": error.get("code"), "text": (error.text or "").strip()[:300]})
         records = tree.findall(f"{OAI}ListRecords/{OAI}record")
         token_element = tree.find(f"{OAI}ListRecords/{OAI}resumptionToken")
         token = (token_element.text or "").strip() if token_element is not None else ""
@@ -201,7 +222,7 @@ def _store_page(source, elements, report, store):
     for element in elements:
         header_element = element.find(f"{OAI}header")
         if header_element is None or not header_element.findtext(f"{OAI}identifier"):
-            raise HarvestError("a record without its header: the response is malformed or cut off")
+            raise HarvestError(_("a record without its header: the response is malformed or cut off."))
         headers.append((element, Header(identifier=header_element.findtext(f"{OAI}identifier").strip()[:200],
                                         datestamp=_stamp(header_element.findtext(f"{OAI}datestamp")),
                                         deleted=header_element.get("status") == "deleted")))

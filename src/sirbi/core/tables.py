@@ -11,6 +11,7 @@ Rows and columns are limited too.
 
 import csv
 import io
+import posixpath
 import re
 import struct
 import zipfile
@@ -73,7 +74,7 @@ MAX_PARTS = 1000  # a workbook has a dozen parts, one more per sheet
 MAX_ROWS = 250_000
 MAX_COLUMNS = 100
 # A cell or row reference past row 99,999 or column Z (the few a real sheet has are then checked one by one).
-FAR_CELL = re.compile(rb'r\s*=\s*["\'](?:([A-Za-z]{0,3})(\d{6,})|([A-Za-z]{2,3})\d+)["\']')
+FAR_CELL = re.compile(rb'\br\s*=\s*["\'](?:([A-Za-z]{0,3})(\d{6,})|([A-Za-z]{2,3})\d+)["\']')
 INFLATE_CHUNK = 1024 * 1024
 
 
@@ -121,7 +122,7 @@ def check_archive(data, filename):
                                                       "packed": filesizeformat(part.compress_size)})
     for part in parts:
         _inflate_within(data, part, filename)
-    for _name, xml in _sheets(data):
+    for _name, xml, _sheet in _sheets(data)[0]:
         _check_extent(xml, filename)
 
 
@@ -284,20 +285,51 @@ MERGED = re.compile(rb"<(?:[A-Za-z]\w*:)?mergeCell\s[^>]*?ref\s*=\s*[\"']([^\"']
 NOT_FOR_CALAMINE = re.compile(rb"<(?:[A-Za-z]\w*:)?f[\s>/]|<[A-Za-z]\w*:(?:c|row)[\s>/]")
 
 
+SHEET_RELATION = re.compile(rb"<(?:[A-Za-z]\w*:)?Relationship\s[^>]*>")
+TARGET = re.compile(rb"Target\s*=\s*[\"']([^\"']*)")
+
+
+def _sheet_targets(archive):
+    """The parts the workbook's relationships name as its sheets (where calamine and openpyxl look for them,
+    whatever their folder or name), resolved against xl/ as the relationships' own folder."""
+    try:
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return set()
+    targets = set()
+    for relation in SHEET_RELATION.findall(rels):
+        target = TARGET.search(relation)
+        if target and b"worksheet" in relation.lower():
+            path = target.group(1).decode("utf-8", "replace")
+            targets.add(path.lstrip("/") if path.startswith("/") else posixpath.normpath("xl/" + path))
+    return targets
+
+
 def _sheets(data):
-    """The XML of every sheet of the workbook (the archive's sizes were checked by check_archive)."""
+    """The XML of every part that may be a sheet: the sheets the relationships name, and every other XML part
+    whatever its case (checked as well, so that no sheet escapes by its name). Returns the named sheets
+    that are not in the archive too (a reader might resolve them otherwise: not for calamine)."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for name in archive.namelist():
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                yield name, archive.read(name)
+        names = archive.namelist()
+        targets = _sheet_targets(archive)
+        parts = [name for name in names if name in targets or name.lower().endswith((".xml", ".rels"))]
+        return [(name, archive.read(name), name in targets) for name in parts], targets - set(names)
 
 
 def _calamine_safe(data):
     """Whether calamine may read the workbook: no formula (openpyxl names the cell that holds one), and every
     cell and row carries its position as its first attribute, as spreadsheet programs write them, so that
     check_archive saw how far the sheet reaches (calamine lays a sheet out whole, from A1 to its furthest
-    cell; a cell without a position is placed after the one before it, where no reference shows it)."""
-    for _name, xml in _sheets(data):
+    cell; a cell without a position is placed after the one before it, where no reference shows it). Not when
+    no sheet was found where the relationships point, or a sheet they name is missing."""
+    parts, missing = _sheets(data)
+    if missing or not any(sheet for _name, _xml, sheet in parts):
+        return False
+    for _name, xml, sheet in parts:
+        if not _small_extent(xml):
+            return False
+        if not sheet:
+            continue
         if NOT_FOR_CALAMINE.search(xml):
             return False
         for tag in (b"<c", b"<row"):
@@ -306,8 +338,6 @@ def _calamine_safe(data):
             elements = xml.count(tag + b" ") + xml.count(tag + b">") + xml.count(tag + b"/>")
             if xml.count(tag + b' r="') != elements:
                 return False
-        if not _small_extent(xml):
-            return False
     return True
 
 
@@ -315,11 +345,16 @@ def _calamine_safe(data):
 # columns) is read by the streaming reader instead (a sheet of 100,000 figures has 1.3 million).
 CALAMINE_MAX_CELLS = 5_000_000
 WIDE_CELL = re.compile(rb'<c r="([A-Z]{2,3})\d')
+# The size a sheet declares (calamine may reserve room from it): its last cell counts as a reference too.
+DIMENSION = re.compile(rb"<(?:[A-Za-z]\w*:)?dimension\s[^>]*?ref\s*=\s*[\"'][^\"']*?([A-Za-z]{1,3})(\d+)[\"']")
 
 
 def _small_extent(xml):
     """Whether the furthest row times the furthest column a sheet's references reach stays within
     CALAMINE_MAX_CELLS (check_archive already refused rows and columns past MAX_ROWS and MAX_COLUMNS)."""
+    for letters, row in DIMENSION.findall(xml):
+        if _column_number(letters.decode().upper()) * int(row) > CALAMINE_MAX_CELLS:
+            return False
     columns = max([26] + [_column_number(letters.decode()) for letters in WIDE_CELL.findall(xml)])
     rows = CALAMINE_MAX_CELLS // columns
     digits = len(str(rows))

@@ -589,7 +589,7 @@ def _current(ids):
     library_column = quote(through._meta.get_field("library").column)
     select_networks = (f"SELECT {library_column}, {quote(through._meta.get_field('network').column)} "
                        f"FROM {quote(through._meta.db_table)} WHERE {library_column} IN ")
-    with bulk.raw_cursor() as cursor:
+    with bulk.raw_cursor(writes=False) as cursor:
         for start in range(0, len(ids), 900):
             chunk = ids[start:start + 900]
             marks = "(" + ", ".join(["%s"] * len(chunk)) + ")"
