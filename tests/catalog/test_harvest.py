@@ -2,6 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pymarc
 import pytest
+from django.utils import translation
 
 from sirbi.catalog import harvest as harvesting
 from sirbi.catalog.harvest import HarvestError, harvest
@@ -112,7 +113,7 @@ def test_broken_endpoints_give_a_clear_error_and_keep_what_was_stored(oai, body,
 def test_unreachable_endpoint(lima_library):
     source = Source.objects.create(code="down", name="down", kind="oai", library=lima_library,
                                    base_url="http://127.0.0.1:9/oai")
-    with pytest.raises(HarvestError, match="cannot be reached"):
+    with translation.override("en"), pytest.raises(HarvestError, match="cannot be reached"):
         harvest(source, backoff=(0, 0))
 
 
