@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from sirbi.catalog import marc
 from sirbi.catalog.ingest import import_file
@@ -68,7 +69,7 @@ def test_marc8_and_marcxml_are_read(source):
     (b"<collection><record>", "malformed"),
 ])
 def test_dangerous_or_broken_xml_is_refused_whole(source, payload, message):
-    with pytest.raises(marc.FileError, match=message):
+    with translation.override("en"), pytest.raises(marc.FileError, match=message):
         import_file(source, payload, "bomb.xml")
     assert not Record.objects.exists()
 
