@@ -60,7 +60,7 @@ def test_upload_report_search_facet_and_holdings(page, live_server, libraries_an
     assert not violations, describe(violations)
 
     # 2. A reader searches without accents; the country facet narrows the results.
-    reader = page.context.browser.new_context(locale="es-ES").new_page()
+    reader = page.context.browser.new_context(locale="es-ES", bypass_csp=True).new_page()
     reader.goto(base + "/es/catalog/?q=educacion+ciudadania")
     first = reader.locator("ol.results > li").first
     assert "Educación, ciudadanía y democracia" in first.inner_text()

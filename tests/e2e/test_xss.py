@@ -82,12 +82,24 @@ def watch_dialogs(page):
     return opened
 
 
+def at_map_centre(page, selector, shown, click=True):
+    """Point at (or click) the centre of a map, where its only marker ends up once the map has fitted its
+    bounds, until `shown` appears; the map may still be moving when it is first drawn (slow machines)."""
+    for _attempt in range(20):
+        box = page.locator(selector).bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.mouse.move(x - 40, y - 40)
+        page.mouse.click(x, y) if click else page.mouse.move(x, y)
+        if page.locator(shown).count():
+            return page.locator(shown).first.inner_text()
+        page.wait_for_timeout(500)
+    raise AssertionError(f"nothing shown at the centre of {selector}")
+
+
 def click_map_centre(page, selector):
     """The map's only marker sits at its centre (drawn on a canvas): a click there opens its popup."""
     page.wait_for_function(f"() => document.querySelector('{selector}').dataset.markers === '1'")
-    box = page.locator(selector).bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    return page.locator(f"{selector} .leaflet-popup-content").inner_text()
+    return at_map_centre(page, selector, f"{selector} .leaflet-popup-content")
 
 
 def test_planted_script_is_shown_as_text_everywhere(page, live_server, planted):
@@ -119,9 +131,7 @@ def test_planted_script_is_shown_as_text_everywhere(page, live_server, planted):
     # The maps' tooltips and popups set text too.
     page.goto(base + f"/es/registry/libraries/{p['library'].pk}/")
     page.wait_for_function("() => document.querySelector('#library-map canvas')")
-    box = page.locator("#library-map").bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    assert page.locator("#library-map .leaflet-tooltip").inner_text() == PAYLOAD
+    assert at_map_centre(page, "#library-map", "#library-map .leaflet-tooltip", click=False) == PAYLOAD
     page.goto(base + "/es/registry/map/")
     assert PAYLOAD in click_map_centre(page, "#library-map")
     page.goto(base + f"/es/catalog/clusters/{p['cluster']}/")
