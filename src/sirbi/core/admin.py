@@ -33,7 +33,15 @@ class UserAdmin(BaseUserAdmin):
     )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadScopedAdmin(admin.ModelAdmin):
+    """Lists and change pages show what the user may read, as the pages and the API do (permissions "view":
+    drafts and unmoderated content in their authors' scope and the secretariat's)."""
+
+    def get_queryset(self, request):
+        return permissions.restrict(super().get_queryset(request), request.user, "view")
+
+
+class ReadOnlyAdmin(ReadScopedAdmin):
     """Lists that are read in the admin and written elsewhere (by services, with their rules)."""
 
     may_read = staticmethod(permissions.is_member)
@@ -43,9 +51,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self.may_read(request.user)
-
-    def get_queryset(self, request):
-        return permissions.restrict(super().get_queryset(request), request.user, "view")
 
     def has_add_permission(self, request):
         return False
@@ -84,7 +89,7 @@ class JobAdmin(admin.ModelAdmin):
         return False
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class ScopedAdmin(ReadScopedAdmin):
     """A ModelAdmin whose lists, forms and saves go through core.permissions and the change log."""
 
     # Web addresses typed without a scheme are read as https://, as in the registry's own forms.
@@ -95,9 +100,6 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return permissions.is_member(request.user)
-
-    def get_queryset(self, request):
-        return permissions.restrict(super().get_queryset(request), request.user, "view")
 
     def has_add_permission(self, request):
         return permissions.can_any(request.user, "add", self.model)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from sirbi.core import permissions
-from sirbi.core.admin import ScopedAdmin
+from sirbi.core.admin import ReadScopedAdmin, ScopedAdmin
 
 from .forms import CampaignForm, IndicatorForm, NeedRuleForm
 from .models import Campaign, Indicator, NeedRule, Population, Value
@@ -37,11 +37,7 @@ class IndicatorAdmin(ScopedAdmin):
     search_fields = ["code", "name_en", "name_es", "name_pt"]
 
 
-class SecretariatAdmin(admin.ModelAdmin):
-    def get_queryset(self, request):
-        # Read as on the pages: figures not published only by the roles that report them and the secretariat.
-        return permissions.restrict(super().get_queryset(request), request.user, "view")
-
+class SecretariatAdmin(ReadScopedAdmin):
     def has_module_permission(self, request):
         return permissions.is_member(request.user)
 
