@@ -373,6 +373,11 @@ PAGES = [
     # Jobs: who may read a job's page (its author and the secretariat)
     Write("core:job", "GET", "biblio-pe's", roles("biblio_pe"), rev("core:job", attr("job_biblio")), kind="read"),
     Write("core:job", "GET", "coord-cl's", roles("coord_cl"), rev("core:job", attr("job_cl")), kind="read"),
+    # Imports: the kept file is read, and the import undone, by the person who imported and the secretariat.
+    *[Write("core:batch-file", "GET", f"{who}'s", roles(who), rev("core:batch-file", attr(key)), kind="read")
+      for key, who in (("batch_pe", "coord_pe"), ("batch_cl", "coord_cl"))],
+    *[Write("core:batch-undo", "POST", f"{who}'s", roles(who), rev("core:batch-undo", attr(key)), fixed(),
+            refusal="message") for key, who in (("batch_pe", "coord_pe"), ("batch_cl", "coord_cl"))],
 ]
 
 # Pages that take no write from anyone, or only the person's own session (sign in, out, passwords, language):
@@ -394,7 +399,7 @@ READ_ONLY_PAGES = {
     "cooperation:whats-new", "cooperation:action", "cooperation:evidence",
     "catalog:search", "catalog:cluster", "catalog:record-download", "catalog:csv-template", "catalog:sources",
     "catalog:source",
-    "core:changes", "core:jobs", "core:token",
+    "core:changes", "core:jobs", "core:token", "core:batches", "core:batch",
 }
 OWN_SESSION_PAGES = {
     "set_language", "login", "logout", "password_change", "password_change_done", "password_reset",

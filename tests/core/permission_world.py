@@ -42,7 +42,8 @@ from sirbi.cooperation.models import (
     Section,
     WorkingGroup,
 )
-from sirbi.core.changelog import save_object
+from sirbi.core import batches
+from sirbi.core.changelog import BatchLog, save_object
 from sirbi.core.models import Job, Role, RoleAssignment, User
 from sirbi.core.uploads import store_upload
 from sirbi.registry.imports.jobs import KIND as LIBRARY_IMPORT
@@ -242,6 +243,15 @@ def build_world():
         result={"summary": {"create": 1, "update": 0, "error": 0, "unchanged": 0}, "rows": []}).pk
     ids["job_cl"] = Job.objects.create(kind=LIBRARY_IMPORT, status="done", created_by=u["coord_cl"],
                                        params={"dry_run": True}, result={"summary": {}}).pk
+    # Imports: one by Peru's coordinator, one by Chile's, each having created a library (undone by the matrix).
+    for key, user, country in (("batch_pe", u["coord_pe"], pe), ("batch_cl", u["coord_cl"], cl)):
+        batch = batches.open_batch(user=user, kind="libraries", filename=f"{key}.csv", data=key.encode(),
+                                   country=country.code)
+        created = Library.objects.create(name=f"Importada {key}", country=country, type="public", locality=key)
+        log = BatchLog(batch, Library)
+        log.created(created.pk, created.name, country.code, 2)
+        log.write()
+        ids[key] = batches.close_batch(batch, create=1).pk
     return w
 
 

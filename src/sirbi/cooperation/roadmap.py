@@ -18,7 +18,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from sirbi.core import permissions
-from sirbi.core.changelog import log_fields
+from sirbi.core.changelog import record
 from sirbi.core.filetypes import detect
 from sirbi.core.models import ChangeLog
 
@@ -185,8 +185,8 @@ def report_progress(action, user, *, progress, text, day=None, link="", upload=N
         if after != before:
             current.version += 1
             current.save(update_fields=["progress", "status", "version", "updated"])
-            ChangeLog.objects.create(**log_fields(current, ChangeLog.Action.UPDATE, user, before, after,
-                                                  _("Progress report of %(date)s") % {"date": report.date}, "web"))
+            record(current, ChangeLog.Action.UPDATE, user=user, before=before, after=after,
+                   message=_("Progress report of %(date)s") % {"date": report.date})
     action.progress, action.status = current.progress, current.status
     return report
 

@@ -15,7 +15,7 @@ from .models import ChangeLog
 
 BATCH_ROWS = 10_000  # rows per executemany call
 LOG_FIELDS = ["time", "user", "user_name", "action", "content_type", "object_id", "object_repr", "country",
-              "before", "after", "message", "source"]
+              "before", "after", "message", "source", "batch", "row"]
 
 
 @contextmanager
@@ -110,9 +110,9 @@ def update_objects(objects, attnames):
     update_rows(model, [field.attname for field in fields], rows)
 
 
-def insert_change_log(rows):
-    """INSERT change-log entries: tuples of LOG_FIELDS values, ready for the database (see
-    core.changelog.log_fields for their meaning; before/after already JSON)."""
+def insert_log_rows(rows):
+    """INSERT change-log entries: tuples of LOG_FIELDS values, ready for the database. Only
+    core.changelog.BatchLog calls this: it alone knows the columns' meaning."""
     quote = connection.ops.quote_name
     columns = ", ".join(quote(ChangeLog._meta.get_field(name).column) for name in LOG_FIELDS)
     sql = (f"INSERT INTO {quote(ChangeLog._meta.db_table)} ({columns}) "
@@ -120,3 +120,9 @@ def insert_change_log(rows):
     with raw_cursor() as cursor:
         for start in range(0, len(rows), BATCH_ROWS):
             cursor.executemany(sql, rows[start:start + BATCH_ROWS])
+
+
+def insert_change_log(rows):
+    """Transitional (removed when every importer writes through core.changelog.BatchLog): entries as tuples of
+    the first twelve LOG_FIELDS."""
+    insert_log_rows([(*row, None, None) for row in rows])

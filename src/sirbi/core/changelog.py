@@ -7,16 +7,17 @@ based on an outdated version, and record who changed what.
 
 import datetime
 import decimal
+import functools
 import uuid
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy as _
 
-from . import permissions
+from . import bulk, permissions
 from .models import ChangeLog
 from .params import calendar_date
 
@@ -50,27 +51,60 @@ class ChangeLoggedModel(models.Model):
     def snapshot(self, m2m=None):
         """The object's state as JSON: concrete fields (foreign keys as ids) and many-to-many ids.
 
-        `m2m` ({field name: ids}) gives the many-to-many values without a query (bulk imports).
+        `m2m` ({field name: ids}) gives the many-to-many values without a query.
         """
-        data = {}
-        for field in self._meta.concrete_fields:
-            if field.name in self.changelog_exclude or field.primary_key:
-                continue
-            value = getattr(self, field.attname)
-            if isinstance(field, models.DecimalField) and isinstance(value, decimal.Decimal):
-                # As stored: a form's Decimal("3") and the database's Decimal("3.00") are the same value.
-                value = value.quantize(decimal.Decimal(1).scaleb(-field.decimal_places))
-            data[field.name] = to_json(value)
-        for field in self._meta.many_to_many:
-            if m2m is not None and field.name in m2m:
-                data[field.name] = sorted(m2m[field.name])
-            elif self.pk:
-                data[field.name] = sorted(getattr(self, field.name).values_list("pk", flat=True))
-        return data
+        model = type(self)
+        values = {attname: getattr(self, attname) for _name, attname in snapshot_fields(model)}
+        m2m = dict(m2m or {})
+        if self.pk:
+            for name in snapshot_relations(model):
+                if name not in m2m:
+                    m2m[name] = getattr(self, name).values_list("pk", flat=True)
+        return snapshot_values(model, values, m2m)
 
     def changelog_country(self):
         """The ISO alpha-2 code the change log files this object under."""
         return ""
+
+
+@functools.cache
+def _snapshot_shape(model):
+    fields = [(field.name, field.attname, field) for field in model._meta.concrete_fields
+              if field.name not in model.changelog_exclude and not field.primary_key]
+    return fields, [field.name for field in model._meta.many_to_many]
+
+
+def snapshot_fields(model):
+    """(name, attname) of the concrete fields a snapshot of `model` holds: the one definition of the snapshot's
+    shape, for instances (`ChangeLoggedModel.snapshot`) and for the plain values of bulk imports alike."""
+    return [(name, attname) for name, attname, _field in _snapshot_shape(model)[0]]
+
+
+def snapshot_relations(model):
+    """The many-to-many field names a snapshot of `model` holds (as sorted ids)."""
+    return _snapshot_shape(model)[1]
+
+
+def snapshot_values(model, values, m2m=None):
+    """A snapshot from plain values: `values` by attname (country_id, not country), `m2m` {name: ids}; relations
+    missing from `m2m` are left out (a bulk writer that does not know them)."""
+    data = {}
+    for name, attname, field in _snapshot_shape(model)[0]:
+        value = values[attname]
+        if isinstance(value, decimal.Decimal) and isinstance(field, models.DecimalField):
+            # As stored: a form's Decimal("3") and the database's Decimal("3.00") are the same value.
+            value = value.quantize(decimal.Decimal(1).scaleb(-field.decimal_places))
+        data[name] = to_json(value)
+    for name in _snapshot_shape(model)[1]:
+        if m2m is not None and name in m2m:
+            data[name] = sorted(m2m[name])
+    return data
+
+
+def difference(before, after):
+    """The fields whose values differ: (their values before, their values after)."""
+    keys = [key for key in after if before.get(key) != after[key]] + [key for key in before if key not in after]
+    return {key: before.get(key) for key in keys}, {key: after.get(key) for key in keys}
 
 
 def to_json(value):
@@ -83,13 +117,10 @@ def to_json(value):
     return value
 
 
-def _log(obj, action, user, before, after, message, source):
-    return ChangeLog.objects.create(**log_fields(obj, action, user, before, after, message, source))
-
-
-def log_fields(obj, action, user, before, after, message, source, content_type=None):
-    """The fields of a change-log entry; bulk writers build ChangeLog(**log_fields(...)) themselves."""
-    return dict(
+def entry(obj, action, *, user, before=None, after=None, message="", source="web", batch=None, row=None,
+          content_type=None):
+    """An unsaved change-log entry for `obj`: the one place that fills a ChangeLog's columns."""
+    return ChangeLog(
         user=user if getattr(user, "is_authenticated", False) else None,
         user_name=getattr(user, "username", "") or "",
         action=action,
@@ -101,7 +132,77 @@ def log_fields(obj, action, user, before, after, message, source, content_type=N
         after=after,
         message=message[:500],
         source=source,
+        batch=batch,
+        row=row,
     )
+
+
+def log_fields(obj, action, user, before, after, message, source, content_type=None):
+    """Transitional (removed when every bulk writer uses `entry`, `record_created` or `BatchLog`)."""
+    fields = entry(obj, action, user=user, before=before, after=after, message=message, source=source,
+                   content_type=content_type)
+    return {name: getattr(fields, name) for name in ("user", "user_name", "action", "content_type", "object_id",
+                                                     "object_repr", "country", "before", "after", "message",
+                                                     "source")}
+
+
+def record(obj, action, *, user, before, after, message="", source="web"):
+    """Write one entry for a change a service made itself (after checking its permission), e.g. the progress a
+    report sets on a roadmap action."""
+    return entry(obj, action, user=user, before=before, after=after, message=message, source=source).save()
+
+
+def record_created(objects, *, user=None, message="", source="web", m2m=None):
+    """Entries with full snapshots for objects created in bulk outside an import (the demo loader).
+    `m2m` is {object id: {field name: ids}} when the many-to-many values are known (no query per object);
+    `message` a text or a function of the object (each in its own language)."""
+    objects = list(objects)
+    if not objects:
+        return
+    content_type = ContentType.objects.get_for_model(type(objects[0]))
+    ChangeLog.objects.bulk_create(
+        [entry(obj, ChangeLog.Action.CREATE, user=user, after=obj.snapshot(m2m=(m2m or {}).get(obj.pk)),
+               message=message(obj) if callable(message) else message, source=source, content_type=content_type)
+         for obj in objects],
+        batch_size=2000,
+    )
+
+
+class BatchLog:
+    """The change-log entries of one import batch (`core.batches.open_batch`), collected row by row and written in
+    bulk in their compact form: each points at the batch and the row it came from; a creation keeps no values
+    (they are the kept file's row), an update only the fields it changed, a deletion the whole state it removed.
+    Full snapshots in, compact entries out: callers build snapshots with `snapshot_values`."""
+
+    def __init__(self, batch, model, action_source=None):
+        self.batch = batch
+        self.model = model
+        self.entries = []
+        connection_ops = connection.ops
+        self._json = connection_ops.adapt_json_value
+        self._fixed = (connection_ops.adapt_datetimefield_value(batch.time), batch.user_id, batch.user_name,
+                       ContentType.objects.get_for_model(model).pk, batch.message[:500],
+                       action_source or batch.source or "import", batch.pk)
+
+    def created(self, pk, name, country, row):
+        self.entries.append((ChangeLog.Action.CREATE.value, pk, name, country, None, None, row))
+
+    def updated(self, pk, name, country, row, before, after):
+        old, new = difference(before, after)
+        self.entries.append((ChangeLog.Action.UPDATE.value, pk, name, country, self._json(old, None),
+                             self._json(new, None), row))
+
+    def deleted(self, pk, name, country, row, before):
+        self.entries.append((ChangeLog.Action.DELETE.value, pk, name, country, self._json(before, None), None, row))
+
+    def write(self):
+        """INSERT the collected entries (in the caller's transaction) and forget them."""
+        time, user_id, user_name, content_type, message, source, batch_id = self._fixed
+        bulk.insert_log_rows(
+            [(time, user_id, user_name, action, content_type, pk, str(name)[:300], country or "", before, after,
+              message, source, batch_id, row) for action, pk, name, country, before, after, row in self.entries]
+        )
+        self.entries = []
 
 
 def save_object(obj, *, user, m2m=None, expected_version=None, message="", source="web"):
@@ -134,7 +235,7 @@ def save_object(obj, *, user, m2m=None, expected_version=None, message="", sourc
             transaction.set_rollback(True)
             obj.version -= 1
             return obj
-        _log(obj, action, user, before, after, message, source)
+        entry(obj, action, user=user, before=before, after=after, message=message, source=source).save()
     return obj
 
 
@@ -142,14 +243,14 @@ def delete_object(obj, *, user, message="", source="web"):
     with transaction.atomic():
         permissions.require(user, "delete", obj)
         before = obj.snapshot()
-        _log(obj, ChangeLog.Action.DELETE, user, before, None, message, source)
+        entry(obj, ChangeLog.Action.DELETE, user=user, before=before, message=message, source=source).save()
         obj.delete()
 
 
 def history(obj):
     return ChangeLog.objects.filter(
         content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
-    ).select_related("user", "content_type")
+    ).select_related("user", "content_type", "batch")
 
 
 def readable_changes(queryset, user):

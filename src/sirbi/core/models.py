@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import zlib
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -85,6 +86,11 @@ class ChangeLog(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     message = models.CharField(_("message"), max_length=500, blank=True)
     source = models.CharField(_("source"), max_length=20, blank=True, help_text=_("web, api, import, admin"))
+    # An import's entry: its batch and the row of the kept file it came from. Such an entry keeps no full
+    # snapshot (a creation's values are the row's; an update keeps only the fields it changed).
+    batch = models.ForeignKey("ImportBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="changes",
+                              verbose_name=_("import"))
+    row = models.PositiveIntegerField(_("row"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("change")
@@ -117,6 +123,66 @@ class ChangeLog(models.Model):
                     field = None
             rows.append({"name": key, "label": label, "before": _display(field, old), "after": _display(field, new)})
         return rows
+
+
+class KeptFile(models.Model):
+    """A file that came in through an import, kept once whatever the number of imports that sent it (the key is
+    its SHA-256), compressed, so that what came in can always be read again."""
+
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    size = models.PositiveBigIntegerField(_("size"))
+    compressed = models.BinaryField(_("compressed content"))
+    created = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("kept file")
+        verbose_name_plural = _("kept files")
+
+    def __str__(self):
+        return f"{self.sha256[:12]} ({self.size} B)"
+
+    @classmethod
+    def keep(cls, data):
+        """The kept copy of `data` (bytes): the existing one when the same content came in before."""
+        digest = hashlib.sha256(data).hexdigest()
+        kept = cls.objects.filter(sha256=digest).first()
+        if kept is None:
+            # Level 1: imports are read far less often than written; the text of a CSV still shrinks 4-6 times.
+            kept = cls.objects.create(sha256=digest, size=len(data), compressed=zlib.compress(data, 1))
+        return kept
+
+    def read(self):
+        return zlib.decompress(self.compressed)
+
+
+class ImportBatch(models.Model):
+    """One import (a file of libraries, figures, roadmap actions, catalog records...): who ran it, when, with
+    which file and message, and how many objects it created, changed and deleted. Each object's own change-log
+    entry points here with its row. An undo is a batch too, pointing at the batch it undid."""
+
+    time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             verbose_name=_("user"))
+    user_name = models.CharField(_("user name"), max_length=150, blank=True)
+    kind = models.CharField(_("kind"), max_length=40, help_text=_("what the file held: libraries, figures..."))
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    file = models.ForeignKey(KeptFile, null=True, blank=True, on_delete=models.PROTECT, related_name="batches",
+                             verbose_name=_("file"))
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    source = models.CharField(_("source"), max_length=20, blank=True, help_text=_("web, api, import, admin"))
+    country = models.CharField(_("country"), max_length=2, blank=True,
+                               help_text=_("the country whose data it changed, when it is one"))
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    undoes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="undone_by",
+                                  verbose_name=_("undoes"))
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-time", "-id"]
+
+    def __str__(self):
+        return f"#{self.pk} {self.filename or self.kind}"
 
 
 def _display(field, value):

@@ -10,7 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
-from . import permissions, throttle
+from . import batches, permissions, throttle
 from .changelog import ConflictError, filter_changes, readable_changes, save_object, visible_changes
 from .downloads import CsvDictWriter
-from .models import ApiToken, ChangeLog, Job, NotificationSetting
+from .models import ApiToken, ChangeLog, ImportBatch, Job, NotificationSetting
 
 
 def say_errors(request, exc):
@@ -78,7 +80,7 @@ class ChangeLogListView(LoginRequiredMixin, ListView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        changes = readable_changes(ChangeLog.objects.select_related("content_type"), self.request.user)
+        changes = readable_changes(ChangeLog.objects.select_related("content_type", "batch"), self.request.user)
         return filter_changes(changes, self.request.GET)
 
     def render_to_response(self, context, **kwargs):
@@ -138,6 +140,68 @@ def export_changes(queryset, fmt):
             writer.writerow(row)
     response["Content-Disposition"] = f'attachment; filename="sirbi-changes.{fmt}"'
     return response
+
+
+def member_required(view):
+    """Signed in (else to the sign-in page) and a member of the network (else 403)."""
+    @login_required
+    def check(request, *args, **kwargs):
+        if not permissions.is_member(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+    return check
+
+
+@member_required
+def batch_list(request):
+    """Imports, newest first: the secretariat sees all, others those of their countries and their own."""
+    imports = ImportBatch.objects.select_related("undoes").prefetch_related("undone_by")
+    if not permissions.is_secretariat(request.user):
+        countries = {assignment.country for assignment in permissions.assignments(request.user) if assignment.country}
+        imports = imports.filter(Q(user=request.user) | Q(country__in=countries))
+    return render(request, "core/batch_list.html", {"batches": imports[:200]})
+
+
+@member_required
+def batch_detail(request, pk):
+    """What one import did, row by row, with its file and (for whoever may) the undo button."""
+    batch = get_object_or_404(ImportBatch.objects.select_related("file", "undoes"), pk=pk)
+    changes = readable_changes(batches.batch_changes(batch), request.user)
+    paginator = Paginator(changes, 100)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "core/batch_detail.html", {
+        "batch": batch,
+        "page_obj": page,
+        "changes": visible_changes(page.object_list, request.user),
+        "undone_by": ImportBatch.objects.filter(undoes=batch).first(),
+        "may_read_file": batches.may_read_file(request.user, batch) and batch.file_id is not None,
+        "undo_refusal": batches.undo_refusal(request.user, batch),
+    })
+
+
+@member_required
+def batch_file(request, pk):
+    batch = get_object_or_404(ImportBatch.objects.select_related("file"), pk=pk)
+    if batch.file is None or not batches.may_read_file(request.user, batch):
+        raise PermissionDenied
+    response = HttpResponse(batch.file.read(), content_type="application/octet-stream")
+    name = "".join(c for c in batch.filename if c.isalnum() or c in "._- ") or f"import-{batch.pk}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+@member_required
+def batch_undo(request, pk):
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    try:
+        undo = batches.undo_batch(batch, user=request.user)
+    except batches.UndoRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("core:batch", pk=batch.pk)
+    messages.success(request, _("Import #%(id)s was undone.") % {"id": batch.pk})
+    return redirect("core:batch", pk=undo.pk)
 
 
 def job_for(request, pk):

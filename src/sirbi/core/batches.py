@@ -1,0 +1,200 @@
+"""Import batches: every bulk write (a file of libraries, figures, roadmap actions, catalog records) is one batch,
+with the file kept, the counts, and a compact change-log entry per object pointing at the batch and the row.
+
+A batch can be undone while nothing has changed its objects since: what it created is deleted, what it changed
+gets its old values back, what it deleted comes back. The undo is a batch too, so the objects' histories say
+what happened, and it is all or nothing.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+from django.utils.translation import gettext as _
+
+from . import permissions
+from .changelog import ChangeLoggedModel, entry, snapshot_relations
+from .models import ChangeLog, ImportBatch, KeptFile
+
+
+class UndoRefused(Exception):
+    """The batch cannot be undone; the message says why."""
+
+
+def open_batch(*, user, kind, filename="", data=None, message="", source="import", country=""):
+    """Start a batch (inside the caller's transaction, so a failed import leaves neither batch nor file)."""
+    return ImportBatch.objects.create(
+        user=user if getattr(user, "is_authenticated", False) else None,
+        user_name=getattr(user, "username", "") or "",
+        kind=kind,
+        filename=(filename or "")[:255],
+        file=KeptFile.keep(data) if data is not None else None,
+        message=(message or "")[:500],
+        source=source,
+        country=country or "",
+    )
+
+
+def close_batch(batch, **counts):
+    """Record what the batch did: counts by name (create, update, delete, unchanged, skipped...)."""
+    batch.counts = {name: count for name, count in counts.items() if count}
+    batch.save(update_fields=["counts"])
+    return batch
+
+
+def may_read(user, batch):
+    """A batch's page is for members; its file (which may hold contact details) for the secretariat and the person
+    who imported it."""
+    return permissions.is_member(user)
+
+
+def may_read_file(user, batch):
+    return permissions.is_secretariat(user) or (user.is_authenticated and batch.user_id == user.pk)
+
+
+def undo_refusal(user, batch):
+    """Why `user` may not undo `batch` now, or None."""
+    if not (permissions.is_secretariat(user) or (user.is_authenticated and batch.user_id == user.pk)):
+        return _("Only the regional secretariat or the person who imported it (%(name)s) may undo an import.") % {
+            "name": batch.user_name or _("system")}
+    if batch.undoes_id is not None:
+        return _("This is the undoing of import #%(id)s; it cannot itself be undone.") % {"id": batch.undoes_id}
+    undone = ImportBatch.objects.filter(undoes=batch).first()
+    if undone is not None:
+        return _("This import was already undone (import #%(id)s).") % {"id": undone.pk}
+    if not batch.changes.exists():
+        return _("This import changed nothing, so there is nothing to undo.")
+    later = (batch.changes.filter(Exists(ChangeLog.objects.filter(
+        content_type=OuterRef("content_type"), object_id=OuterRef("object_id"), id__gt=OuterRef("id"))))
+        .order_by("id").first())
+    if later is not None:
+        change = (ChangeLog.objects.filter(content_type=later.content_type_id, object_id=later.object_id,
+                                           id__gt=later.id).order_by("id").first())
+        return _("“%(object)s” was changed after this import (%(when)s, %(who)s): undo that change first, or "
+                 "edit by hand.") % {"object": later.object_repr, "when": change.time.date().isoformat(),
+                                     "who": change.user_name or _("system")}
+    if not permissions.is_secretariat(user):
+        for model, action, ids in _objects_by_action(batch):
+            if action == ChangeLog.Action.DELETE:
+                continue  # deleted objects come back; adding them is checked as they return
+            wanted = "delete" if action == ChangeLog.Action.CREATE else "change"
+            allowed = permissions.restrict(model._default_manager.filter(pk__in=ids), user, wanted).count()
+            if allowed < len(set(ids)):
+                return _("Your role no longer covers every %(model)s this import changed.") % {
+                    "model": model._meta.verbose_name}
+    return None
+
+
+def _objects_by_action(batch):
+    """[(model, action, [object ids])] of the batch's entries."""
+    groups = {}
+    for content_type_id, action, object_id in batch.changes.values_list("content_type", "action", "object_id"):
+        groups.setdefault((content_type_id, action), []).append(object_id)
+    return [(ContentType.objects.get_for_id(content_type_id).model_class(), action, ids)
+            for (content_type_id, action), ids in groups.items()]
+
+
+@transaction.atomic
+def undo_batch(batch, *, user, message=""):
+    """Undo `batch` as `user`; returns the undo's own batch. Raises UndoRefused (nothing written) with the reason."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    refusal = undo_refusal(user, batch)
+    if refusal:
+        raise UndoRefused(refusal)
+    undo = open_batch(user=user, kind=batch.kind, filename=batch.filename, message=message or _(
+        "Undo of import #%(id)s") % {"id": batch.pk}, source="undo", country=batch.country)
+    undo.undoes = batch
+    undo.file_id = batch.file_id
+    undo.save(update_fields=["undoes", "file"])
+    counts = {"create": 0, "update": 0, "delete": 0}
+    changes = list(batch.changes.select_related("content_type").order_by("-id"))
+    entries = []
+    for model in {change.content_type.model_class() for change in changes}:
+        mine = [change for change in changes if change.content_type.model_class() is model]
+        created = [change for change in mine if change.action == ChangeLog.Action.CREATE]
+        if created:
+            _delete_created(model, created, undo, user, entries)
+            counts["delete"] += len(created)
+        for change in mine:
+            if change.action == ChangeLog.Action.UPDATE:
+                _restore_fields(model, change, undo, user, entries)
+                counts["update"] += 1
+            elif change.action == ChangeLog.Action.DELETE:
+                _recreate(model, change, undo, user, entries)
+                counts["create"] += 1
+    ChangeLog.objects.bulk_create(entries, batch_size=2000)
+    return close_batch(undo, **counts)
+
+
+def _delete_created(model, created, undo, user, entries):
+    ids = [change.object_id for change in created]
+    objects = model._default_manager.filter(pk__in=ids)
+    collector = Collector(using=objects.db)
+    try:
+        collector.collect(objects)
+    except (ProtectedError, RestrictedError) as error:
+        blocker = next(iter(error.protected_objects if isinstance(error, ProtectedError)
+                            else error.restricted_objects))
+        raise UndoRefused(_("“%(object)s” (%(model)s) now depends on what this import created: it cannot be "
+                            "deleted.") % {"object": blocker, "model": blocker._meta.verbose_name}) from error
+    # Cascades Django deletes with one query (fast deletes) are querysets; the others, collected objects.
+    dependants = [(other, list(instances)) for other, instances in collector.data.items()]
+    dependants += [(qs.model, list(qs[:1]) and list(qs)) for qs in collector.fast_deletes
+                   if hasattr(qs, "model")]
+    for other, instances in dependants:
+        if other is not model and issubclass(other, ChangeLoggedModel) and instances:
+            sample = instances[0]
+            raise UndoRefused(_("Undoing would also delete what was added since and depends on it: %(model)s "
+                                "“%(object)s” (%(n)s in all).")
+                              % {"n": len(instances), "model": other._meta.verbose_name, "object": sample})
+    for change in created:
+        entries.append(ChangeLog(user=undo.user, user_name=undo.user_name, action=ChangeLog.Action.DELETE,
+                                 content_type_id=change.content_type_id, object_id=change.object_id,
+                                 object_repr=change.object_repr, country=change.country, message=undo.message,
+                                 source="undo", batch=undo, row=change.row, time=undo.time))
+    collector.delete()
+
+
+def _restore_fields(model, change, undo, user, entries):
+    obj = model._default_manager.select_for_update().get(pk=change.object_id)
+    m2m = _apply_snapshot(model, obj, change.before)
+    obj.version = getattr(obj, "version", 0) + 1
+    obj.save()
+    for name, ids in m2m.items():
+        getattr(obj, name).set(ids)
+    entries.append(ChangeLog(user=undo.user, user_name=undo.user_name, action=ChangeLog.Action.UPDATE,
+                             content_type_id=change.content_type_id, object_id=obj.pk, object_repr=str(obj)[:300],
+                             country=obj.changelog_country(), before=change.after, after=change.before,
+                             message=undo.message, source="undo", batch=undo, row=change.row, time=undo.time))
+
+
+def _recreate(model, change, undo, user, entries):
+    obj = model(pk=change.object_id)
+    m2m = _apply_snapshot(model, obj, change.before)
+    obj.save(force_insert=True)
+    for name, ids in m2m.items():
+        getattr(obj, name).set(ids)
+    permissions.require(user, "add", obj)
+    created = entry(obj, ChangeLog.Action.CREATE, user=user, after=obj.snapshot(), message=undo.message,
+                    source="undo", batch=undo, row=change.row)
+    created.time = undo.time
+    entries.append(created)
+
+
+def _apply_snapshot(model, obj, snapshot):
+    """Set `obj`'s fields from (part of) a snapshot; returns the many-to-many values, set after saving."""
+    relations = set(snapshot_relations(model))
+    m2m = {}
+    for name, value in (snapshot or {}).items():
+        if name in relations:
+            m2m[name] = value
+            continue
+        field = model._meta.get_field(name)
+        setattr(obj, field.attname, None if value is None else field.to_python(value))
+    return m2m
+
+
+def batch_changes(batch):
+    """The batch's entries, in row order."""
+    return batch.changes.select_related("content_type").order_by("row", "id")
+
