@@ -183,7 +183,7 @@ def main():
     args = parser.parse_args()
     _setup.start("search")
     from sirbi.catalog.search import TEXT_FIELDS, TantivyBackend, facet_aggregations, prepare
-    from sirbi.registry.models import fold
+    from sirbi.core.text import fold
 
     started = time.perf_counter()
     rows = normalised(args.records)

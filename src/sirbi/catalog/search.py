@@ -21,7 +21,7 @@ from django.conf import settings
 from stdnum import isbn as stdisbn
 from stdnum.exceptions import ValidationError as NumberInvalid
 
-from sirbi.registry.models import fold
+from sirbi.core.text import fold
 
 TEXT_FIELDS = ["title", "author", "subject", "isbn", "publisher"]
 FACETS = ["country", "network", "library", "language", "material", "subject_facet"]

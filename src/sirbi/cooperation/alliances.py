@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from sirbi.core import permissions
 from sirbi.core.changelog import save_object
 from sirbi.core.filetypes import DOCUMENT_TYPES, IMAGE_TYPES, detect
-from sirbi.registry.models import fold
+from sirbi.core.text import fold
 
 from . import notify
 from .meetings import store_version

@@ -10,9 +10,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from sirbi.core import permissions
+from sirbi.core.downloads import export as download
 from sirbi.core.tables import FileProblem
 from sirbi.core.uploads import too_large
-from sirbi.registry.exports import export as registry_export
 
 from .models import Action
 from .transfer import COLUMNS, EXPORT_COLUMNS, export_rows, import_actions
@@ -24,7 +24,7 @@ EXAMPLE = ["ejemplo-accion", "Título de la acción", "reading-plans", "PE", "CL
 def _download(rows, columns, stem, fmt):
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    return registry_export(rows, columns, fmt, stem)
+    return download(rows, columns, fmt, stem)
 
 
 def export(request, fmt):

@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from sirbi.core.downloads import CsvDictWriter, Echo, xlsx_cell, xlsx_response, xlsx_row
-from sirbi.registry.exports import LIST_SEPARATOR
+from sirbi.core.downloads import LIST_SEPARATOR, CsvDictWriter, Echo, xlsx_cell, xlsx_response, xlsx_row
 from sirbi.registry.models import Country
 
 from . import services
