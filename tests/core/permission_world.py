@@ -47,7 +47,7 @@ from sirbi.core.models import Job, Role, RoleAssignment, User
 from sirbi.core.uploads import store_upload
 from sirbi.registry.imports.jobs import KIND as LIBRARY_IMPORT
 from sirbi.registry.models import Country, Library, Network
-from sirbi.stats.campaigns import Entry, Unit, save_figures
+from sirbi.stats.campaigns.services import Entry, Unit, save_figures
 from sirbi.stats.models import Campaign, Indicator, NeedRule
 
 ROLES = ("anonymous", "lector", "biblio_pe", "red_pe", "coord_pe", "coord_cl", "secretariat")
