@@ -22,7 +22,9 @@ from django.utils import timezone
 
 from sirbi.catalog.ingest import import_file
 from sirbi.catalog.models import Record, Source
-from sirbi.cooperation import alliances, groups, meetings
+from sirbi.cooperation.alliances import services as alliances
+from sirbi.cooperation.groups import services as groups
+from sirbi.cooperation.meetings import services as meetings
 from sirbi.cooperation.models import (
     Action,
     Activity,

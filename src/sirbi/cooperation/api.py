@@ -24,10 +24,11 @@ from sirbi.core.api import FormWriteMixin
 from sirbi.core.filters import by_code
 from sirbi.registry.models import Country, Network
 
-from . import alliances, meetings, roadmap
-from .calendar import meetings_calendar
+from .alliances import services as alliances
 from .choices import ActionStatus
 from .forms import ActionForm, PartnershipForm
+from .meetings import services as meetings
+from .meetings.calendar import meetings_calendar
 from .models import (
     Action,
     Agreement,
@@ -43,6 +44,7 @@ from .models import (
     Session,
     WorkingGroup,
 )
+from .roadmap import services as roadmap
 
 
 class SessionSerializer(serializers.ModelSerializer):

@@ -18,8 +18,8 @@ from sirbi.core.permissions import ScopeKeys
 from sirbi.core.text import fold
 from sirbi.stats.numbers import NumberError, parse_number
 
-from . import notify
-from .models import Answer, NeedArea, Question, Questionnaire, Response
+from .. import notify
+from ..models import Answer, NeedArea, Question, Questionnaire, Response
 
 TEXT_MAX = 5000
 

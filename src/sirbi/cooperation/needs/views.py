@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from sirbi.core import permissions
 from sirbi.core.downloads import export as download
 
-from . import needs
-from .models import Questionnaire, Response
+from ..models import Questionnaire, Response
+from . import services as needs
 
 # The heat map's classes: Cell.level (0–4) and what each covers.
 HEAT_CLASSES = [(0, "0–19 %"), (1, "20–39 %"), (2, "40–59 %"), (3, "60–79 %"), (4, "80–100 %")]
