@@ -133,11 +133,11 @@ def score(predicted, truth):
 
 
 def exact_keys(record_fields):
-    from sirbi.catalog.normalise import fold
+    from sirbi.core.text import fold_words
 
     keys = [f"isbn:{n}" for n in record_fields["isbns"]]
     if record_fields["year"]:
-        keys.append(f"t:{fold(record_fields['title'])}|{fold((record_fields['authors'] or [''])[0])}|"
+        keys.append(f"t:{fold_words(record_fields['title'])}|{fold_words((record_fields['authors'] or [''])[0])}|"
                     f"{record_fields['year']}")
     return keys
 

@@ -182,8 +182,8 @@ def main():
     parser.add_argument("--seed", type=int, default=_setup.SEED)
     args = parser.parse_args()
     _setup.start("search")
-    from sirbi.catalog.search import TEXT_FIELDS, TantivyBackend, facet_aggregations, prepare
-    from sirbi.registry.models import fold
+    from sirbi.catalog.search import TEXT_FIELDS, TantivyBackend, facet_aggregations, parse_query
+    from sirbi.core.text import fold
 
     started = time.perf_counter()
     rows = normalised(args.records)
@@ -220,7 +220,7 @@ def main():
           f"{build_fts:.0f} s (FTS5 with facet table)")
 
     asked = queries(rows, args.seed, fold)
-    prepared = {q: prepare(q) for q in asked}
+    prepared = {q: parse_query(q) for q in asked}
 
     def through_service(q):
         return ours.search(q, limit=20, facet_size=20).count

@@ -124,8 +124,8 @@ def main():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    from sirbi.cooperation import roadmap
     from sirbi.cooperation.models import Action, ProgressReport
+    from sirbi.cooperation.roadmap import services as roadmap
     from sirbi.registry.models import CERLALC_MEMBERS
 
     print(f"roadmap_pages: {args.actions:,} actions, {args.actions * REPORTS_PER_ACTION:,} progress reports in "

@@ -32,7 +32,7 @@ import _setup
 TARGET_P95_MS = 200
 FIRST_YEAR = 2015
 TYPOLOGY = "public"
-# The registry's library types and the typology their figures are reported under (stats.campaigns).
+# The registry's library types and the typology their figures are reported under (stats.campaigns.services).
 TYPOLOGY_SQL = ("CASE l.type WHEN 'public' THEN 'public' WHEN 'mobile' THEN 'public' WHEN 'school' THEN 'school' "
                 "WHEN 'popular' THEN 'popular' WHEN 'national' THEN 'national' WHEN 'university' THEN 'academic' "
                 "ELSE 'other' END")
@@ -60,7 +60,7 @@ def create_libraries(n, seed):
 
 
 def create_indicators(total):
-    from sirbi.stats.catalogue import seed_indicators
+    from sirbi.stats.indicators import seed_indicators
     from sirbi.stats.models import Indicator
 
     seed_indicators()

@@ -7,7 +7,7 @@ outliers.
 
 Ours: `read_scope_upload` (read the file, every row checked: template version, campaign, unit in the
 user's scope, indicator, library type, the number as the language writes it, whole counts, sources and
-methods) + `campaigns.save_many` (statuses, the checks' flags — change against last year, parts above
+methods) + `campaigns.services.save_many` (statuses, the checks' flags — change against last year, parts above
 totals, robust outliers among the country's libraries — and one bulk write with a change-log entry per
 figure, in one transaction). The run fails unless 100,000 drafts and 100,000 change-log entries are
 stored. Measured for the CSV and for the XLSX template.
@@ -76,10 +76,10 @@ def main():
     from openpyxl import Workbook
 
     from sirbi.core.models import ChangeLog, User
-    from sirbi.stats.campaigns import save_many, units_for
-    from sirbi.stats.catalogue import seed_indicators
+    from sirbi.stats.campaigns.services import save_many, units_for
+    from sirbi.stats.campaigns.spreadsheets import COLUMNS, read_scope_upload, template_rows
+    from sirbi.stats.indicators import seed_indicators
     from sirbi.stats.models import Campaign, Indicator, Value
-    from sirbi.stats.spreadsheets import COLUMNS, read_scope_upload, template_rows
 
     seed_indicators()
     with transaction.atomic():

@@ -14,7 +14,7 @@ from sirbi.core.models import Role, RoleAssignment, User
 from sirbi.registry.countries import load_countries
 from sirbi.registry.demo import load_networks
 from sirbi.registry.models import Country, Library, Network
-from sirbi.stats.catalogue import seed_indicators
+from sirbi.stats.indicators import seed_indicators
 from sirbi.stats.loaders import load_lmw, load_population_package
 
 

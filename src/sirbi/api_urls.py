@@ -17,7 +17,7 @@ from sirbi.cooperation.api import (
 from sirbi.core.api import ChangeLogViewSet
 from sirbi.registry.api import CountryViewSet, LibraryViewSet, NetworkViewSet, SubdivisionViewSet
 from sirbi.stats.api import AggregateViewSet, IndicatorViewSet, ValueViewSet
-from sirbi.stats.campaign_api import CampaignViewSet
+from sirbi.stats.campaigns.api import CampaignViewSet
 
 router = DefaultRouter()
 router.register("countries", CountryViewSet, basename="country")

@@ -18,8 +18,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("sirbi.portal.urls")),
     path("registry/", include("sirbi.registry.urls")),
-    path("stats/campaigns/", include("sirbi.stats.campaign_urls")),
-    path("stats/data/", include("sirbi.stats.open_data_urls")),
+    path("stats/campaigns/", include("sirbi.stats.campaigns.urls")),
+    path("stats/data/", include("sirbi.stats.open_data.urls")),
     path("stats/", include("sirbi.stats.urls")),
     path("cooperation/", include("sirbi.cooperation.urls")),
     path("catalog/", include("sirbi.catalog.urls")),

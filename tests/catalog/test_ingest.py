@@ -7,7 +7,8 @@ from django.utils import translation
 from sirbi.catalog import marc
 from sirbi.catalog.ingest import import_file
 from sirbi.catalog.models import Cluster, Holding, Record, Rejected, Source
-from sirbi.catalog.normalise import fold, normalise
+from sirbi.catalog.normalise import normalise
+from sirbi.core.text import fold_words
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "marc"
 
@@ -29,7 +30,7 @@ def test_normalised_fields_of_a_real_record():
     assert fields["authors"] == ["Hunt, Andrew", "Thomas, David"]
     assert fields["isbns"] == ["9780201616224"]  # ISBN-10 0201616221 with its check digit, as ISBN-13
     assert (fields["year"], fields["language"], fields["material"]) == (2000, "eng", "book")
-    assert fold("Educación, 2.ª ed.") == "educacion 2 a ed"
+    assert fold_words("Educación, 2.ª ed.") == "educacion 2 a ed"
 
 
 def test_import_keeps_the_original_bytes_and_quarantines_unreadable_records(source):

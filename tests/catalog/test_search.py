@@ -3,7 +3,7 @@ from django.core.management import call_command
 
 from sirbi.catalog.ingest import import_file
 from sirbi.catalog.models import Record, Source
-from sirbi.catalog.search import QueryError, backend, prepare
+from sirbi.catalog.search import QueryError, backend, parse_query
 
 from .conftest import DATA
 
@@ -12,12 +12,12 @@ def keys(text, **filters):
     return backend().search(text, filters)
 
 
-def test_prepare_folds_terms_and_reads_fields_and_isbns():
-    assert prepare('Educación AND author:"García Márquez"') == 'educacion AND author:"garcia marquez"'
-    assert prepare("isbn:0-201-61622-X") == "isbn:9780201616224"  # ISBN-10 with its check digit, as ISBN-13
-    assert prepare("978-0-201-61622-4") == "isbn:9780201616224"
+def test_parse_query_folds_terms_and_reads_fields_and_isbns():
+    assert parse_query('Educación AND author:"García Márquez"') == 'educacion AND author:"garcia marquez"'
+    assert parse_query("isbn:0-201-61622-X") == "isbn:9780201616224"  # ISBN-10 with its check digit, as ISBN-13
+    assert parse_query("978-0-201-61622-4") == "isbn:9780201616224"
     with pytest.raises(QueryError):
-        prepare("year:nineteen")
+        parse_query("year:nineteen")
 
 
 def test_keyword_fielded_boolean_and_facets(catalog):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from sirbi.cooperation import alliances
+from sirbi.cooperation.alliances import services as alliances
 from sirbi.cooperation.models import GoodPractice, NeedArea, PartnershipAgreement
 from sirbi.registry.models import Network
 

@@ -22,7 +22,7 @@ def full_meeting(meeting, secretary, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     Session.objects.create(meeting=meeting, title="Panel", kind="panel", date=date(2030, 5, 6), start_time="10:00",
                            end_time="11:00")
-    from sirbi.cooperation import meetings
+    from sirbi.cooperation.meetings import services as meetings
     meetings.add_document(meeting, secretary, title="Acta", kind="minutes", visibility="public", upload=pdf_file())
     meetings.add_document(meeting, secretary, title="Interno", kind="other", visibility="members",
                           upload=pdf_file("interno.pdf"))

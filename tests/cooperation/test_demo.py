@@ -1,6 +1,6 @@
-from sirbi.cooperation import roadmap
 from sirbi.cooperation.demo import load_cooperation_demo
 from sirbi.cooperation.models import Action, Agreement, Meeting
+from sirbi.cooperation.roadmap import services as roadmap
 
 
 def test_demo_loads_the_known_meetings_marks_samples_and_is_safe_to_rerun(db, settings, tmp_path):

@@ -3,7 +3,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from sirbi.cooperation import groups, meetings
+from sirbi.cooperation.groups import services as groups
+from sirbi.cooperation.meetings import services as meetings
 from sirbi.cooperation.models import Document, GroupMembership, Topic, WorkingGroup
 
 from .conftest import pdf_file

@@ -5,8 +5,8 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from sirbi.cooperation import meetings
 from sirbi.cooperation.choices import ActionStatus, RegistrationStatus
+from sirbi.cooperation.meetings import services as meetings
 from sirbi.cooperation.models import Agreement, Meeting, Session
 
 from .conftest import pdf_file

@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from sirbi.cooperation import needs
 from sirbi.cooperation.models import Answer, Choice, NeedArea, Question, Questionnaire, Response, Section
+from sirbi.cooperation.needs import services as needs
 from sirbi.registry.models import Country
 from sirbi.stats.models import Indicator
 

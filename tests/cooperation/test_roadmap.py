@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from sirbi.cooperation import roadmap
 from sirbi.cooperation.models import Action, Line, Milestone, Objective
+from sirbi.cooperation.roadmap import services as roadmap
 from sirbi.core.models import ChangeLog
 
 from .conftest import pdf_file

@@ -9,7 +9,7 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from sirbi.cooperation.models import Action
-from sirbi.cooperation.transfer import COLUMNS, import_actions
+from sirbi.cooperation.roadmap.spreadsheets import COLUMNS, import_actions
 from sirbi.core.models import ChangeLog
 from sirbi.core.tables import FileProblem
 

@@ -17,11 +17,11 @@ from datetime import date
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from sirbi.cooperation.transfer import COLUMNS as ACTION_COLUMNS
+from sirbi.cooperation.roadmap.spreadsheets import COLUMNS as ACTION_COLUMNS
 from sirbi.registry.models import Library
-from sirbi.stats.campaigns import Unit
+from sirbi.stats.campaigns.services import Unit
+from sirbi.stats.campaigns.spreadsheets import stored_values, template_csv
 from sirbi.stats.models import Campaign
-from sirbi.stats.spreadsheets import stored_values, template_csv
 
 from .permission_world import MARC, MEMBERS, SIGNED_IN, pdf
 

@@ -22,7 +22,9 @@ from django.utils import timezone
 
 from sirbi.catalog.ingest import import_file
 from sirbi.catalog.models import Record, Source
-from sirbi.cooperation import alliances, groups, meetings
+from sirbi.cooperation.alliances import services as alliances
+from sirbi.cooperation.groups import services as groups
+from sirbi.cooperation.meetings import services as meetings
 from sirbi.cooperation.models import (
     Action,
     Activity,
@@ -48,7 +50,7 @@ from sirbi.core.models import Job, Role, RoleAssignment, User
 from sirbi.core.uploads import store_upload
 from sirbi.registry.imports.jobs import KIND as LIBRARY_IMPORT
 from sirbi.registry.models import Country, Library, Network
-from sirbi.stats.campaigns import Entry, Unit, save_figures
+from sirbi.stats.campaigns.services import Entry, Unit, save_figures
 from sirbi.stats.models import Campaign, Indicator, NeedRule
 
 ROLES = ("anonymous", "lector", "biblio_pe", "red_pe", "coord_pe", "coord_cl", "secretariat")

@@ -14,8 +14,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from sirbi.cooperation import alliances, needs
+from sirbi.cooperation.alliances import services as alliances
 from sirbi.cooperation.models import GoodPractice, Question, Questionnaire, Response, Section
+from sirbi.cooperation.needs import services as needs
 from sirbi.core.changelog import save_object
 from sirbi.core.models import ChangeLog
 from sirbi.stats.models import Indicator, Value
@@ -206,8 +207,8 @@ def test_the_read_question_is_asked_of_core(story, coordinator_cl, coordinator_p
 
 
 def test_public_action_pages_never_name_who_reported(client, as_user, reader, coordinator_pe, coordinator_cl, peru):
-    from sirbi.cooperation import roadmap
     from sirbi.cooperation.models import Action, Line, Objective
+    from sirbi.cooperation.roadmap import services as roadmap
 
     goal = Objective.objects.create(line=Line.objects.create(code="r", name="Lectura", order=1), code="o",
                                     name="Planes")

@@ -6,7 +6,7 @@ import json
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from sirbi.cooperation import alliances
+from sirbi.cooperation.alliances import services as alliances
 from sirbi.cooperation.models import GoodPractice
 from sirbi.core.changelog import save_object
 from sirbi.core.models import ApiToken, ChangeLog

@@ -18,7 +18,7 @@ import pytest
 from openpyxl import load_workbook
 
 from sirbi.registry.models import Country
-from sirbi.stats.catalogue import seed_indicators
+from sirbi.stats.indicators import seed_indicators
 from sirbi.stats.models import Campaign, Indicator, Value
 
 from .conftest import axe_violations, describe, shot, sign_in

@@ -5,7 +5,7 @@ import pytest
 
 from sirbi.cooperation.demo import load_cooperation_demo
 from sirbi.cooperation.models import Activity, GoodPractice, Meeting, PartnershipAgreement, Topic
-from sirbi.stats.catalogue import seed_indicators
+from sirbi.stats.indicators import seed_indicators
 
 from .conftest import axe_violations, describe, shot, sign_in
 

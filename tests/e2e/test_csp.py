@@ -10,7 +10,7 @@ from sirbi.catalog.ingest import import_file
 from sirbi.catalog.models import Record, Source
 from sirbi.cooperation.demo import load_cooperation_demo
 from sirbi.registry.models import Country, Library
-from sirbi.stats.catalogue import seed_indicators
+from sirbi.stats.indicators import seed_indicators
 from sirbi.stats.loaders import load_lmw, load_population_package
 
 SAMPLE = Path(__file__).resolve().parents[2] / "src" / "sirbi" / "catalog" / "data" / "lc-spa-por-sample.mrc"

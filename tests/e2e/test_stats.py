@@ -6,7 +6,7 @@ IFLA Library Map of the World figures themselves."""
 
 import pytest
 
-from sirbi.stats.catalogue import seed_indicators
+from sirbi.stats.indicators import seed_indicators
 from sirbi.stats.loaders import load_lmw, load_population_package
 
 from .conftest import axe_violations, describe, shot

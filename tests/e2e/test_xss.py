@@ -23,7 +23,7 @@ from sirbi.cooperation.models import (
     PartnershipAgreement,
 )
 from sirbi.registry.models import Country, Library, Network
-from sirbi.stats.catalogue import seed_indicators
+from sirbi.stats.indicators import seed_indicators
 
 # Both payloads in one text: one ends a <script> block, the other runs as an element's event handler.
 PAYLOAD = "X</script><script>alert(1)</script><img src=x onerror=alert(2)>"

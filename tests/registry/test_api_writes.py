@@ -1,5 +1,5 @@
 """API writes: the shape of each field and the version they are based on, checked once for every writable
-endpoint (registry.api.FormWriteMixin: libraries, networks, countries, roadmap actions, partnership agreements).
+endpoint (core.api.FormWriteMixin: libraries, networks, countries, roadmap actions, partnership agreements).
 
 Story: Peru's coordinator keeps Lima's library up to date from a script.
 """

@@ -20,11 +20,12 @@ from openpyxl import Workbook
 from sirbi.core import jobs, pagecache
 from sirbi.core.changelog import history
 from sirbi.core.models import ChangeLog, Job, User
+from sirbi.core.text import fold
 from sirbi.registry.imports import import_libraries
 from sirbi.registry.imports import jobs as import_jobs
 from sirbi.registry.imports import libraries as importer
 from sirbi.registry.imports.libraries import COLUMN_LABELS, column_aliases, valid_email, valid_url
-from sirbi.registry.models import Library, fold
+from sirbi.registry.models import Library
 from tests.core.test_pagecache import page_cache  # noqa: F401  (fixture)
 
 HEADER = ["isil", "name", "country", "subdivision", "networks", "type", "status", "locality", "latitude",
@@ -173,13 +174,6 @@ def test_no_label_means_two_columns_in_any_language():
     assert {text: codes for text, codes in meanings.items() if len(codes) > 1} == {}
     aliases = column_aliases()
     assert all(aliases[fold(code)] == code for code in COLUMN_LABELS)
-
-
-def test_the_importer_folds_text_exactly_like_the_registry():
-    samples = ["Biblioteca Pública", "SÃO PAULO", "N.º 3", "Ærø ½ ﬁ", "ΟΔΟΣ Σ", "İstanbul", "", "plain ascii"]
-    samples += ["".join(map(chr, range(start, start + 400))) for start in range(0x80, 0x3000, 400)]
-    for text in samples:
-        assert importer.fold(text) == fold(text), text
 
 
 @pytest.mark.parametrize("value", ["https://www.biblioteca.gob.pe/", "http://bnp.gob.pe/sala?x=1#a",

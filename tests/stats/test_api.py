@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sirbi.registry.models import Library
-from sirbi.stats.catalogue import BASE, DERIVED
+from sirbi.stats.indicators import BASE, DERIVED
 from sirbi.stats.models import Indicator, Population, Value
 
 

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from sirbi.core.changelog import history
 from sirbi.stats import services
-from sirbi.stats.campaigns import CampaignError, Entry, Unit, review, save_figures, units_for
+from sirbi.stats.campaigns.services import CampaignError, Entry, Unit, review, save_figures, units_for
 from sirbi.stats.models import Campaign, Indicator, Value
 from sirbi.stats.numbers import NumberError, parse_number
 

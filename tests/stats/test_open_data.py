@@ -7,7 +7,7 @@ import json
 
 from openpyxl import load_workbook
 
-from sirbi.stats.catalogue import BASE, DERIVED
+from sirbi.stats.indicators import BASE, DERIVED
 from sirbi.stats.models import Indicator, Value
 
 LMW = "IFLA Library Map of the World, CC BY 4.0"

@@ -9,7 +9,7 @@ from django.utils import translation
 
 from sirbi.core.models import ChangeLog
 from sirbi.registry.models import Library
-from sirbi.stats.campaigns import CampaignError, Entry, Unit, save_figures, save_many
+from sirbi.stats.campaigns.services import CampaignError, Entry, Unit, save_figures, save_many
 from sirbi.stats.models import Indicator, Value
 from tests.stats.test_campaigns import campaign  # noqa: F401  (fixture)
 from tests.stats.test_spreadsheets import csv_rows, write_csv

@@ -6,7 +6,7 @@ from django.utils import translation
 
 from sirbi.registry.models import Country, Library
 from sirbi.stats import checks, services
-from sirbi.stats.catalogue import BASE, DERIVED, seed_indicators
+from sirbi.stats.indicators import BASE, DERIVED, seed_indicators
 from sirbi.stats.loaders import PopulationFileError, load_lmw, load_population_csv
 from sirbi.stats.models import Indicator, Population, Value
 

@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from openpyxl import load_workbook
 
-from sirbi.stats.campaigns import Unit
+from sirbi.stats.campaigns.services import Unit
+from sirbi.stats.campaigns.spreadsheets import SheetErrors, read_upload, template_csv, template_xlsx
 from sirbi.stats.models import Value
-from sirbi.stats.spreadsheets import SheetErrors, read_upload, template_csv, template_xlsx
 from tests.stats.test_campaigns import campaign  # noqa: F401  (fixture)
 
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from sirbi.core.admin import ReadOnlyAdmin, ScopedAdmin
-from sirbi.registry.forms import VersionedForm
+from sirbi.core.forms import VersionedForm
 
 from .models import Record, Rejected, Source
 

@@ -12,8 +12,7 @@ from rest_framework.views import APIView
 from sirbi.core.params import whole_number
 
 from .models import Cluster, Holding, Record, Source
-from .search import FACETS, QueryError, backend
-from .views import search_params
+from .search import FACETS, QueryError, backend, search_params
 
 MAX_PAGE = 100
 MAX_PAGES = 100_000  # deeper pages are clamped to it (a larger offset overflows the search engine)

@@ -19,24 +19,25 @@ from django.utils import timezone
 from rapidfuzz import fuzz
 
 from sirbi.core.bulk import insert_rows, json_value, select_in, update_rows
+from sirbi.core.text import fold_words
 
 from .indexing import mark_stale
 from .models import Cluster, Decision, MatchKey, Record
-from .normalise import STOP, fold
+from .normalise import STOP
 
 TITLE_MIN = 92  # token-sort ratio of the folded titles
 AUTHOR_MIN = 85  # of the first authors' folded names (when both have one)
 def _edition_number(text):
-    digits = "".join(c for c in fold(text) if c.isdigit())
-    return digits or fold(text)
+    digits = "".join(c for c in fold_words(text) if c.isdigit())
+    return digits or fold_words(text)
 
 
 def similarity(a, b):
     """How two records compare: {title, author, same_year, same_edition, isbn_conflict, match}."""
-    title_a, title_b = fold(a.title), fold(b.title)
+    title_a, title_b = fold_words(a.title), fold_words(b.title)
     shorter, longer = sorted((title_a, title_b), key=len)
-    author_a = fold((a.authors or [""])[0])
-    author_b = fold((b.authors or [""])[0])
+    author_a = fold_words((a.authors or [""])[0])
+    author_b = fold_words((b.authors or [""])[0])
     author = fuzz.token_sort_ratio(author_a, author_b) if author_a and author_b else None
     # A title with or without its subtitle is the same title. A short title counts as the start of a longer one
     # only when both records name the same author.

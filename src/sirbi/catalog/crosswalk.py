@@ -23,7 +23,7 @@ from stdnum import isbn as stdisbn
 from stdnum import issn as stdissn
 from stdnum.exceptions import ValidationError as NumberInvalid
 
-from .normalise import fold
+from sirbi.core.text import fold_words
 
 DC = "{http://purl.org/dc/elements/1.1/}"
 DCTERMS = "{http://purl.org/dc/terms/}"
@@ -185,7 +185,7 @@ def from_dc(element):
     dates = many("date")
     year_match = next((m for m in (YEAR.search(d) for d in dates) if m), None)
     languages = [code for code in (language_code(v) for v in many("language")) if code]
-    kinds = [DC_TYPES.get(fold(v).replace(" ", "")) for v in many("type")]
+    kinds = [DC_TYPES.get(fold_words(v).replace(" ", "")) for v in many("type")]
     record = _record(title=titles[0], authors=many("creator") + many("contributor"), isbns=isbns, issns=issns,
                      other_ids=others, urls=urls, publisher=(many("publisher") or [""])[0],
                      year=year_match.group(1) if year_match else "", date_text=(dates or [""])[0],
@@ -275,7 +275,7 @@ def looks_like_csv(head):
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True
     first = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].decode("utf-8", "replace")
-    return any(ALIASES.get(fold(cell).replace(" ", "_")) for cell in re.split(r"[,;\t]", first))
+    return any(ALIASES.get(fold_words(cell).replace(" ", "_")) for cell in re.split(r"[,;\t]", first))
 
 
 def _columns_named():
@@ -305,7 +305,7 @@ def read_csv(data):
         header = next(reader)
     except csv.Error as exc:
         raise FileError(_("line 1 cannot be read as CSV (%(reason)s).") % {"reason": exc}) from exc
-    names = [ALIASES.get(fold(cell).replace(" ", "_")) for cell in header]
+    names = [ALIASES.get(fold_words(cell).replace(" ", "_")) for cell in header]
     unknown = [cell for cell, name in zip(header, names, strict=True) if name is None and cell.strip()]
     if unknown:
         raise FileError(_("line 1: unknown column(s) %(unknown)s; the columns are: %(columns)s (the CSV template "
@@ -338,7 +338,7 @@ def read_csv(data):
                                    % {"line": start, "cells": len(cells), "columns": len(names)}))
             continue
         row = {name: " ".join(cell.split()) for name, cell in zip(names, cells, strict=False) if name}
-        local_id = row.get("id", "")[:200] or "row:" + fold(" ".join(
+        local_id = row.get("id", "")[:200] or "row:" + fold_words(" ".join(
             row.get(k, "") for k in ("title", "subtitle", "authors", "isbn", "year", "edition")))[:190]
         if local_id not in groups:
             groups[local_id] = []
@@ -393,7 +393,7 @@ def _from_row(row, local_id):
                              % {"value": row["language"]})
     material = "book"
     if row.get("material"):
-        material = MATERIAL_WORDS.get(fold(row["material"]).replace(" ", "_"))
+        material = MATERIAL_WORDS.get(fold_words(row["material"]).replace(" ", "_"))
         if material is None:
             raise ValueError(_("column material: “%(value)s” is not one of %(kinds)s")
                              % {"value": row["material"], "kinds": ", ".join(sorted(set(MATERIAL_WORDS.values())))})

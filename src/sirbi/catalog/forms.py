@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sirbi.core import outbound, permissions
-from sirbi.registry.forms import CodeChoiceField, VersionedForm, https_urls
+from sirbi.core.forms import CodeChoiceField, VersionedForm, https_urls
 from sirbi.registry.models import Library, Network
 
 from .models import Source

@@ -5,11 +5,12 @@ deduplication compares (`keys_of`). No Django here."""
 
 import re
 import unicodedata
-from functools import lru_cache
 
 from stdnum import isbn as stdisbn
 from stdnum import issn as stdissn
 from stdnum.exceptions import ValidationError as NumberInvalid
+
+from sirbi.core.text import fold_words
 
 TRAILING = " /:;,.=+"
 YEAR = re.compile(r"(1[4-9]\d\d|20\d\d)")
@@ -17,14 +18,6 @@ YEAR = re.compile(r"(1[4-9]\d\d|20\d\d)")
 MATERIAL = {"a": "book", "t": "book", "c": "music", "d": "music", "e": "map", "f": "map", "g": "video",
             "i": "sound", "j": "sound", "k": "image", "m": "electronic", "o": "kit", "p": "mixed", "r": "object"}
 SERIAL_LEVELS = {"b", "i", "s"}
-
-
-@lru_cache(maxsize=200_000)
-def fold(text):
-    """Lower case, no diacritics, punctuation as spaces, single spaces: 'Educación, 2.ª ed.' → 'educacion 2 a ed'."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return " ".join(re.sub(r"[^\w]+", " ", plain).split())
 
 
 def clean(text):
@@ -121,7 +114,7 @@ def title_parts(record):
     parts = [clean(v) for code in "np" for v in field.get_subfields(code) if clean(v)]
     title = main + (f" : {rest}" if rest else "") + "".join(f". {p}" for p in parts)
     skip = int(field.indicator2) if (field.indicator2 or "").isdigit() else 0
-    return title, fold(title[skip:] if skip < len(title) else title)
+    return title, fold_words(title[skip:] if skip < len(title) else title)
 
 
 def normalise(record):
@@ -153,7 +146,7 @@ STOP = {"the", "a", "an", "el", "la", "los", "las", "lo", "un", "una", "o", "os"
 def _title_words(title):
     """The first two significant words of the title proper (before a subtitle; folded, articles and 'de'
     dropped): so a record with its subtitle and one without share their blocks."""
-    words = [w for w in fold(title.split(" : ")[0]).split() if w not in STOP]
+    words = [w for w in fold_words(title.split(" : ")[0]).split() if w not in STOP]
     return " ".join(words[:2])
 
 
@@ -163,11 +156,11 @@ def keys_of(fields):
     author — so that the comparisons per record stay few as the catalog grows."""
     keys = [f"isbn:{number}" for number in fields.get("isbns", [])]
     keys += [f"issn:{number}" for number in fields.get("issns", [])]
-    title = fold(fields.get("title", ""))[:120]
-    author = fold((fields.get("authors") or [""])[0].split(",")[0])
+    title = fold_words(fields.get("title", ""))[:120]
+    author = fold_words((fields.get("authors") or [""])[0].split(",")[0])
     words = _title_words(fields.get("title", ""))
     if title and fields.get("year"):
-        edition = fold(fields.get("edition", ""))
+        edition = fold_words(fields.get("edition", ""))
         keys.append(f"tay:{title}|{author}|{fields['year']}|{edition}"[:200])
         if words:
             keys.append(f"blk:{words}|{fields['year']}"[:200])

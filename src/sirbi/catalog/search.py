@@ -18,15 +18,19 @@ from pathlib import Path
 
 import tantivy
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 from stdnum import isbn as stdisbn
 from stdnum.exceptions import ValidationError as NumberInvalid
 
-from sirbi.registry.models import fold
+from sirbi.core.params import whole_number
+from sirbi.core.text import fold
 
 TEXT_FIELDS = ["title", "author", "subject", "isbn", "publisher"]
 FACETS = ["country", "network", "library", "language", "material", "subject_facet"]
 FIELD_ALIASES = {"title": "title", "author": "author", "subject": "subject", "isbn": "isbn", "year": "year",
                  "publisher": "publisher"}
+SORTS = {"relevance": gettext_lazy("relevance"), "year": gettext_lazy("year (newest first)"),
+         "title": gettext_lazy("title")}
 TOKEN = re.compile(r'(\w+:\[[^\]]*\]|\w+:"[^"]*"|"[^"]*"|\S+)')
 _lock = threading.Lock()
 
@@ -184,7 +188,7 @@ class TantivyBackend:
         return Result(count=found.count, keys=keys, facets=facets)
 
     def _query(self, text, filters):
-        prepared = prepare(text)
+        prepared = parse_query(text)
         try:
             main = self.index.parse_query(prepared or "*", TEXT_FIELDS) if prepared else None
         except ValueError as exc:
@@ -211,6 +215,17 @@ def facet_aggregations(size):
     return {name: {"terms": {"field": name, "size": size, "segment_size": 2 * size}} for name in FACETS}
 
 
+def search_params(get):
+    """What a search request (page or API) asks: the query text, the facet filters, the sort."""
+    filters = {name: get.get(name, "").strip() for name in FACETS if get.get(name, "").strip()}
+    for name in ("year_from", "year_to"):
+        year = whole_number(get.get(name), low=0, high=9999)
+        if year is not None:
+            filters[name] = year
+    sort = get.get("sort") if get.get("sort") in SORTS else "relevance"
+    return get.get("q", "").strip(), filters, sort
+
+
 def _isbn_term(value):
     digits = re.sub(r"[^0-9Xx]", "", value)
     try:
@@ -219,7 +234,7 @@ def _isbn_term(value):
         return digits
 
 
-def prepare(text):
+def parse_query(text):
     """The user's query in the parser's syntax: fields named as ours, terms folded, ISBNs as ISBN-13."""
     parts = []
     for token in TOKEN.findall(text or ""):

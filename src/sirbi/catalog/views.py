@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,12 +34,10 @@ from .jobs import KIND as IMPORT_KIND
 from .labels import language_name, material_name
 from .marc import read
 from .models import Cluster, Holding, Record, Source
-from .search import FACETS, QueryError, backend
+from .search import FACETS, SORTS, QueryError, backend, search_params
 
 PAGE_SIZE = 20
 MAX_PAGES = 50_000  # a million results deep: further pages are clamped to it
-SORTS = {"relevance": gettext_lazy("relevance"), "year": gettext_lazy("year (newest first)"),
-         "title": gettext_lazy("title")}
 
 
 class _Found(list):
@@ -51,16 +49,6 @@ class _Found(list):
 
     def count(self):
         return self._count
-
-
-def search_params(get):
-    filters = {name: get.get(name, "").strip() for name in FACETS if get.get(name, "").strip()}
-    for name in ("year_from", "year_to"):
-        year = whole_number(get.get(name), low=0, high=9999)
-        if year is not None:
-            filters[name] = year
-    sort = get.get("sort") if get.get("sort") in SORTS else "relevance"
-    return get.get("q", "").strip(), filters, sort
 
 
 def cluster_rows(keys):

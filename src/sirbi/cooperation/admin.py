@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from sirbi.core import permissions
 from sirbi.core.admin import ReadOnlyAdmin, ScopedAdmin
-from sirbi.registry.forms import VersionedForm
+from sirbi.core.forms import VersionedForm
 
 from .models import (
     Action,

@@ -20,13 +20,15 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from sirbi.core import permissions
-from sirbi.registry.api import FormWriteMixin
+from sirbi.core.api import FormWriteMixin
+from sirbi.core.filters import by_code
 from sirbi.registry.models import Country, Network
 
-from . import alliances, meetings, roadmap
-from .calendar import meetings_calendar
+from .alliances import services as alliances
 from .choices import ActionStatus
 from .forms import ActionForm, PartnershipForm
+from .meetings import services as meetings
+from .meetings.calendar import meetings_calendar
 from .models import (
     Action,
     Agreement,
@@ -42,6 +44,7 @@ from .models import (
     Session,
     WorkingGroup,
 )
+from .roadmap import services as roadmap
 
 
 class SessionSerializer(serializers.ModelSerializer):
@@ -115,17 +118,13 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 class MeetingFilter(filters.FilterSet):
     kind = filters.CharFilter()
-    country = filters.CharFilter(field_name="country__code", lookup_expr="exact",
-                                 method="by_code", help_text="ISO alpha-2 code of the host country.")
+    country = by_code("country__code", help_text="ISO alpha-2 code of the host country.")
     after = filters.DateFilter(field_name="end_date", lookup_expr="gte", help_text="Meetings ending on or after.")
     before = filters.DateFilter(field_name="start_date", lookup_expr="lte", help_text="Meetings starting on or before.")
 
     class Meta:
         model = Meeting
         fields = ["kind", "country", "after", "before"]
-
-    def by_code(self, queryset, name, value):
-        return queryset.filter(**{name: value.upper()})
 
 
 @extend_schema_view(list=extend_schema(description="Meetings with their sessions, documents and agreements."))

@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sirbi.core import permissions
+from sirbi.core.forms import CodeChoiceField, VersionedForm, https_urls
 from sirbi.core.widgets import DateInput
-from sirbi.registry.forms import CodeChoiceField, VersionedForm, https_urls
 from sirbi.registry.models import Country, Network
 
 from .choices import DocumentKind, ParticipantRole, Visibility

@@ -1,23 +1,28 @@
 from django.urls import path
 
-from . import agenda_views, alliance_views, group_views, needs_views, transfer_views, views
+from .agenda import views as agenda_views
+from .alliances import views as alliance_views
+from .groups import views as group_views
+from .meetings import views as meeting_views
+from .needs import views as needs_views
+from .roadmap import views as roadmap_views
 
 app_name = "cooperation"
 
 urlpatterns = [
-    path("meetings/", views.meeting_list, name="meetings"),
-    path("meetings/calendar/", views.calendar_page, name="calendar"),
-    path("meetings/sirbi.ics", views.calendar_feed, name="feed"),
-    path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
-    path("meetings/<int:pk>.ics", views.meeting_ics, name="meeting-ics"),
-    path("meetings/<int:pk>/register/", views.register, name="register"),
-    path("meetings/<int:pk>/participants/", views.participants, name="participants"),
-    path("meetings/<int:pk>/documents/", views.add_document, name="add-document"),
-    path("meetings/<int:pk>/agreements/", views.add_agreement, name="add-agreement"),
-    path("registrations/<int:pk>/cancel/", views.cancel_registration, name="cancel-registration"),
-    path("documents/<int:pk>/versions/", views.add_version, name="add-version"),
-    path("documents/<int:pk>/v<int:number>/", views.document_file, name="document-file"),
-    path("agreements/<int:pk>/action/", views.agreement_to_action, name="agreement-to-action"),
+    path("meetings/", meeting_views.meeting_list, name="meetings"),
+    path("meetings/calendar/", meeting_views.calendar_page, name="calendar"),
+    path("meetings/sirbi.ics", meeting_views.calendar_feed, name="feed"),
+    path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>.ics", meeting_views.meeting_ics, name="meeting-ics"),
+    path("meetings/<int:pk>/register/", meeting_views.register, name="register"),
+    path("meetings/<int:pk>/participants/", meeting_views.participants, name="participants"),
+    path("meetings/<int:pk>/documents/", meeting_views.add_document, name="add-document"),
+    path("meetings/<int:pk>/agreements/", meeting_views.add_agreement, name="add-agreement"),
+    path("registrations/<int:pk>/cancel/", meeting_views.cancel_registration, name="cancel-registration"),
+    path("documents/<int:pk>/versions/", meeting_views.add_version, name="add-version"),
+    path("documents/<int:pk>/v<int:number>/", meeting_views.document_file, name="document-file"),
+    path("agreements/<int:pk>/action/", meeting_views.agreement_to_action, name="agreement-to-action"),
     path("groups/", group_views.group_list, name="groups"),
     path("groups/<slug:code>/", group_views.group_detail, name="group"),
     path("groups/<slug:code>/documents/", group_views.group_document, name="group-document"),
@@ -42,15 +47,15 @@ urlpatterns = [
     path("practices/<int:pk>/", alliance_views.practice_detail, name="practice"),
     path("practices/<int:pk>/image/", alliance_views.practice_image, name="practice-image"),
     path("practices/<int:pk>/moderate/", alliance_views.practice_moderate, name="practice-moderate"),
-    path("roadmap/", views.roadmap_page, name="roadmap"),
-    path("roadmap/timeline/", views.timeline_page, name="timeline"),
-    path("roadmap/import/", transfer_views.import_page, name="import-actions"),
-    path("roadmap/actions.<str:fmt>", transfer_views.export, name="actions-export"),
-    path("roadmap/template.<str:fmt>", transfer_views.template, name="actions-template"),
-    path("roadmap/countries/", views.country_jump, name="countries"),
-    path("roadmap/countries/<str:code>/", views.country_page, name="country"),
-    path("countries/<str:code>/new/", views.whats_new, name="whats-new"),
-    path("actions/<slug:code>/", views.action_detail, name="action"),
-    path("actions/<slug:code>/report/", views.report_progress, name="report"),
-    path("reports/<int:pk>/evidence/", views.evidence_file, name="evidence"),
+    path("roadmap/", roadmap_views.roadmap_page, name="roadmap"),
+    path("roadmap/timeline/", roadmap_views.timeline_page, name="timeline"),
+    path("roadmap/import/", roadmap_views.import_page, name="import-actions"),
+    path("roadmap/actions.<str:fmt>", roadmap_views.export, name="actions-export"),
+    path("roadmap/template.<str:fmt>", roadmap_views.template, name="actions-template"),
+    path("roadmap/countries/", roadmap_views.country_jump, name="countries"),
+    path("roadmap/countries/<str:code>/", roadmap_views.country_page, name="country"),
+    path("countries/<str:code>/new/", agenda_views.whats_new, name="whats-new"),
+    path("actions/<slug:code>/", roadmap_views.action_detail, name="action"),
+    path("actions/<slug:code>/report/", roadmap_views.report_progress, name="report"),
+    path("reports/<int:pk>/evidence/", roadmap_views.evidence_file, name="evidence"),
 ]

@@ -10,12 +10,17 @@ float, Decimal: a negative figure, a latitude) are left as they are: a number is
 
 import csv
 import io
+import json
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Between the items of a list in one cell (a library's networks, a figure's sources); the importers split on it.
+LIST_SEPARATOR = "|"
 
 
 class Echo:
@@ -77,3 +82,58 @@ def xlsx_response(workbook):
     buffer = io.BytesIO()
     workbook.save(buffer)
     return HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+
+
+def _filename(stem, extension):
+    return f"{stem}-{timezone.now():%Y%m%d}.{extension}"
+
+
+def export(rows, columns, fmt, stem):
+    """An HTTP response with `rows` in `fmt` (csv, xlsx, json or geojson)."""
+    if fmt == "csv":
+        writer = CsvDictWriter(Echo(), fieldnames=columns, extrasaction="ignore")
+
+        def lines():
+            # A byte-order mark, so that spreadsheet programs read the file as UTF-8.
+            yield "\ufeff" + writer.writerow(dict(zip(columns, columns, strict=True)))
+            for row in rows:
+                yield writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(stem)
+        sheet.append(columns)
+        for row in rows:
+            sheet.append(xlsx_row(sheet, [row.get(column) for column in columns]))
+        response = xlsx_response(workbook)
+    elif fmt == "json":
+        def chunks():
+            yield "["
+            for index, row in enumerate(rows):
+                yield ("," if index else "") + "\n" + json.dumps({c: row.get(c) for c in columns}, ensure_ascii=False)
+            yield "\n]\n"
+
+        response = StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
+    elif fmt == "geojson":
+        def features():
+            yield '{"type": "FeatureCollection", "features": ['
+            first = True
+            for row in rows:
+                geometry = None
+                if row.get("latitude") is not None and row.get("longitude") is not None:
+                    geometry = {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]}
+                feature = {"type": "Feature", "id": row.get("id"), "geometry": geometry,
+                           "properties": {c: row.get(c) for c in columns if c not in ("latitude", "longitude")}}
+                yield ("" if first else ",") + "\n" + json.dumps(feature, ensure_ascii=False)
+                first = False
+            yield "\n]}\n"
+
+        response = StreamingHttpResponse(features(), content_type="application/geo+json; charset=utf-8")
+    else:
+        raise ValueError(f"unknown export format {fmt!r}")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(stem, fmt)}"'
+    return response
+
+
+EXPORT_FORMATS = ("csv", "xlsx", "json", "geojson")

@@ -32,6 +32,13 @@ def say_errors(request, exc):
         messages.error(request, message)
 
 
+def say_form_errors(request, form):
+    """Each field's errors, named by the field's label."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+
+
 def edit_page(request, model, pk, form_class, template, *, denied, m2m=()):
     """Create (pk None) or change one scoped object through its form and core.changelog: the permission
     checked before the form is shown, the version the editor loaded checked on save."""

@@ -12,10 +12,11 @@ from django.db import transaction
 
 from sirbi.core.changelog import record_created
 from sirbi.core.models import Role, RoleAssignment
+from sirbi.core.text import fold
 
 from .choices import Confidence, LibraryStatus, LibraryType, NetworkType
 from .countries import load_countries
-from .models import CERLALC_MEMBERS, Country, Library, Network, Subdivision, fold
+from .models import CERLALC_MEMBERS, Country, Library, Network, Subdivision
 
 DATA_DIR = Path(__file__).parent / "data"
 # Demo accounts share one password, printed by `sirbi load_demo`; never load the demo in production.

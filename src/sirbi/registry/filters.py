@@ -4,8 +4,11 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sirbi.core.filters import by_code
+from sirbi.core.text import fold
+
 from .choices import LibraryStatus, LibraryType, NetworkStatus, NetworkType
-from .models import Country, Library, Network, Subdivision, fold
+from .models import Country, Library, Network, Subdivision
 
 
 def member_country_choices():
@@ -17,15 +20,6 @@ def member_country_choices():
 def network_choices():
     return [("", "—")] + [(code, f"{name} ({code})") for code, name in
                           Network.objects.order_by("country__code", "name").values_list("code", "name")]
-
-
-def by_code(field_name, label, **kwargs):
-    """A filter on an ISO code given in any case; the exact match on the upper-cased value uses the index."""
-    return django_filters.CharFilter(field_name=field_name, method=_exact_upper, label=label, **kwargs)
-
-
-def _exact_upper(queryset, name, value):
-    return queryset.filter(**{name: value.strip().upper()})
 
 
 class CountryFilter(django_filters.FilterSet):

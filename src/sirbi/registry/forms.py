@@ -1,58 +1,14 @@
 """Edit forms of the registry. The API validates through the same forms, so both apply one set of rules."""
 
 from django import forms
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sirbi.core import permissions
-from sirbi.core.markup import validate_plain_text
+from sirbi.core.forms import CodeChoiceField, VersionedForm, https_urls
 
 from .choices import SERVICES
 from .models import Country, Library, Network, Subdivision
 from .services import library_consistency_errors, membership_refusal, normalise_isil
-
-
-def https_urls(model_field, **kwargs):
-    """Web addresses typed without a scheme are read as https://."""
-    if isinstance(model_field, models.URLField):
-        kwargs["assume_scheme"] = "https"
-    return model_field.formfield(**kwargs)
-
-
-class VersionedForm(forms.ModelForm):
-    """Carries the version the editor loaded, so that a save over someone else's change is refused."""
-
-    # Not named "version": that is the model's (non-editable) field, and the admin refuses the clash.
-    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    message = forms.CharField(
-        label=_("Note for the change log"), required=False, max_length=500, validators=[validate_plain_text],
-        help_text=_("Optional: why you made this change."),
-    )
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        if self.instance.pk and not self.is_bound:
-            self.initial["base_version"] = self.instance.version
-            self._initial_codes()
-
-    def _initial_codes(self):
-        """Fields that choose by code start from the instance's related objects (the model gives primary keys),
-        which each field shows as it reads them back (its code, an ISIL...)."""
-        for name, field in self.fields.items():
-            if not getattr(field, "to_field_name", None) or name not in self.initial:
-                continue
-            if isinstance(field, forms.ModelMultipleChoiceField):
-                self.initial[name] = list(getattr(self.instance, name).all())
-            else:
-                self.initial[name] = getattr(self.instance, name, None)
-
-
-class CodeChoiceField(forms.ModelChoiceField):
-    """Chooses a country, subdivision or network by its code, in pages, the API and imports alike."""
-
-    def __init__(self, queryset, **kwargs):
-        super().__init__(queryset, to_field_name="code", **kwargs)
 
 
 class CountryForm(VersionedForm):

@@ -1,7 +1,5 @@
 """The registry: member countries, national library networks and libraries."""
 
-import unicodedata
-
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -14,6 +12,7 @@ from sirbi.core.changelog import ChangeLoggedModel
 from sirbi.core.markup import validate_plain_text
 from sirbi.core.models import Role
 from sirbi.core.permissions import ScopeKeys
+from sirbi.core.text import fold
 
 from .choices import SERVICES, Confidence, LibraryStatus, LibraryType, NetworkStatus, NetworkType
 from .validators import validate_latitude, validate_longitude
@@ -24,12 +23,6 @@ PLAIN = [validate_plain_text]
 
 # CERLALC's 21 member states.
 CERLALC_MEMBERS = "AR BO BR CL CO CR CU DO EC SV ES GT HN MX NI PA PY PE PT UY VE".split()
-
-
-def fold(text):
-    """Lower case without diacritics, so that 'educacion' finds 'Educación'."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 def _or(*conditions):

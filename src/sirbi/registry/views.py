@@ -14,16 +14,15 @@ from django.views.decorators.http import require_http_methods
 
 from sirbi.core import permissions
 from sirbi.core.changelog import ConflictError, delete_object, history, save_object, visible_changes
+from sirbi.core.downloads import EXPORT_FORMATS, export
 from sirbi.core.paginator import KeysFirstPaginator
 
 from .choices import LibraryType
 from .exports import (
-    EXPORT_FORMATS,
     LIBRARY_COLUMNS,
     LIBRARY_EXTRA_COLUMNS,
     NETWORK_COLUMNS,
     NETWORK_CONTACT_COLUMNS,
-    export,
     library_rows,
     network_rows,
 )

@@ -6,9 +6,9 @@ from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
 from .choices import Typology
-from .exports import LICENCE, LICENCE_URL, LMW_ATTRIBUTION, aggregate_rows, formula, levels
 from .filters import ValueFilter
 from .models import Indicator, Value
+from .services import LICENCE, LICENCE_URL, LMW_ATTRIBUTION, aggregate_rows, formula, levels
 
 
 class FormulaSerializer(serializers.Serializer):

@@ -8,4 +8,4 @@ class StatsConfig(AppConfig):
     verbose_name = _("Statistics")
 
     def ready(self):
-        from . import jobs  # noqa: F401  (registers the scope upload job kind)
+        from .campaigns import jobs  # noqa: F401  (registers the scope upload job kind)

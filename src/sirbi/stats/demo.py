@@ -10,8 +10,8 @@ from django.utils import translation
 from sirbi.registry.models import Library
 
 from . import checks
-from .catalogue import seed_indicators
 from .choices import Method, Source, Typology, ValueStatus
+from .indicators import seed_indicators
 from .loaders import load_lmw, load_population_package
 from .models import Campaign, Indicator, Value
 

@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from sirbi.registry.filters import by_code
+from sirbi.core.filters import by_code
 
 from .choices import Source, Typology
 from .models import Value

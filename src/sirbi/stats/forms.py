@@ -5,8 +5,8 @@ from django.conf import settings
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from sirbi.core.forms import VersionedForm, https_urls
 from sirbi.core.widgets import DateInput
-from sirbi.registry.forms import VersionedForm, https_urls
 
 from .choices import Typology
 from .models import Campaign, Indicator, NeedRule

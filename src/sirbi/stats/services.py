@@ -1,18 +1,29 @@
 """Figures as people read them: the shown source among several, derived indicators, aggregation with
-coverage, and needs. Nothing here writes; missing stays missing (None), never zero."""
+coverage, the country tables with the region's figure (the API and the open data downloads serve them), licence
+and attribution, and needs. Nothing here writes; missing stays missing (None), never zero."""
 
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
 
+from sirbi.core.downloads import LIST_SEPARATOR
 from sirbi.registry.models import Country, Library
 
 from .choices import SOURCE_PRIORITY, Aggregation, Direction, Method, Source, Typology
 from .models import Indicator, NeedRule, Population, Value
 
 RANK = {source: rank for rank, source in enumerate(SOURCE_PRIORITY)}
+# Every published figure is open data under this licence; the Library Map of the World's are credited to IFLA.
+LICENCE = "CC BY 4.0"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+LMW_ATTRIBUTION = "IFLA Library Map of the World, CC BY 4.0"
+LMW_URL = "https://librarymap.ifla.org/"
+# The units an indicator may be reported by.
+LEVELS = ("library", "network", "country")
+
 
 
 @dataclass
@@ -236,3 +247,76 @@ def needs(indicators=None, typology=Typology.PUBLIC, year=None):
             if weaker:
                 result[code].append(Need(code, indicator, figure, reference, kind))
     return result
+
+
+def attribution(source, source_name):
+    """Whom a figure is credited to: IFLA's attribution for Library Map of the World figures, else its source."""
+    return LMW_ATTRIBUTION if source == Source.LMW else source_name
+
+
+def levels(indicator):
+    return [level for level in LEVELS if getattr(indicator, f"level_{level}")]
+
+
+def formula(indicator):
+    """How a derived indicator is computed (None for a reported one); "population" as the denominator
+    when it divides by the country's inhabitants."""
+    if not indicator.is_derived:
+        return None
+    return {"numerator": indicator.numerator.code,
+            "denominator": indicator.denominator.code if indicator.denominator_id else "population",
+            "multiplier": indicator.multiplier}
+
+
+def member_countries():
+    return list(Country.objects.filter(is_member=True).order_by("code"))
+
+
+def aggregate_rows(indicator, typology, year=None, countries=None):
+    """One row per member country (value None where it has no figure) and a last row for the region.
+
+    `year=None` takes each country's latest year, as country_table does. The API and the open data downloads
+    both serve these rows.
+    """
+    countries = countries if countries is not None else member_countries()
+    table = country_table(indicator, typology, year, countries)
+    rows = []
+    for country in countries:
+        figure = table.get(country.code)
+        row = {"scope": "country", "country": country.code, "country_name": country.name}
+        if figure is None or figure.value is None:
+            row.update(value=None, year=None, years=[], basis=None, reported=None, expected=None, coverage=None,
+                       population_year=None, source=None, source_name=None, source_url=None, is_estimate=None,
+                       attribution=None)
+        else:
+            row.update(value=figure.value, year=figure.year, years=[figure.year], basis=figure.basis,
+                       reported=figure.reported, expected=figure.expected, coverage=figure.coverage,
+                       population_year=figure.population_year, source=figure.source,
+                       source_name=figure.source_name, source_url=figure.source_url, is_estimate=figure.is_estimate,
+                       attribution=attribution(figure.source, figure.source_name))
+        rows.append(row)
+    rows.append(_region_row(indicator, table, countries))
+    for row in rows:
+        row.update(indicator=indicator.code, typology=typology, unit=indicator.unit, licence=LICENCE)
+    return rows
+
+
+def _region_row(indicator, table, countries):
+    region = region_figure(indicator, table, countries)
+    present = [f for f in table.values() if f.value is not None]
+    sources = sorted({f.source for f in present}, key=lambda s: RANK.get(s, len(RANK)))
+    names = list(dict.fromkeys(attribution(f.source, f.source_name) for f in present if f.source))
+    urls = {f.source_url for f in present}
+    population_years = {f.population_year for f in present if f.population_year}
+    return {
+        "scope": "region", "country": None, "country_name": _("Region (CERLALC member countries)"),
+        "value": region.value, "year": region.years[-1] if region.years else None, "years": region.years,
+        "basis": "aggregated" if region.value is not None else None, "reported": region.reported,
+        "expected": region.expected, "coverage": region.reported / region.expected if region.expected else None,
+        "population_year": population_years.pop() if len(population_years) == 1 else None,
+        "source": LIST_SEPARATOR.join(sources) or None,
+        "source_name": "; ".join(dict.fromkeys(f.source_name for f in present if f.source_name)) or None,
+        "source_url": urls.pop() if len(urls) == 1 else None,
+        "is_estimate": any(f.is_estimate for f in present) if present else None,
+        "attribution": "; ".join(names) or None,
+    }

@@ -5,7 +5,8 @@ from django.shortcuts import get_object_or_404, render
 
 from sirbi.registry.models import Country
 
-from . import services, tables
+from . import page_tables as tables
+from . import services
 from .forms import CompareForm, FigureForm, TypologyForm
 from .models import Indicator, Value
 from .templatetags.stats_figures import format_figure

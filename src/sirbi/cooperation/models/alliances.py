@@ -11,7 +11,8 @@ from sirbi.core.changelog import ChangeLoggedModel
 from sirbi.core.markup import validate_plain_text
 from sirbi.core.models import Role
 from sirbi.core.permissions import ScopeKeys
-from sirbi.registry.models import Country, Library, Network, fold
+from sirbi.core.text import fold
+from sirbi.registry.models import Country, Library, Network
 
 from .partners import NeedArea, Partner
 

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from sirbi.cooperation.transfer import import_actions
+from sirbi.cooperation.roadmap.spreadsheets import import_actions
 from sirbi.core.tables import FileProblem
 
 

@@ -10,7 +10,9 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from sirbi.cooperation import alliances, notify, roadmap
+from sirbi.cooperation import notify
+from sirbi.cooperation.alliances import services as alliances
+from sirbi.cooperation.roadmap import services as roadmap
 
 
 class Command(BaseCommand):

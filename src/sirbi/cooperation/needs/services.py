@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from sirbi.core import permissions
 from sirbi.core.changelog import save_object
 from sirbi.core.permissions import ScopeKeys
-from sirbi.registry.models import fold
+from sirbi.core.text import fold
 from sirbi.stats.numbers import NumberError, parse_number
 
-from . import notify
-from .models import Answer, NeedArea, Question, Questionnaire, Response
+from .. import notify
+from ..models import Answer, NeedArea, Question, Questionnaire, Response
 
 TEXT_MAX = 5000
 

@@ -20,13 +20,13 @@ from sirbi.core.models import Job
 from sirbi.core.uploads import declared_length, store_upload
 from sirbi.core.views import edit_page
 
-from . import campaigns
-from .campaigns import CampaignError, Entry, Unit
-from .choices import Method, Source, Typology, ValueStatus
-from .forms import CampaignPageForm
+from ..choices import Method, Source, Typology, ValueStatus
+from ..forms import CampaignPageForm
+from ..models import Campaign, Value
+from ..numbers import NumberError, parse_number
+from . import services
 from .jobs import KIND as SCOPE_UPLOAD
-from .models import Campaign, Value
-from .numbers import NumberError, parse_number
+from .services import CampaignError, Entry, Unit
 from .spreadsheets import SheetErrors, read_upload, stored_values, template_csv, template_xlsx
 
 # A filled template is a few kilobytes; anything far larger is not one.
@@ -58,12 +58,12 @@ def campaign_edit(request, pk=None):
 def campaign_detail(request, pk):
     _member(request)
     campaign = _campaign_or_404(request, pk)
-    units = campaigns.units_for(request.user, campaign)
+    units = services.units_for(request.user, campaign)
     statuses = {}
     for unit_key, status, n in (Value.objects.filter(campaign=campaign, unit_key__in=[u.key for u in units])
                                 .values_list("unit_key", "status").annotate(n=Count("pk")).order_by()):
         statuses.setdefault(unit_key, {})[status] = n
-    counts, reporting = campaigns.progress(campaign)
+    counts, reporting = services.progress(campaign)
     labels = dict(ValueStatus.choices)
     return render(request, "stats/campaigns/detail.html", {
         "campaign": campaign,
@@ -92,11 +92,11 @@ def report(request, pk, unit_key):
     """The reporting form: every indicator of the campaign for each typology the unit reports for."""
     campaign = _campaign_or_404(request, pk)
     unit = _unit_or_404(unit_key)
-    if not campaigns.may_report(request.user, unit):
+    if not services.may_report(request.user, unit):
         raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
     indicators = list(campaign.indicators.order_by("position"))
     typologies = unit.typologies(campaign)
-    stored = campaigns.campaign_values(campaign, unit)
+    stored = services.campaign_values(campaign, unit)
     typed, errors = {}, {}
     if request.method == "POST":
         language = get_language()
@@ -105,7 +105,7 @@ def report(request, pk, unit_key):
             for typology in typologies:
                 prefix = f"{indicator.code}-{typology}"
                 current = stored.get((indicator.code, typology))
-                if current is not None and current.status not in campaigns.EDITABLE:
+                if current is not None and current.status not in services.EDITABLE:
                     continue  # sent figures are shown, not edited
                 text = request.POST.get(f"{prefix}-value", "").strip()
                 typed[prefix] = {name: request.POST.get(f"{prefix}-{name}", "")
@@ -128,14 +128,14 @@ def report(request, pk, unit_key):
         else:
             submit = "submit" in request.POST
             try:
-                campaigns.save_figures(request.user, campaign, unit, entries, submit=submit)
+                services.save_figures(request.user, campaign, unit, entries, submit=submit)
             except (CampaignError, ConflictError) as exc:
                 messages.error(request, str(exc))
             else:
                 messages.success(request, _("The figures were submitted for review.") if submit
                                  else _("The draft was saved. Submit it when it is complete."))
                 return redirect("stats-campaigns:report", pk=campaign.pk, unit_key=unit.key)
-        stored = campaigns.campaign_values(campaign, unit)
+        stored = services.campaign_values(campaign, unit)
     rows = []
     for indicator in indicators:
         for typology in typologies:
@@ -144,7 +144,7 @@ def report(request, pk, unit_key):
                          "typology_label": Typology(typology).label,
                          "value": stored.get((indicator.code, typology)), "typed": typed.get(prefix),
                          "error": errors.get(prefix)})
-    editable = any(r["value"] is None or r["value"].status in campaigns.EDITABLE for r in rows)
+    editable = any(r["value"] is None or r["value"].status in services.EDITABLE for r in rows)
     return render(request, "stats/campaigns/report.html", {
         "campaign": campaign, "unit": unit, "rows": rows, "sources": Source.choices, "methods": Method.choices,
         "editable": editable,
@@ -159,14 +159,14 @@ def review(request, pk, unit_key):
         raise PermissionDenied(_("Only the regional secretariat reviews figures."))
     campaign = _campaign_or_404(request, pk)
     unit = _unit_or_404(unit_key)
-    values = campaigns.campaign_values(campaign, unit)
+    values = services.campaign_values(campaign, unit)
     if request.method == "POST":
         value = get_object_or_404(Value, pk=request.POST.get("value"), campaign=campaign, unit_key=unit.key)
         action = request.POST.get("action")
         if action not in ("return", "accept", "publish"):
             raise Http404
         try:
-            campaigns.review(request.user, value, action, request.POST.get("comment", ""))
+            services.review(request.user, value, action, request.POST.get("comment", ""))
         except CampaignError as exc:
             messages.error(request, str(exc))
         else:
@@ -184,7 +184,7 @@ def template(request, pk, unit_key, fmt):
     """The spreadsheet template of a unit, in the language asked for (?language=) or the page's."""
     campaign = _campaign_or_404(request, pk)
     unit = _unit_or_404(unit_key)
-    if not campaigns.may_report(request.user, unit):
+    if not services.may_report(request.user, unit):
         raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
     language = request.GET.get("language") or get_language()
     if language not in dict(settings.LANGUAGES):
@@ -223,7 +223,7 @@ def _refuse_large(request, limit):
 def _upload(request, pk, unit_key):
     campaign = _campaign_or_404(request, pk)
     unit = _unit_or_404(unit_key)
-    if not campaigns.may_report(request.user, unit):
+    if not services.may_report(request.user, unit):
         raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
     sent = request.FILES.get("file")
     if sent is None:
@@ -234,7 +234,7 @@ def _upload(request, pk, unit_key):
     else:
         try:
             entries = read_upload(sent.read(), sent.name, campaign, unit)
-            campaigns.save_figures(request.user, campaign, unit, entries, source="import")
+            services.save_figures(request.user, campaign, unit, entries, source="import")
         except SheetErrors as exc:
             messages.error(request, _("Nothing was saved; correct the file and send it again."))
             for problem in exc.problems[:50]:
@@ -259,7 +259,7 @@ def scope_template(request, pk, fmt):
     language = request.GET.get("language") or get_language()
     if language not in dict(settings.LANGUAGES) or fmt not in ("xlsx", "csv"):
         raise Http404
-    units = campaigns.units_for(request.user, campaign, limit=None)
+    units = services.units_for(request.user, campaign, limit=None)
     if not units:
         raise PermissionDenied(_("Your role does not report in this campaign."))
     stored = stored_values(campaign, units)

@@ -15,14 +15,15 @@ from django.views.decorators.http import require_POST
 
 from sirbi.core import permissions
 from sirbi.core.paginator import KeysFirstPaginator
-from sirbi.core.views import edit_page
+from sirbi.core.views import edit_page, say_errors
 from sirbi.registry.models import Country, Library, Network
 
-from . import alliances, meetings
-from .forms import DocumentForm, PartnershipForm, PracticeForm
-from .models import AgreementScope, GoodPractice, NeedArea, Partner, PartnershipAgreement
-from .models.alliances import SDG
-from .views import _say_errors, _send_file, upload_document
+from ..documents import send_file, upload_document
+from ..forms import DocumentForm, PartnershipForm, PracticeForm
+from ..meetings import services as meetings
+from ..models import AgreementScope, GoodPractice, NeedArea, Partner, PartnershipAgreement
+from ..models.alliances import SDG
+from . import services as alliances
 
 
 def alliance_list(request):
@@ -89,7 +90,7 @@ def practice_detail(request, pk):
 
 def practice_image(request, pk):
     practice = get_object_or_404(alliances.visible_practices(request.user).exclude(image=""), pk=pk)
-    return _send_file(practice.image, practice.image_type, f"{practice.pk}.{practice.image_extension}", inline=True)
+    return send_file(practice.image, practice.image_type, f"{practice.pk}.{practice.image_extension}", inline=True)
 
 
 @login_required
@@ -104,7 +105,7 @@ def practice_new(request):
             alliances.share(practice, request.user, themes=form.cleaned_data["themes"],
                             image=form.cleaned_data.get("image"))
         except (PermissionDenied, ValidationError) as exc:
-            _say_errors(request, exc)
+            say_errors(request, exc)
         else:
             messages.success(request, _("Thank you: the secretariat will read the practice before publishing it."))
             return redirect(practice)
@@ -137,7 +138,7 @@ def practice_moderate(request, pk):
     try:
         alliances.moderate(practice, request.user, publish=decision == "publish", note=request.POST.get("note", ""))
     except ValidationError as exc:
-        _say_errors(request, exc)
+        say_errors(request, exc)
     else:
         messages.success(request, _("Saved: %(name)s.") % {"name": practice})
     return redirect(practice)

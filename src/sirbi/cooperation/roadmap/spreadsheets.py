@@ -14,8 +14,8 @@ from sirbi.core import permissions
 from sirbi.core.changelog import save_object
 from sirbi.core.tables import FileProblem, read_table
 
-from .forms import ActionForm
-from .models import Action
+from ..forms import ActionForm
+from ..models import Action
 
 # The file's columns: what import reads (multi-valued cells separated by "|"). Export adds the computed ones.
 COLUMNS = ["code", "title", "objective", "lead_country", "countries", "networks", "need_areas", "start", "end",

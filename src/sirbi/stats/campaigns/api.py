@@ -4,7 +4,7 @@ GET  /api/v1/campaigns/                          campaigns open to the caller (m
 GET  /api/v1/campaigns/{id}/figures/?unit=PE     the unit's figures in the campaign, drafts included
 POST /api/v1/campaigns/{id}/figures/             {"unit": "PE", "figures": [...], "submit": false}
 
-Writes go through campaigns.save_figures: scope, deadline, checks and the change log as on the pages.
+Writes go through services.save_figures: scope, deadline, checks and the change log as on the pages.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -20,10 +20,10 @@ from rest_framework.response import Response
 from sirbi.core import permissions
 from sirbi.core.changelog import ConflictError
 
-from . import campaigns
-from .campaigns import CampaignError, Entry, Unit
-from .choices import Method, Source, Typology
-from .models import Campaign, Indicator
+from ..choices import Method, Source, Typology
+from ..models import Campaign, Indicator
+from . import services
+from .services import CampaignError, Entry, Unit
 
 
 class CampaignSerializer(serializers.ModelSerializer):
@@ -70,13 +70,13 @@ def _unit(key, user):
         unit = Unit.from_key(key or "")
     except LookupError:
         raise NotFound(_("There is no reporting unit “%(key)s”.") % {"key": key}) from None
-    if not campaigns.may_report(user, unit):
+    if not services.may_report(user, unit):
         raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
     return unit
 
 
 def _figures(campaign, unit):
-    values = campaigns.campaign_values(campaign, unit).values()
+    values = services.campaign_values(campaign, unit).values()
     return FigureOutSerializer(sorted(values, key=lambda v: (v.indicator.position, v.typology)), many=True).data
 
 
@@ -108,7 +108,7 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
                          justification=f.get("justification", ""))
                    for f in report.validated_data["figures"]]
         try:
-            campaigns.save_figures(request.user, campaign, unit, entries, submit=report.validated_data["submit"],
+            services.save_figures(request.user, campaign, unit, entries, submit=report.validated_data["submit"],
                                    source="api")
         except (CampaignError, ConflictError) as exc:
             raise ValidationError({"detail": str(exc)}) from exc

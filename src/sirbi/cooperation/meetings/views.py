@@ -1,62 +1,39 @@
-"""Pages of the cooperation workspace: meetings (agenda, registration, documents, agreements, calendar) and
-the roadmap (tree, timeline, a country's commitments, an action with its progress reports)."""
+"""Meeting pages: the list and calendar, a meeting with its agenda, registration, participants, documents and
+agreements (an agreement becomes a roadmap action), and the .ics feeds."""
 
 import calendar as month_calendar
 from datetime import date
 from functools import partial
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sirbi.core import permissions
 from sirbi.core.changelog import save_object
-from sirbi.core.uploads import too_large
-from sirbi.core.views import say_errors as _say_errors
-from sirbi.registry.models import Country
-from sirbi.stats.services import country_table
+from sirbi.core.views import say_errors, say_form_errors
 
-from . import meetings, news, roadmap
-from .calendar import meetings_calendar
-from .choices import RegistrationStatus
-from .forms import AgreementForm, DocumentForm, ProgressReportForm, RegistrationForm, ToActionForm, VersionForm
-from .models import (
-    Action,
+from ..choices import RegistrationStatus
+from ..documents import send_file, too_big, upload_document
+from ..forms import AgreementForm, DocumentForm, RegistrationForm, ToActionForm, VersionForm
+from ..models import (
     Activity,
     Agreement,
     Document,
     DocumentVersion,
     Meeting,
     Participant,
-    ProgressReport,
     Session,
 )
+from . import services as meetings
+from .calendar import meetings_calendar
 
-
-def _say_form_errors(request, form):
-    """Each field's errors, named by the field's label."""
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-
-
-def _too_big(request):
-    if too_large(request, settings.DOCUMENT_MAX_BYTES):
-        messages.error(request, _("The file is larger than the limit of %(limit)s.")
-                       % {"limit": filesizeformat(settings.DOCUMENT_MAX_BYTES)})
-        return True
-    return False
-
-
-# Meetings ------------------------------------------------------------------------------------------------
 
 def meeting_list(request):
     today = date.today()
@@ -151,12 +128,12 @@ def register(request, pk):
     meeting = get_object_or_404(Meeting, pk=pk)
     form = RegistrationForm(request.POST, countries=meetings.delegation_countries(request.user))
     if not form.is_valid():
-        _say_form_errors(request, form)
+        say_form_errors(request, form)
         return redirect(meeting)
     try:
         participant = meetings.register(meeting, request.user, **form.cleaned_data)
     except (ValidationError, PermissionDenied) as exc:
-        _say_errors(request, exc)
+        say_errors(request, exc)
         return redirect(meeting)
     if participant.status == RegistrationStatus.WAITLISTED:
         messages.warning(request, _("The meeting is full: you are on the waiting list. You will hear from us if a "
@@ -208,25 +185,6 @@ def participants(request, pk):
         "meeting": meeting, "rows": rows, "places_taken": meetings.places_taken(meeting)})
 
 
-def upload_document(request, owner, add):
-    """A new document of a meeting or a working group: `add(user, title=..., upload=...)` stores it."""
-    if _too_big(request):
-        return redirect(owner)
-    form = DocumentForm(request.POST, request.FILES)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            add(request.user, title=data["title"], kind=data["kind"], visibility=data["visibility"],
-                upload=data["file"], note=data["note"])
-        except ValidationError as exc:
-            _say_errors(request, exc)
-        else:
-            messages.success(request, _("Document added: %(title)s.") % {"title": data["title"]})
-    else:
-        _say_form_errors(request, form)
-    return redirect(owner)
-
-
 @login_required
 @require_POST
 def add_document(request, pk):
@@ -238,7 +196,7 @@ def add_document(request, pk):
 @require_POST
 def add_version(request, pk):
     document = get_object_or_404(Document.objects.select_related("meeting", "working_group"), pk=pk)
-    if _too_big(request):
+    if too_big(request):
         return redirect(document.owner)
     form = VersionForm(request.POST, request.FILES)
     if form.is_valid():
@@ -246,7 +204,7 @@ def add_version(request, pk):
             version = meetings.add_version(document, request.user, form.cleaned_data["file"],
                                            form.cleaned_data["note"])
         except ValidationError as exc:
-            _say_errors(request, exc)
+            say_errors(request, exc)
         else:
             messages.success(request, _("Version %(number)s of %(title)s added.")
                              % {"number": version.number, "title": document.title})
@@ -255,23 +213,13 @@ def add_version(request, pk):
     return redirect(document.owner)
 
 
-def _send_file(field, media_type, name, inline):
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=media_type, as_attachment=not inline, filename=name)
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return response
-
-
 def document_file(request, pk, number):
     version = get_object_or_404(DocumentVersion.objects.select_related("document"), document_id=pk, number=number)
     if not meetings.can_read(version.document, request.user):
         if not request.user.is_authenticated:
             return redirect(f"{reverse('login')}?next={request.path}")
         raise PermissionDenied(_("This document is for the members of the network."))
-    return _send_file(version.file, version.media_type, version.original_name,
+    return send_file(version.file, version.media_type, version.original_name,
                       inline=version.media_type in ("application/pdf", "image/png", "image/jpeg", "image/webp",
                                                     "image/gif"))
 
@@ -292,11 +240,11 @@ def add_agreement(request, pk):
             save_object(agreement, user=request.user, m2m={"countries": [c.pk for c in data["countries"]],
                                                            "networks": [n.pk for n in data["networks"]]})
         except ValidationError as exc:
-            _say_errors(request, exc)
+            say_errors(request, exc)
         else:
             messages.success(request, _("Agreement %(number)s recorded.") % {"number": agreement.number})
     else:
-        _say_form_errors(request, form)
+        say_form_errors(request, form)
     return redirect(meeting)
 
 
@@ -306,136 +254,15 @@ def agreement_to_action(request, pk):
     agreement = get_object_or_404(Agreement.objects.select_related("meeting"), pk=pk)
     form = ToActionForm(request.POST, prefix=f"a{agreement.pk}")
     if not form.is_valid():
-        _say_form_errors(request, form)
+        say_form_errors(request, form)
         return redirect(agreement.meeting)
     try:
         action = meetings.to_action(agreement, request.user, **form.cleaned_data)
     except ValidationError as exc:
-        _say_errors(request, exc)
+        say_errors(request, exc)
         return redirect(agreement.meeting)
     messages.success(request, _("Agreement %(number)s is now the roadmap action %(action)s.")
                      % {"number": agreement.number, "action": action})
     return redirect(action)
 
 
-# Roadmap -------------------------------------------------------------------------------------------------
-
-def roadmap_page(request):
-    root = roadmap.tree()
-    return render(request, "cooperation/roadmap.html", {
-        "root": root, "is_sample": any(line.obj.is_sample for line in root.objectives),
-        "can_import": permissions.can_any(request.user, "add", Action),
-        "countries": Country.objects.filter(is_member=True)})
-
-
-def timeline_page(request):
-    """Gantt-like bars of the actions, grouped by line (default) or by lead country."""
-    by = "country" if request.GET.get("by") == "country" else "line"
-    rows = roadmap.action_rows(Action.objects.order_by("start", "code"))
-    objectives = {o.pk: o for o in roadmap.Objective.objects.select_related("line")}
-    first, last, marks = roadmap.timeline(rows)
-    countries = {c.code: c for c in Country.objects.filter(code__in={r.lead for r in rows})}
-    groups = {}
-    for row in rows:
-        row.objective = objectives[row.objective_id]
-        key = (row.objective.line.order, row.objective.line.name) if by == "line" else (
-            0, countries[row.lead].name)
-        groups.setdefault(key, []).append(row)
-    today = date.today()
-    today_mark = round((today - first).days / max((last - first).days, 1) * 100, 2) if first else None
-    return render(request, "cooperation/timeline.html", {
-        "groups": [(name, items) for (_order, name), items in sorted(groups.items())], "by": by,
-        "first": first, "last": last, "marks": marks,
-        "today_mark": today_mark if today_mark is not None and 0 <= today_mark <= 100 else None,
-        "is_sample": any(r.is_sample for r in rows)})
-
-
-def country_jump(request):
-    """The country chooser of the roadmap page works without JavaScript: ?code=PE goes to Peru's page."""
-    code = (request.GET.get("code") or "").strip().upper()
-    if len(code) != 2:
-        raise Http404(_("Choose a country."))
-    country = get_object_or_404(Country, code=code)
-    return redirect("cooperation:country", code=country.code)
-
-
-def country_page(request, code):
-    country = get_object_or_404(Country, code=code.upper())
-    rows = roadmap.country_actions(country)
-    led = [r for r in rows if r.lead == country.code]
-    joined = [r for r in rows if r.lead != country.code]
-    return render(request, "cooperation/country.html", {
-        "country": country, "led": led, "joined": joined,
-        "progress": roadmap.weighted([(r.weight, r.progress) for r in led if r.counts]),
-        "n_overdue": sum(1 for r in rows if r.overdue or r.overdue_milestones),
-        "is_sample": any(r.is_sample for r in rows)})
-
-
-def action_detail(request, code, form=None):
-    """An action's page; `form` is a refused progress report, shown again with its errors and what was typed."""
-    action = get_object_or_404(Action.objects.select_related("objective__line", "lead_country").prefetch_related(
-        "countries", "networks__country", "partners", "need_areas", "milestones",
-        "indicators__indicator", "indicators__country"), code=code)
-    reports = action.reports.select_related("author")
-    indicators = []
-    for link in action.indicators.all():
-        country = link.country or action.lead_country
-        latest = country_table(link.indicator, link.typology, None, [country]).get(country.code)
-        indicators.append((link, country, latest))
-    can_report = roadmap.can_report(request.user, action)
-    today = date.today()
-    return render(request, "cooperation/action_detail.html", {
-        "action": action, "reports": reports, "indicators": indicators, "today": today,
-        "overdue": action.end < today and action.status not in roadmap.CLOSED_STATUSES,
-        "can_report": can_report, "can_edit": permissions.can(request.user, "change", action),
-        # Who reported is for members: public pages never name editors.
-        "show_authors": permissions.is_member(request.user),
-        "form": form or (ProgressReportForm(initial={"date": today, "progress": action.progress})
-                         if can_report else None),
-        "agreement": Agreement.objects.filter(action=action).select_related("meeting").first(),
-        "is_sample": action.is_sample or any(r.is_sample for r in reports)})
-
-
-@login_required
-@require_POST
-def report_progress(request, code):
-    action = get_object_or_404(Action.objects.select_related("lead_country"), code=code)
-    if not roadmap.can_report(request.user, action):
-        raise PermissionDenied(_("Only the countries and networks that answer for %(action)s report its progress.")
-                               % {"action": action})
-    if _too_big(request):
-        return redirect(action)
-    form = ProgressReportForm(request.POST, request.FILES)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            roadmap.report_progress(action, request.user, progress=data["progress"], text=data["text"],
-                                    day=data["date"], link=data["link"], upload=data["evidence"])
-        except ValidationError as exc:
-            _say_errors(request, exc)
-        else:
-            messages.success(request, _("Progress reported: %(progress)s %%.") % {"progress": data["progress"]})
-            return redirect(action)
-    else:
-        _say_form_errors(request, form)
-    # Refused: the page again, with the form as it was typed (the file must be chosen again).
-    return action_detail(request, code, form=form)
-
-
-def evidence_file(request, pk):
-    report = get_object_or_404(ProgressReport.objects.exclude(evidence=""), pk=pk)
-    return _send_file(report.evidence, report.evidence_type, report.evidence_name,
-                      inline=report.evidence_type.startswith("image/") or report.evidence_type == "application/pdf")
-
-
-
-def whats_new(request, code):
-    """What changed for a country lately (news.country_changes: only what the visitor may read) and the meetings
-    and agenda ahead."""
-    country = get_object_or_404(Country, code=code.upper())
-    rows = news.country_changes(country, request.user, days=news.NEWS_DAYS)
-    today = date.today()
-    return render(request, "cooperation/whats_new.html", {
-        "country": country, "rows": rows, "days": news.NEWS_DAYS,
-        "meetings": Meeting.objects.filter(end_date__gte=today).order_by("start_date")[:5],
-        "activities": Activity.objects.filter(country=country, end__gte=today).order_by("start")[:10]})

@@ -12,9 +12,9 @@ from sirbi.core.changelog import ConflictError
 from sirbi.core.jobs import job_kind
 from sirbi.core.uploads import upload_path
 
-from . import campaigns
-from .campaigns import CampaignError
-from .models import Campaign
+from ..models import Campaign
+from . import services
+from .services import CampaignError
 from .spreadsheets import SheetErrors, read_scope_upload
 
 KIND = "stats.scope_upload"
@@ -29,11 +29,11 @@ def run_scope_upload(*, progress, job_id, upload, filename, user_id, campaign_id
               "next_url": reverse("stats-campaigns:upload-result", args=[job_id])}
     with translation.override(language):
         progress(0, 3, translation.gettext("reading the file"))
-        units = {u.key: u for u in campaigns.units_for(user, campaign, limit=None)}
+        units = {u.key: u for u in services.units_for(user, campaign, limit=None)}
         try:
             pairs = read_scope_upload(path.read_bytes(), filename, campaign, units)
             progress(1, 3, translation.gettext("checking and saving"))
-            result["counts"] = campaigns.save_many(user, campaign, pairs)
+            result["counts"] = services.save_many(user, campaign, pairs)
         except SheetErrors as exc:
             result["problems"] = exc.problems[:1000]
             result["problem_count"] = len(exc.problems)

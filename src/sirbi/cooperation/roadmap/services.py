@@ -22,8 +22,8 @@ from sirbi.core.changelog import record
 from sirbi.core.filetypes import detect
 from sirbi.core.models import ChangeLog
 
-from .choices import CLOSED_STATUSES, ActionStatus
-from .models import Action, Line, Milestone, Objective, ProgressReport
+from ..choices import CLOSED_STATUSES, ActionStatus
+from ..models import Action, Line, Milestone, Objective, ProgressReport
 
 
 @dataclass

@@ -20,9 +20,9 @@ from sirbi.core.markup import validate_plain_text
 from sirbi.core.notifications import notify
 from sirbi.registry.models import Country, Library, Network
 
-from . import checks
-from .choices import Method, Source, Typology, ValueStatus
-from .models import Campaign, Value, unit_key
+from .. import checks
+from ..choices import Method, Source, Typology, ValueStatus
+from ..models import Campaign, Value, unit_key
 
 # The registry's library types and the statistics typology they report under.
 LIBRARY_TYPOLOGY = {"public": Typology.PUBLIC, "school": Typology.SCHOOL, "popular": Typology.POPULAR,

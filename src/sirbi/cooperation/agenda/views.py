@@ -11,8 +11,9 @@ from sirbi.core import permissions
 from sirbi.core.views import edit_page
 from sirbi.registry.models import Country
 
-from .forms import ActivityForm
-from .models import Activity
+from ..forms import ActivityForm
+from ..models import Activity, Meeting
+from . import news
 
 
 def agenda_page(request):
@@ -54,3 +55,15 @@ def activity_detail(request, pk):
 def activity_edit(request, pk=None):
     return edit_page(request, Activity, pk, ActivityForm, "cooperation/activity_form.html",
                      denied=_("Coordinators and network managers keep their country's agenda."))
+
+
+def whats_new(request, code):
+    """What changed for a country lately (news.country_changes: only what the visitor may read) and the meetings
+    and agenda ahead."""
+    country = get_object_or_404(Country, code=code.upper())
+    rows = news.country_changes(country, request.user, days=news.NEWS_DAYS)
+    today = date.today()
+    return render(request, "cooperation/whats_new.html", {
+        "country": country, "rows": rows, "days": news.NEWS_DAYS,
+        "meetings": Meeting.objects.filter(end_date__gte=today).order_by("start_date")[:5],
+        "activities": Activity.objects.filter(country=country, end__gte=today).order_by("start")[:10]})

@@ -16,9 +16,9 @@ from sirbi.core.changelog import save_object
 from sirbi.core.filetypes import detect
 from sirbi.registry.models import Country
 
-from . import notify
-from .choices import CLOSED_STATUSES, ActionStatus, AgreementStatus, RegistrationStatus, Visibility
-from .models import Action, Agreement, Document, DocumentVersion, Meeting, Participant
+from .. import notify
+from ..choices import CLOSED_STATUSES, ActionStatus, AgreementStatus, RegistrationStatus, Visibility
+from ..models import Action, Agreement, Document, DocumentVersion, Meeting, Participant
 
 HOLDS_PLACE = (RegistrationStatus.REQUESTED, RegistrationStatus.APPROVED)
 ACTIVE = (*HOLDS_PLACE, RegistrationStatus.WAITLISTED)

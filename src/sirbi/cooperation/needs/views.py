@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sirbi.core import permissions
-from sirbi.registry.exports import export as registry_export
+from sirbi.core.downloads import export as download
 
-from . import needs
-from .models import Questionnaire, Response
+from ..models import Questionnaire, Response
+from . import services as needs
 
 # The heat map's classes: Cell.level (0–4) and what each covers.
 HEAT_CLASSES = [(0, "0–19 %"), (1, "20–39 %"), (2, "40–59 %"), (3, "60–79 %"), (4, "80–100 %")]
@@ -129,4 +129,4 @@ def _export(questionnaire, areas, rows, fmt):
                 values.append("; ".join(need.indicator.code for need in cell.from_indicators))
             yield dict(zip(columns, values, strict=True))
 
-    return registry_export(lines(), columns, fmt, f"sirbi-needs-{questionnaire.code}")
+    return download(lines(), columns, fmt, f"sirbi-needs-{questionnaire.code}")

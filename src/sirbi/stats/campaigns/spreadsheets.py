@@ -13,10 +13,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sirbi.core.downloads import CsvDictWriter, xlsx_row
 from sirbi.core.tables import FileProblem, read_table
 
-from .campaigns import Entry
-from .choices import Method, Source, Unit
-from .models import Value
-from .numbers import NumberError, parse_number
+from ..choices import Method, Source, Unit
+from ..models import Value
+from ..numbers import NumberError, parse_number
+from .services import Entry
 
 TEMPLATE_VERSION = "1"
 COLUMNS = ["template_version", "campaign", "unit", "language", "indicator", "typology", "name", "measure", "value",

@@ -14,11 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sirbi.core import permissions
+from sirbi.core.views import say_errors, say_form_errors
 
-from . import groups, meetings, roadmap
-from .forms import DocumentForm, PostForm, TopicForm
-from .models import Action, GroupMembership, Topic, WorkingGroup
-from .views import _say_errors, _say_form_errors, upload_document
+from ..documents import upload_document
+from ..forms import DocumentForm, PostForm, TopicForm
+from ..meetings import services as meetings
+from ..models import Action, GroupMembership, Topic, WorkingGroup
+from ..roadmap import services as roadmap
+from . import services as groups
 
 
 def group_list(request):
@@ -61,12 +64,12 @@ def start_topic(request, code):
     group = get_object_or_404(WorkingGroup, code=code)
     form = TopicForm(request.POST)
     if not form.is_valid():
-        _say_form_errors(request, form)
+        say_form_errors(request, form)
         return redirect(group)
     try:
         topic = groups.start_topic(group, request.user, **form.cleaned_data)
     except ValidationError as exc:
-        _say_errors(request, exc)
+        say_errors(request, exc)
         return redirect(group)
     return redirect("cooperation:topic", code=group.code, pk=topic.pk)
 
@@ -83,12 +86,12 @@ def topic_detail(request, code, pk):
             try:
                 groups.reply(topic, request.user, text=form.cleaned_data["text"])
             except ValidationError as exc:
-                _say_errors(request, exc)
+                say_errors(request, exc)
             else:
                 messages.success(request, _("Your message is posted."))
                 return redirect("cooperation:topic", code=code, pk=pk)
         else:
-            _say_form_errors(request, form)
+            say_form_errors(request, form)
     return render(request, "cooperation/topic_detail.html", {
         "topic": topic, "group": topic.group, "posts": topic.posts.select_related("author"),
         "form": PostForm() if permissions.in_group(request.user, topic.group) else None,

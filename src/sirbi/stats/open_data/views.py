@@ -4,10 +4,10 @@ the indicator definitions, in CSV, XLSX or JSON under CC BY 4.0."""
 from django.http import Http404, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
-from . import exports
-from .choices import Typology
-from .filters import ValueFilter
-from .models import Indicator, Value
+from .. import exports, services
+from ..choices import Typology
+from ..filters import ValueFilter
+from ..models import Indicator, Value
 
 
 def _format(fmt):
@@ -53,12 +53,12 @@ def aggregates_download(request, fmt):
         if not year.isdigit():
             return HttpResponseBadRequest(_("The year must be a number."))
         year = int(year)
-    countries = exports.member_countries()
+    countries = services.member_countries()
 
     def rows():
         for indicator in indicators:
             for each in typologies:
-                yield from exports.aggregate_rows(indicator, each, year, countries)
+                yield from services.aggregate_rows(indicator, each, year, countries)
 
     about = exports.about(_("SIRBI statistics by country and for the region"), request.build_absolute_uri())
     return exports.download(rows(), exports.AGGREGATE_COLUMNS, fmt, "sirbi-stats-aggregates", about_block=about,

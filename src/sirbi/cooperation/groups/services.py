@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 
 from sirbi.core import permissions
 
-from .meetings import store_version
-from .models import Document, Post, Topic
+from ..meetings.services import store_version
+from ..models import Document, Post, Topic
 
 
 def require_member(user, group):

@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from sirbi.core import permissions
 from sirbi.core.changelog import save_object
 from sirbi.core.filetypes import DOCUMENT_TYPES, IMAGE_TYPES, detect
-from sirbi.registry.models import fold
+from sirbi.core.text import fold
 
-from . import notify
-from .meetings import store_version
-from .models import Document, GoodPractice, PartnershipAgreement
-from .models.alliances import EXPIRY_NOTICE_DAYS
+from .. import notify
+from ..meetings.services import store_version
+from ..models import Document, GoodPractice, PartnershipAgreement
+from ..models.alliances import EXPIRY_NOTICE_DAYS
 
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 

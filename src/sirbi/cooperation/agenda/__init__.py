@@ -1,0 +1,1 @@
+"""The regional agenda of activities (views) and a country's "what's new" (news, and its page in views)."""

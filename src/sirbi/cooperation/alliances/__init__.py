@@ -1,0 +1,1 @@
+"""Alliances: partners, partnership agreements and good practices (services), and their pages (views)."""

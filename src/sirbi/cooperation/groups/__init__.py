@@ -1,0 +1,1 @@
+"""Working groups: documents and discussion (services) and their pages (views)."""

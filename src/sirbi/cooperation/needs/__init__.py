@@ -1,0 +1,2 @@
+"""The needs assessment: questionnaires answered per country and the needs matrix (services), and their pages
+(views)."""

@@ -1,0 +1,52 @@
+"""Form pieces every app's edit forms share: the version an editor loaded (a save over someone else's change
+is refused), choosing by code, and web addresses typed without a scheme."""
+
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .markup import validate_plain_text
+
+
+def https_urls(model_field, **kwargs):
+    """Web addresses typed without a scheme are read as https://."""
+    if isinstance(model_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return model_field.formfield(**kwargs)
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version the editor loaded, so that a save over someone else's change is refused."""
+
+    # Not named "version": that is the model's (non-editable) field, and the admin refuses the clash.
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    message = forms.CharField(
+        label=_("Note for the change log"), required=False, max_length=500, validators=[validate_plain_text],
+        help_text=_("Optional: why you made this change."),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if self.instance.pk and not self.is_bound:
+            self.initial["base_version"] = self.instance.version
+            self._initial_codes()
+
+    def _initial_codes(self):
+        """Fields that choose by code start from the instance's related objects (the model gives primary keys),
+        which each field shows as it reads them back (its code, an ISIL...)."""
+        for name, field in self.fields.items():
+            if not getattr(field, "to_field_name", None) or name not in self.initial:
+                continue
+            if isinstance(field, forms.ModelMultipleChoiceField):
+                self.initial[name] = list(getattr(self.instance, name).all())
+            else:
+                self.initial[name] = getattr(self.instance, name, None)
+
+
+class CodeChoiceField(forms.ModelChoiceField):
+    """Chooses an object by its code (a country, a subdivision, a network, an objective...), in pages, the API
+    and imports alike."""
+
+    def __init__(self, queryset, **kwargs):
+        super().__init__(queryset, to_field_name="code", **kwargs)
