@@ -86,14 +86,34 @@ def test_same_edition_from_two_libraries_is_one_cluster_with_both_holdings(sourc
     assert cluster.representative is not None
 
 
-def test_import_marc_command_creates_the_source(lima_library, tmp_path, capsys):
+def test_import_marc_command_creates_the_source(lima_library, librarian_lima, coordinator_cl, tmp_path, capsys):
+    from sirbi.core.changelog import history
+    from sirbi.core.models import ImportBatch
+
     path = tmp_path / "marc.dat"
     path.write_bytes(read("pymarc-marc.dat"))
-    call_command("import_marc", str(path), "--source", "lima-files", "--library", "pe-lim01", verbosity=0)
-    assert "20 added" in capsys.readouterr().out
-    assert Source.objects.get(code="lima-files").library == lima_library
+    with pytest.raises(CommandError, match="may not create this source"):
+        call_command("import_marc", str(path), "--source", "lima-files", "--library", "pe-lim01",
+                     "--user", coordinator_cl.username, verbosity=0)
+    assert not Source.objects.filter(code="lima-files").exists()
+    call_command("import_marc", str(path), "--source", "lima-files", "--library", "pe-lim01",
+                 "--user", librarian_lima.username, verbosity=0)
+    out = capsys.readouterr().out
+    assert "20 added" in out
+    source = Source.objects.get(code="lima-files")
+    assert source.library == lima_library
+    # The new source is logged like one made on its page; the file is one import batch, kept.
+    assert history(source).get().user_name == librarian_lima.username
+    batch = ImportBatch.objects.get()
+    assert f"import #{batch.pk}" in out
+    assert batch.file.read() == path.read_bytes() and batch.counts == {"create": 20}
+    assert batch.kind == "catalog records" and batch.user == librarian_lima and batch.country == "PE"
+    with pytest.raises(CommandError, match="may not import into the source"):
+        call_command("import_marc", str(path), "--source", "lima-files", "--user", coordinator_cl.username,
+                     verbosity=0)
     with pytest.raises(CommandError, match="give --library or --network"):
-        call_command("import_marc", str(path), "--source", "unknown", verbosity=0)
+        call_command("import_marc", str(path), "--source", "unknown", "--user", librarian_lima.username,
+                     verbosity=0)
 
 
 def test_sources_are_kept_by_their_library_network_and_country(source, cusco_library, librarian_lima,

@@ -56,7 +56,8 @@ def test_an_import_killed_after_its_first_batch_is_searchable_once_run_again(tmp
     assert sirbi(env, "migrate", "-v0").returncode == 0
     created = sirbi(env, "shell", "-c", "from sirbi.registry.countries import load_countries; load_countries(); "
                     "from sirbi.registry.models import Country, Library; Library.objects.create(name='Lima', "
-                    "isil='PE-LIM01', country=Country.objects.get(code='PE'), type='public')")
+                    "isil='PE-LIM01', country=Country.objects.get(code='PE'), type='public'); "
+                    "from sirbi.core.models import User; User.objects.create_superuser('ops', 'ops@example.org', None)")
     assert created.returncode == 0, created.stderr
     command = ["import-marc", "--source", "lima", "--library", "PE-LIM01", str(tmp_path / "big.mrc"), "-v0"]
 

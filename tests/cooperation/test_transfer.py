@@ -35,7 +35,26 @@ def test_import_creates_and_updates_with_change_log(action_pe, coordinator_pe):
     # Empty cells of an existing action keep what is stored (here: its participants and dates).
     assert action_pe.title == "Plan renombrado" and action_pe.end == date(2030, 12, 31)
     assert list(action_pe.countries.values_list("code", flat=True)) == ["CL"]
+    # One import batch keeps the file; each action's entry points at it and at its line, compactly.
+    batch = report.batch
+    assert batch.kind == "roadmap actions" and batch.file.read() == data and batch.user == coordinator_pe
+    assert batch.counts == {"create": 1, "update": 1}
+    created = ChangeLog.objects.get(batch=batch, object_id=new.pk)
+    assert (created.action, created.row, created.before, created.after) == ("create", 2, None, None)
+    updated = ChangeLog.objects.get(batch=batch, object_id=action_pe.pk)
+    assert updated.row == 3 and updated.after == {"title": "Plan renombrado"}
     assert ChangeLog.objects.filter(source="import").count() == 2
+
+
+def test_a_roadmap_import_can_be_undone(action_pe, coordinator_pe):
+    from sirbi.core.batches import undo_batch
+
+    report = import_actions(csv_bytes([COLUMNS, ROW, ["pe-plan", "Plan renombrado"] + [""] * 10]),
+                            "acciones.csv", user=coordinator_pe)
+    undo_batch(report.batch, user=coordinator_pe)
+    assert not Action.objects.filter(code="nueva").exists()
+    action_pe.refresh_from_db()
+    assert action_pe.title != "Plan renombrado"
 
 
 def test_one_bad_row_imports_nothing_and_every_problem_is_named(action_ar, coordinator_pe):

@@ -59,6 +59,8 @@ class Write:
     # Reads: a text only the allowed roles may see in the answer (`shows`: and that they do see).
     secret: object = None
     shows: bool = True
+    # Commands: their other options, from the world (e.g. which catalog source).
+    options: object = None
 
     @property
     def id(self):
@@ -608,6 +610,9 @@ COMMANDS = [
           data=lambda ctx: _actions_file("mx-cmd-pe", "PE")(ctx)["file"].read()),
     Write("command:import_actions", "RUN", "CL", CHILE,
           data=lambda ctx: _actions_file("mx-cmd-cl", "CL")(ctx)["file"].read()),
+    *[Write("command:import_marc", "RUN", key, allowed, data=lambda ctx: MARC.read_bytes(),
+            options=lambda w, key=key: {"source": getattr(w, f"source_{key}")})
+      for key, allowed in (("pe", LIMA), ("cl", CHILE))],
 ]
 
 ALL = PAGES + API + ADMIN_ROWS + COMMANDS

@@ -262,7 +262,7 @@ def _command_case(ctx, row, role, tmp_path):
     with watching_writes() as seen:
         try:
             call_command(name, str(path), user=ctx.w.users[role].username, stdout=io.StringIO(),
-                         stderr=io.StringIO())
+                         stderr=io.StringIO(), **(row.options(ctx.w) if row.options else {}))
         except CommandError:
             pass
     if role in row.allowed:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from sirbi.core import batches
 from sirbi.core.bulk import insert_rows, select_in, update_rows
 
 from . import clusters, marc
@@ -40,6 +41,7 @@ class Report:
     updated: int = 0
     unchanged: int = 0
     rejected: list = field(default_factory=list)  # (position, reason)
+    batch: object = None  # the core.ImportBatch recording this file
 
     @property
     def total(self):
@@ -47,7 +49,8 @@ class Report:
 
     def as_dict(self):
         return {"filename": self.filename, "added": self.added, "updated": self.updated,
-                "unchanged": self.unchanged, "rejected": [list(r) for r in self.rejected]}
+                "unchanged": self.unchanged, "rejected": [list(r) for r in self.rejected],
+                "batch": self.batch.pk if self.batch is not None else None}
 
 
 def holdings_config(source):
@@ -140,8 +143,11 @@ class Store:
         clusters.assign(records, keys={ids[i.local_id]: i.keys for i in pending.values()})
 
 
-def import_file(source, data, filename, *, progress=None, workers=None):
-    """Import one file into `source`; marc.FileError when the file as a whole cannot be read."""
+def import_file(source, data, filename, *, user=None, progress=None, workers=None):
+    """Import one file into `source` as `user`; marc.FileError when the file as a whole cannot be read.
+
+    The file is one import batch (kept, with its counts); records are stored batch by batch (each committed,
+    so that a crash loses at most one), which makes the import resumable rather than all or nothing."""
     report = Report(filename=filename)
     raw_format = marc.detect(data)
     store = Store(source, raw_format, report)
@@ -155,4 +161,8 @@ def import_file(source, data, filename, *, progress=None, workers=None):
         if progress:
             progress(report.total)
     index_stale()
+    report.batch = batches.close_batch(
+        batches.open_batch(user=user, kind="catalog records", filename=filename, data=data,
+                           message=source.code, country=source.changelog_country()),
+        create=report.added, update=report.updated, unchanged=report.unchanged, skipped=len(report.rejected))
     return report

@@ -2,6 +2,7 @@
 page. Re-running it (after a worker crash) changes nothing already imported: the import is idempotent.
 The worker also finishes, when idle, the index work that a killed `sirbi import-marc` or harvest left."""
 
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from sirbi.core.jobs import job_kind, when_idle
@@ -23,7 +24,8 @@ def run_import(*, progress, job_id, upload, filename, source_id, user_id=None):
     progress(0, data.count(b"\x1d") or None, "reading")
     result = {"filename": filename, "source": source.code, "next_url": reverse("catalog:source", args=[source.code])}
     try:
-        report = import_file(source, data, filename, progress=lambda done: progress(done))
+        user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+        report = import_file(source, data, filename, user=user, progress=lambda done: progress(done))
     except FileError as error:
         result["problem"] = str(error)
     else:

@@ -77,7 +77,9 @@ def undo_refusal(user, batch):
         for model, action, ids in _objects_by_action(batch):
             if action == ChangeLog.Action.DELETE:
                 continue  # deleted objects come back; adding them is checked as they return
-            wanted = "delete" if action == ChangeLog.Action.CREATE else "change"
+            # Taking back one's own creation, unchanged since, needs the right that made it, not the right to
+            # delete (which some models keep for the secretariat).
+            wanted = "add" if action == ChangeLog.Action.CREATE else "change"
             allowed = permissions.restrict(model._default_manager.filter(pk__in=ids), user, wanted).count()
             if allowed < len(set(ids)):
                 return _("Your role no longer covers every %(model)s this import changed.") % {

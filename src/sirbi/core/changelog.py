@@ -205,12 +205,15 @@ class BatchLog:
         self.entries = []
 
 
-def save_object(obj, *, user, m2m=None, expected_version=None, message="", source="web"):
+def save_object(obj, *, user, m2m=None, expected_version=None, message="", source="web", batch=None, row=None):
     """Create or update `obj` (and its many-to-many `m2m` values) as `user`, with a change-log entry.
 
     Raises PermissionDenied when the user may not make this change (checked on the stored state and
     on the new state, so nobody can move an object out of their scope) and ConflictError when the
     object changed since `expected_version`. Nothing is written in either case.
+
+    Within an import (`batch`, from core.batches.open_batch, and the file's `row`) the entry is compact, as
+    BatchLog writes it: a creation keeps no values, an update only the fields it changed.
     """
     model = type(obj)
     with transaction.atomic():
@@ -235,7 +238,11 @@ def save_object(obj, *, user, m2m=None, expected_version=None, message="", sourc
             transaction.set_rollback(True)
             obj.version -= 1
             return obj
-        entry(obj, action, user=user, before=before, after=after, message=message, source=source).save()
+        if batch is not None:
+            before, after = difference(before, after) if before is not None else (None, None)
+            message, source = message or batch.message, batch.source or source
+        entry(obj, action, user=user, before=before, after=after, message=message, source=source, batch=batch,
+              row=row).save()
     return obj
 
 

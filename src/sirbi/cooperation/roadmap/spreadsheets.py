@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sirbi.core import permissions
+from sirbi.core import batches, permissions
 from sirbi.core.changelog import save_object
 from sirbi.core.tables import FileProblem, read_table
 
@@ -53,6 +53,7 @@ class Report:
     errors: list = field(default_factory=list)  # (line, column, message)
     ignored: list = field(default_factory=list)  # columns read but not imported
     dry_run: bool = False
+    batch: object = None  # the core.ImportBatch a real import made
 
     @property
     def ok(self):
@@ -136,10 +137,12 @@ def import_actions(data, filename, *, user, dry_run=False, progress=None, messag
         return report
     try:
         with transaction.atomic():
-            for done, (_line, action, m2m) in enumerate(planned, 1):
+            batch = batches.open_batch(user=user, kind="roadmap actions", filename=filename, data=data,
+                                       message=message or filename)
+            for done, (line, action, m2m) in enumerate(planned, 1):
                 was_new = action.pk is None
                 before = action.version
-                save_object(action, user=user, m2m=m2m, source="import", message=message or filename)
+                save_object(action, user=user, m2m=m2m, batch=batch, row=line)
                 if was_new:
                     report.created.append(action.code)
                 elif action.version != before:
@@ -148,6 +151,8 @@ def import_actions(data, filename, *, user, dry_run=False, progress=None, messag
                     report.unchanged.append(action.code)
                 if progress:
                     progress(done, len(planned), _("saving"))
+            report.batch = batches.close_batch(batch, create=len(report.created), update=len(report.updated),
+                                               unchanged=len(report.unchanged))
     except PermissionDenied as exc:  # checked above; a concurrent change of role lands here
         report.errors.append(("-", "-", str(exc)))
         report.created, report.updated, report.unchanged = [], [], []

@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from sirbi.cooperation.roadmap.spreadsheets import import_actions
+from sirbi.core.management.acting import acting_user, add_user_argument
 from sirbi.core.tables import FileProblem
 
 
@@ -15,17 +15,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--user", required=True, help="whose permissions apply and who appears in the change log")
+        add_user_argument(parser, required=True)
         parser.add_argument("--dry-run", action="store_true", help="check and report; change nothing")
 
     def handle(self, *args, **options):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
-        try:
-            user = get_user_model().objects.get(username=options["user"])
-        except get_user_model().DoesNotExist:
-            raise CommandError(f"no user {options['user']}") from None
+        user = acting_user(options["user"])
         bar = tqdm(total=0, unit="row", disable=options["verbosity"] == 0, file=self.stderr._out)
 
         def progress(done, total, stage):
@@ -47,5 +44,7 @@ class Command(BaseCommand):
         verb = "dry run" if report.dry_run else ("imported" if report.applied else "nothing imported")
         self.stdout.write(f"{verb}: {len(report.created)} new, {len(report.updated)} updated, "
                           f"{len(report.unchanged)} unchanged, {len(report.errors)} errors")
+        if report.batch is not None:
+            self.stdout.write(f"recorded as import #{report.batch.pk} (/platform/changes/imports/{report.batch.pk}/)")
         if not report.ok:
             raise CommandError(f"{path.name}: the file has errors; nothing was imported")

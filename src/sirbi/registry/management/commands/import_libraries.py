@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from sirbi.core.management.acting import acting_user, add_user_argument
 from sirbi.registry.imports import import_libraries
 
 
@@ -18,15 +18,14 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check and report; change nothing")
         parser.add_argument("--skip-invalid", action="store_true",
                             help="import the valid rows and list the skipped ones (default: one bad row stops all)")
-        parser.add_argument("--user", help="whose permissions apply and who appears in the change log "
-                                           "(default: the first superuser)")
+        add_user_argument(parser)
         parser.add_argument("--message", default="", help="note for the change log")
 
     def handle(self, *args, **options):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
-        user = self.get_user(options["user"])
+        user = acting_user(options["user"])
         bar = tqdm(total=0, unit="row", disable=options["verbosity"] == 0, file=self.stderr._out)
 
         def progress(done, total=None, stage=None):
@@ -55,14 +54,3 @@ class Command(BaseCommand):
         if not report.ok and not (options["skip_invalid"] and not report.problem):
             raise CommandError(f"{path.name}: nothing was imported" if not report.dry_run else "the file has errors")
 
-    def get_user(self, username):
-        User = get_user_model()
-        if username:
-            try:
-                return User.objects.get(username=username)
-            except User.DoesNotExist as error:
-                raise CommandError(f"no user {username!r}") from error
-        user = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
-        if user is None:
-            raise CommandError("no superuser: give --user NAME")
-        return user
