@@ -87,3 +87,20 @@ def test_rosa_imports_a_file_corrects_its_bad_row_and_confirms(page, live_server
     page.wait_for_url(f"**/es/registry/libraries/{trujillo.pk}/")
     assert page.locator("h1").inner_text() == "Biblioteca Escolar de Trujillo"
     assert "044 20 1234" in page.locator("main dl.facts").inner_text()
+
+    # The library's history says which file and row it came from, and leads to the import's page.
+    history = page.locator("main .history")
+    assert "desde bibliotecas-peru.csv, fila 3" in history.inner_text()
+    history.locator("a", has_text="bibliotecas-peru.csv").click()
+    page.wait_for_url(re.compile(r"/es/platform/changes/imports/\d+/$"))
+    shot(page, "es-import-batch")
+    assert "Biblioteca Escolar de Trujillo" in page.locator("main ol.changes").inner_text()
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+
+    # She undoes the import: both libraries go, and their histories say so.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Deshacer esta importación").click()
+    assert "Se deshizo la importación" in page.locator("main").inner_text()
+    assert not Library.objects.filter(isil__in=["PE-TRU02", "PE-ARQ07"]).exists()
+    assert ChangeLog.objects.filter(object_id=trujillo.pk, action="delete", source="undo").exists()

@@ -14,10 +14,12 @@ def acting_user(username):
     """The user named `username`, or (no name given) the first active superuser; CommandError otherwise."""
     User = get_user_model()
     if username:
-        try:
-            return User.objects.get(username=username, is_active=True)
-        except User.DoesNotExist as error:
-            raise CommandError(f"no active user {username!r}") from error
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"no user {username!r}")
+        if not user.is_active:
+            raise CommandError(f"the user {username!r} is not active")
+        return user
     user = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
     if user is None:
         raise CommandError("no superuser: give --user NAME")
