@@ -107,7 +107,7 @@ def test_import_marc_command_creates_the_source(lima_library, librarian_lima, co
     batch = ImportBatch.objects.get()
     assert f"import #{batch.pk}" in out
     assert batch.file.read() == path.read_bytes() and batch.counts == {"create": 20}
-    assert batch.kind == "catalog records" and batch.user == librarian_lima and batch.country == "PE"
+    assert batch.kind == "catalog-records" and batch.user == librarian_lima and batch.country == "PE"
     with pytest.raises(CommandError, match="may not import into the source"):
         call_command("import_marc", str(path), "--source", "lima-files", "--user", coordinator_cl.username,
                      verbosity=0)

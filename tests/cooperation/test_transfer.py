@@ -37,7 +37,7 @@ def test_import_creates_and_updates_with_change_log(action_pe, coordinator_pe):
     assert list(action_pe.countries.values_list("code", flat=True)) == ["CL"]
     # One import batch keeps the file; each action's entry points at it and at its line, compactly.
     batch = report.batch
-    assert batch.kind == "roadmap actions" and batch.file.read() == data and batch.user == coordinator_pe
+    assert batch.kind == "roadmap-actions" and batch.file.read() == data and batch.user == coordinator_pe
     assert batch.counts == {"create": 1, "update": 1}
     created = ChangeLog.objects.get(batch=batch, object_id=new.pk)
     assert (created.action, created.row, created.before, created.after) == ("create", 2, None, None)

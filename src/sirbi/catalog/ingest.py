@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 
 from sirbi.core import batches
 from sirbi.core.bulk import insert_rows, select_in, update_rows
+from sirbi.core.models import ImportBatch
 
 from . import clusters, marc
 from .indexing import index_stale
@@ -162,7 +163,7 @@ def import_file(source, data, filename, *, user=None, progress=None, workers=Non
             progress(report.total)
     index_stale()
     report.batch = batches.close_batch(
-        batches.open_batch(user=user, kind="catalog records", filename=filename, data=data,
+        batches.open_batch(user=user, kind=ImportBatch.Kind.CATALOG_RECORDS, filename=filename, data=data,
                            message=source.code, country=source.changelog_country()),
         create=report.added, update=report.updated, unchanged=report.unchanged, skipped=len(report.rejected))
     return report

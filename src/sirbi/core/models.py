@@ -164,7 +164,14 @@ class ImportBatch(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                              verbose_name=_("user"))
     user_name = models.CharField(_("user name"), max_length=150, blank=True)
-    kind = models.CharField(_("kind"), max_length=40, help_text=_("what the file held: libraries, figures..."))
+    class Kind(models.TextChoices):
+        LIBRARIES = "libraries", _("Libraries")
+        FIGURES = "figures", _("Statistical figures")
+        ROADMAP_ACTIONS = "roadmap-actions", _("Roadmap actions")
+        CATALOG_RECORDS = "catalog-records", _("Catalog records")
+
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices,
+                            help_text=_("what the file held: libraries, figures..."))
     filename = models.CharField(_("file name"), max_length=255, blank=True)
     file = models.ForeignKey(KeptFile, null=True, blank=True, on_delete=models.PROTECT, related_name="batches",
                              verbose_name=_("file"))

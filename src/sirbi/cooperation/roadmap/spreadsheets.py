@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from sirbi.core import batches, permissions
 from sirbi.core.changelog import save_object
+from sirbi.core.models import ImportBatch
 from sirbi.core.tables import FileProblem, read_table
 
 from ..forms import ActionForm
@@ -137,7 +138,7 @@ def import_actions(data, filename, *, user, dry_run=False, progress=None, messag
         return report
     try:
         with transaction.atomic():
-            batch = batches.open_batch(user=user, kind="roadmap actions", filename=filename, data=data,
+            batch = batches.open_batch(user=user, kind=ImportBatch.Kind.ROADMAP_ACTIONS, filename=filename, data=data,
                                        message=message or filename)
             for done, (line, action, m2m) in enumerate(planned, 1):
                 was_new = action.pk is None
