@@ -327,10 +327,10 @@ class _Pending:
     fields: dict
     current: Value | None = None
     flags: list = None
+    key: tuple = field(init=False)  # (unit key, indicator code, typology), read many times by the checks
 
-    @property
-    def key(self):
-        return (self.unit.key, self.entry.indicator.code, self.entry.typology)
+    def __post_init__(self):
+        self.key = (self.unit.key, self.entry.indicator.code, self.entry.typology)
 
 
 def save_many(user, campaign, pairs, *, filename="", data=None, source="import"):
@@ -409,23 +409,23 @@ def _bulk_flags(year, pending, by_key):
     for key, code, typology, country_id, figure in stored:
         if (key, code, typology) not in mine:
             peers.setdefault(_peer_group(key, code, typology, country_id), []).append(figure)
-    for p in pending:
-        peers.setdefault(_peer_group(*p.key, p.unit.country.id), []).append(p.fields["value"])
+    groups = [_peer_group(*p.key, p.unit.country.id) for p in pending]
+    for p, group in zip(pending, groups, strict=True):
+        peers.setdefault(group, []).append(p.fields["value"])
     labels = {"library": _("peer libraries"), "network": _("peer networks"), "country": _("peer countries")}
     spreads = {}
-    for p in pending:
+    for p, group in zip(pending, groups, strict=True):
         figure, flags = p.fields["value"], []
-        found = checks.check_change(figure, previous.get(p.key))
+        found = checks.check_change(figure, previous.get(p.key)) if previous else None
         if found:
             flags.append(found)
-        total_code = checks.PARTS.get(p.entry.indicator.code)
+        total_code = checks.PARTS.get(p.key[1])
         if total_code:
-            given = by_key.get((p.unit.key, total_code, p.entry.typology))
-            total = given[1].value if given else stored_totals.get((p.unit.key, total_code, p.entry.typology))
+            given = by_key.get((p.key[0], total_code, p.key[2]))
+            total = given[1].value if given else stored_totals.get((p.key[0], total_code, p.key[2]))
             found = checks.check_part(figure, total, p.entry.indicator.name, total_code)
             if found:
                 flags.append(found)
-        group = _peer_group(*p.key, p.unit.country.id)
         if group not in spreads:
             # The group's median and spread, once (the figure itself among its peers barely moves them).
             members = peers[group]
