@@ -460,13 +460,14 @@ def _bulk_write(user, campaign, creates, updates, deletes, log):
     fixed = {"version": 1, "created": stamp, "updated": stamp, "year": campaign.year, "source_name": "",
              "source_url": "", "status": ValueStatus.DRAFT, "entered_by_id": user_id, "is_sample": False,
              "campaign_id": campaign.pk, "review_comment": "", "submitted_at": None}
+    no_flags = ops.adapt_json_value([], None)  # most figures: adapted once
     rows = []
     for p in creates:
         unit = p.unit
-        rows.append(inserted({**fixed, **p.fields, "indicator_id": p.entry.indicator.pk, "typology": p.entry.typology,
-                              "country_id": unit.country.pk, "network_id": unit.network.pk if unit.network else None,
-                              "library_id": unit.library.pk if unit.library else None, "unit_key": unit.key,
-                              "flags": ops.adapt_json_value(p.flags, None)}))
+        rows.append(inserted({**fixed, **p.fields, "indicator_id": p.entry.indicator.id, "typology": p.entry.typology,
+                              "country_id": unit.country.id, "network_id": unit.network.id if unit.network else None,
+                              "library_id": unit.library.id if unit.library else None, "unit_key": unit.key,
+                              "flags": ops.adapt_json_value(p.flags, None) if p.flags else no_flags}))
     for pk, p in zip(bulk.insert_rows(Value, _INSERTED, rows), creates, strict=True):
         log.created(pk, Value.describe(p.entry.indicator.code, p.unit.key, p.entry.typology, campaign.year,
                                        p.fields["value"]), p.unit.country.code, p.entry.row)
