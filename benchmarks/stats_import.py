@@ -135,8 +135,9 @@ def main():
         if counts["created"] != n or stored != n or logged != n:
             _setup.fail(f"{label}: {counts}, {stored:,} stored, {logged:,} logged; expected {n:,}")
         results[label] = total
-        print(f"  {label}: read and check {read:6.2f} s, save (flags, bulk write, batch change log) {total - read:6.2f} s;"
-              f" {counts['flagged']} flagged; CPU {cpu:.2f} s (this process; less sensitive to other load)")
+        print(f"  {label}: read and check {read:6.2f} s, save (flags, bulk write, batch change log) "
+              f"{total - read:6.2f} s; {counts['flagged']} flagged; CPU {cpu:.2f} s (this process; less sensitive to "
+              f"other load)")
     peer = statistics.median(peer_import(sqlite3, csv_path, workdir, k) for k in range(3))
     print(f"peer  sqlite3 .import (CSV):  {peer:7.2f} s  {n / peer:10,.0f} values/s  (bare table, no checks)")
     for label, seconds in results.items():

@@ -31,11 +31,11 @@ def figure_problems(indicator, typology, value, source, method, note, justificat
     `value` is a number or None (missing), `source` may be empty (the unit's usual source).
     """
     problems = []
-    if indicator.pk not in asked or typology not in typologies:
-        problems.append(("indicator" if indicator.pk not in asked else "typology",
+    if indicator.id not in asked or typology not in typologies:
+        problems.append(("indicator" if indicator.id not in asked else "typology",
                          _("%(indicator)s (%(typology)s) is not asked in this campaign.")
                          % {"indicator": indicator.code, "typology": typology}))
-    if value is not None:
+    if value:
         if value < 0:
             problems.append(("value", _("a count cannot be negative.")))
         elif indicator.unit in WHOLE_UNITS and not float(value).is_integer():
