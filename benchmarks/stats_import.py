@@ -7,15 +7,16 @@ outliers.
 
 Ours: `read_scope_upload` (read the file, every row checked: template version, campaign, unit in the
 user's scope, indicator, library type, the number as the language writes it, whole counts, sources and
-methods) + `campaigns.services.save_many` (statuses, the checks' flags — change against last year, parts above
-totals, robust outliers among the country's libraries — and one bulk write with a change-log entry per
-figure, in one transaction). The run fails unless 100,000 drafts and 100,000 change-log entries are
-stored. Measured for the CSV and for the XLSX template.
+methods; the figure rules of campaigns/rules.py) + `campaigns.services.save_many` (the same rules again, as for
+every door; statuses, the checks' flags — change against last year, parts above totals, robust outliers among the
+country's libraries — and one bulk write as one import batch: the file kept, a compact change-log entry per figure
+with its row, in one transaction). The run fails unless 100,000 drafts and 100,000 change-log entries of the
+batch are stored. Measured for the CSV and for the XLSX template.
 
 Peer: the sqlite3 command-line shell importing the same CSV into a bare table (`.import --csv`): what
 getting those rows into SQLite costs at least. Median of three runs.
 
-Target: at least 20,000 values/s.
+Target: at least 20,000 values/s for the CSV, 10,000 for the XLSX (issue #13).
 
 Run from the repository root: `.venv/bin/python benchmarks/stats_import.py [--libraries N]`.
 """
@@ -34,7 +35,7 @@ import time
 import _setup
 from stats_aggregate import create_libraries
 
-TARGET_RATE = 20_000
+TARGET_RATES = {"CSV": 20_000, "XLSX": 10_000}
 INDICATORS = ["libraries", "libraries_internet", "registered_users", "visits", "loans_books"]
 
 
@@ -120,28 +121,30 @@ def main():
         profiler = cProfile.Profile() if args.profile and label == "CSV" else None
         if profiler:
             profiler.enable()
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         pairs = read_scope_upload(content, name, campaign, by_key)
         read = time.perf_counter() - started
-        counts = save_many(user, campaign, pairs)
+        counts = save_many(user, campaign, pairs, filename=name, data=content)
         total = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
         if profiler:
             profiler.disable()
             pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
         stored = Value.objects.filter(campaign=campaign, status="draft").count()
-        logged = ChangeLog.objects.filter(action="create").count()
+        logged = ChangeLog.objects.filter(action="create", batch=counts["batch"], row__isnull=False).count()
         if counts["created"] != n or stored != n or logged != n:
             _setup.fail(f"{label}: {counts}, {stored:,} stored, {logged:,} logged; expected {n:,}")
         results[label] = total
-        print(f"  {label}: read and check {read:6.2f} s, save (flags, bulk write, change log) {total - read:6.2f} s;"
-              f" {counts['flagged']} flagged")
+        print(f"  {label}: read and check {read:6.2f} s, save (flags, bulk write, batch change log) "
+              f"{total - read:6.2f} s; {counts['flagged']} flagged; CPU {cpu:.2f} s (this process; less sensitive to "
+              f"other load)")
     peer = statistics.median(peer_import(sqlite3, csv_path, workdir, k) for k in range(3))
     print(f"peer  sqlite3 .import (CSV):  {peer:7.2f} s  {n / peer:10,.0f} values/s  (bare table, no checks)")
     for label, seconds in results.items():
         rate = n / seconds
-        verdict = "met" if rate >= TARGET_RATE else "NOT met"
+        verdict = "met" if rate >= TARGET_RATES[label] else "NOT met"
         print(f"ours  {label:<4} upload:          {seconds:7.2f} s  {rate:10,.0f} values/s  ratio ours/peer time "
-              f"{seconds / peer:5.1f}x  target >= {TARGET_RATE:,} values/s: {verdict}")
+              f"{seconds / peer:5.1f}x  target >= {TARGET_RATES[label]:,} values/s: {verdict}")
 
 
 if __name__ == "__main__":

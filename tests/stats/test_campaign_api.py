@@ -23,8 +23,8 @@ def test_a_coordinator_reports_with_a_token(coordinator_pe, campaign):  # noqa: 
                            HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400 and "Explain" in response.json()["detail"]
     response = client.post(url, {"unit": "PE", "submit": True, "figures": [
-        {"indicator": "libraries_internet", "typology": "public", "value": 120, "justification": "Counted twice."}]},
-        format="json")
+        {"indicator": "libraries_internet", "typology": "public", "value": 120, "justification": "Counted twice.",
+         "version": figures["libraries_internet"]["version"]}]}, format="json")
     assert {f["status"] for f in response.json()} == {"submitted"}
     value = Value.objects.get(campaign=campaign, indicator__code="libraries")
     assert history(value).filter(source="api").count() == 2
@@ -50,3 +50,21 @@ def test_bad_figures_are_refused_whole(coordinator_pe, campaign):  # noqa: F811
     # Messages follow the caller's language.
     assert response.status_code == 400 and "não pode ser negativa" in response.json()["detail"]
     assert not Value.objects.filter(campaign=campaign).exists()
+
+
+def test_a_stored_figure_changes_only_with_the_version_read(coordinator_pe, campaign):  # noqa: F811
+    client = token_client(coordinator_pe)
+    url = f"/api/v1/campaigns/{campaign.pk}/figures/"
+    figure = {"indicator": "visits", "typology": "public", "value": 100}
+    assert client.post(url, {"unit": "PE", "figures": [figure]}, format="json").status_code == 200
+    # Without the version read: 428, as for every API write; nothing changes.
+    response = client.post(url, {"unit": "PE", "figures": [{**figure, "value": 150}]}, format="json")
+    assert response.status_code == 428
+    read = client.get(url, {"unit": "PE"}).json()[0]["version"]
+    assert client.post(url, {"unit": "PE", "figures": [{**figure, "value": 150, "version": read}]},
+                       format="json").status_code == 200
+    # Someone changed it since that read: 409, and their figure stays.
+    response = client.post(url, {"unit": "PE", "figures": [{**figure, "value": 170, "version": read}]},
+                           format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 409 and "changed by someone else" in response.json()["detail"]
+    assert Value.objects.get(campaign=campaign, indicator__code="visits").value == 150

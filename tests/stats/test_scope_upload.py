@@ -7,7 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from sirbi.core.models import ChangeLog
+from sirbi.core import batches
+from sirbi.core.models import ChangeLog, ImportBatch
 from sirbi.registry.models import Library
 from sirbi.stats.campaigns.services import CampaignError, Entry, Unit, save_figures, save_many
 from sirbi.stats.models import Indicator, Value
@@ -98,3 +99,36 @@ def test_an_uploads_result_is_for_its_sender(as_user, network_manager_pe, coordi
     result_url = response.redirect_chain[-1][0]
     assert client.get(result_url).status_code == 200
     assert as_user(coordinator_cl).get(result_url).status_code == 403
+
+
+def test_a_scope_upload_is_one_import_batch_with_its_file_and_rows(as_user, network_manager_pe, campaign,  # noqa: F811
+                                                                   libraries, eager_jobs):
+    client = as_user(network_manager_pe)
+    rows = csv_rows(client.get(f"/en/stats/campaigns/{campaign.pk}/template.csv").content)
+    for row in rows:
+        row["value"] = "3"
+    content = write_csv(rows)
+    response = client.post(f"/en/stats/campaigns/{campaign.pk}/upload/",
+                           {"file": SimpleUploadedFile("all.csv", content)}, follow=True)
+    batch = ImportBatch.objects.get(kind="figures")
+    assert f'href="/en/platform/changes/imports/{batch.pk}/"' in response.content.decode()
+    assert batch.file.read() == content and batch.filename == "all.csv" and batch.country == "PE"
+    assert batch.counts == {"create": 36}
+    # Each figure's history names the file and its row; the entry is compact (its values are the kept row).
+    value = Value.objects.get(campaign=campaign, unit_key=rows[4]["unit"], indicator__code=rows[4]["indicator"])
+    entry = ChangeLog.objects.get(object_id=value.pk, content_type__model="value")
+    assert (entry.batch, entry.row, entry.after) == (batch, 6, None)
+    history = client.get("/en/platform/changes/", {"model": "stats.value", "object_id": value.pk})
+    assert "from all.csv, row 6" in page_text(history)
+    # The importer may undo it while nothing has changed since.
+    batches.undo_batch(batch, user=network_manager_pe)
+    assert not Value.objects.filter(campaign=campaign).exists()
+
+
+def test_a_bulk_update_logs_only_what_changed(campaign, coordinator_pe, peru):  # noqa: F811
+    visits = Indicator.objects.get(code="visits")
+    save_many(coordinator_pe, campaign, [(Unit(peru), Entry(visits, "public", 100, row=2))])
+    save_many(coordinator_pe, campaign, [(Unit(peru), Entry(visits, "public", 120, row=7))], filename="second.csv")
+    entry = ChangeLog.objects.get(action="update")
+    assert (entry.before, entry.after, entry.row, entry.batch.filename) == ({"value": 100.0}, {"value": 120.0}, 7,
+                                                                             "second.csv")

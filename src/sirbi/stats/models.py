@@ -257,7 +257,12 @@ class Value(ChangeLoggedModel):
         ]
 
     def __str__(self):
-        return f"{self.indicator.code} {self.unit_key} {self.typology} {self.year}: {self.value}"
+        return self.describe(self.indicator.code, self.unit_key, self.typology, self.year, self.value)
+
+    @staticmethod
+    def describe(indicator_code, key, typology, year, value):
+        """A value's name from plain values (what bulk writes log, without building the Value)."""
+        return f"{indicator_code} {key} {typology} {year}: {value}"
 
     @property
     def level(self):

@@ -4,12 +4,14 @@ A number that could be read two ways in the active language (or that follows ano
 convention) is refused, never guessed: "1.5" typed on a Spanish form is not silently read as 15.
 """
 
+import functools
 import re
 
 from django.utils.translation import gettext as _
 
 SEPARATORS = {"es": (".", ","), "pt": (".", ","), "en": (",", ".")}  # (thousands, decimal)
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
+_NUMBER = re.compile(r"-?[0-9.,]+")
 
 
 class NumberError(ValueError):
@@ -20,12 +22,20 @@ def parse_number(text, language):
     """The float written in `text` in `language`'s convention; NumberError with the reason otherwise."""
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         return float(text)
-    original = str(text).strip()
+    return _parse_text(str(text).strip(), (language or "es")[:2])
+
+
+# A file's figures repeat (0, 1, the same counts over many libraries): each text is read once per language.
+# Refusals are not kept (an exception leaves the cache alone) and are worded in the language active at the time.
+@functools.lru_cache(maxsize=16384)
+def _parse_text(original, language):
+    if original.isascii() and original.isdigit():
+        return float(original)
     if not original:
         raise NumberError(_("empty"))
     thousands, decimal = SEPARATORS.get((language or "es")[:2], SEPARATORS["es"])
     compact = _SPACES.sub("", original)  # a space groups thousands in every language
-    if not re.fullmatch(r"-?[0-9.,]+", compact):
+    if not _NUMBER.fullmatch(compact):
         raise NumberError(_("“%(text)s” is not a number.") % {"text": original})
     if compact.count(decimal) > 1:
         raise NumberError(_("“%(text)s” has more than one decimal mark (“%(mark)s”).")

@@ -13,7 +13,7 @@ from sirbi.core.downloads import CsvWriter
 from sirbi.registry.models import Library
 
 from . import services
-from .choices import Aggregation, Source, Typology
+from .choices import Source, Typology
 from .models import Population, Value
 from .services import Figure
 
@@ -139,19 +139,12 @@ class SeriesRow:
         return TYPOLOGY_LABELS.get(self.typology, self.typology)
 
 
-def _figure(value):
-    return Figure(value=value.value, year=value.year, source=value.source, source_name=value.source_name,
-                  source_url=value.source_url, note=value.note,
-                  is_estimate=value.method != "count" or value.source == Source.ESTIMATE,
-                  basis="network" if value.network_id else "reported")
-
-
 def country_series(country, indicators):
     """{indicator code: [SeriesRow]}: every published figure of `country`, all years, types and sources.
 
     Reported figures keep one row per source (the one services.pick shows first marked `shown`); years
-    without a country figure take the sum of the libraries' reports, with coverage; derived indicators
-    are computed from the shown numerator, as services.country_table does. Four queries in all.
+    without a country figure take the libraries' reports (services.aggregated_figure), with coverage; derived
+    indicators are computed from the shown figures (services.derived_figure). Four queries in all.
     """
     reported = defaultdict(list)  # (indicator id, typology, year) -> [Value]
     for value in Value.objects.published().filter(country=country, library__isnull=True).order_by():
@@ -172,46 +165,26 @@ def country_series(country, indicators):
         for (indicator_id, typology, year), values in reported.items():
             if indicator_id == indicator.pk:
                 shown, others = services.pick(values)
-                rows.append(SeriesRow(typology, year, _figure(shown), True))
-                rows.extend(SeriesRow(typology, year, _figure(v), False) for v in others)
+                rows.append(SeriesRow(typology, year, services.figure_of(shown), True))
+                rows.extend(SeriesRow(typology, year, services.figure_of(v), False) for v in others)
         for (indicator_id, typology, year), row in aggregated.items():
             if indicator_id == indicator.pk and (indicator_id, typology, year) not in reported:
-                total = row["total"]
-                if indicator.aggregation == Aggregation.MEAN and row["reported"]:
-                    total = total / row["reported"]
-                figure = Figure(value=total, year=year, basis="aggregated", reported=row["reported"],
-                                expected=expected, source=Source.SURVEY)
+                figure = services.aggregated_figure(indicator, year, row["total"], row["reported"], expected)
                 rows.append(SeriesRow(typology, year, figure, True))
         return rows
 
+    def shown(indicator):
+        return {(r.typology, r.year): r.figure for r in base_rows(indicator) if r.shown}
+
     def derived_rows(indicator):
-        numerator = by_id.get(indicator.numerator_id) or indicator.numerator
-        tops = {(r.typology, r.year): r.figure for r in base_rows(numerator) if r.shown}
-        bottoms = {}
-        if indicator.denominator_id:
-            denominator = by_id.get(indicator.denominator_id) or indicator.denominator
-            bottoms = {(r.typology, r.year): r.figure for r in base_rows(denominator) if r.shown}
+        bottoms = shown(by_id.get(indicator.denominator_id) or indicator.denominator) \
+            if indicator.denominator_id else {}
         rows = []
-        for key, top in tops.items():
-            if indicator.denominator_id:
-                bottom = bottoms.get(key)
-                # Never divide figures of different sources (services' rule).
-                if bottom is None or not bottom.value or bottom.source != top.source:
-                    continue
-                figure = Figure(value=top.value / bottom.value * indicator.multiplier, year=top.year,
-                                numerator=top.value, denominator=bottom.value)
-            else:
-                if not populations:
-                    continue
-                # The population of the figure's year, or the nearest year (services.population_table's rule).
-                population_year = min(populations, key=lambda y: (abs(y - top.year), -y))
-                figure = Figure(value=top.value / populations[population_year] * indicator.multiplier,
-                                year=top.year, population_year=population_year, numerator=top.value,
-                                denominator=populations[population_year])
-            figure.basis = "computed"
-            figure.source, figure.source_name, figure.source_url = top.source, top.source_name, top.source_url
-            figure.is_estimate = top.is_estimate
-            rows.append(SeriesRow(key[0], key[1], figure, True))
+        for key, top in shown(by_id.get(indicator.numerator_id) or indicator.numerator).items():
+            population = None if indicator.denominator_id else services.nearest_population(populations, top.year)
+            figure = services.derived_figure(indicator, top, bottoms.get(key), population)
+            if figure is not None:
+                rows.append(SeriesRow(key[0], key[1], figure, True))
         return rows
 
     typology_order = {t: n for n, t in enumerate(Typology.values)}

@@ -60,11 +60,46 @@ def pick(values):
     return ordered[0], ordered[1:]
 
 
-def _figure_from(value, alternatives=()):
+def figure_of(value, alternatives=()):
+    """The Figure of a stored value (with the same figure from other sources as its alternatives): an estimate
+    when counted otherwise or estimated by its source; a network's own figure has that basis."""
     return Figure(value=value.value, year=value.year, source=value.source, source_name=value.source_name,
                   source_url=value.source_url, note=value.note,
                   is_estimate=value.method != Method.COUNT or value.source == Source.ESTIMATE,
-                  alternatives=[_figure_from(v) for v in alternatives])
+                  basis="network" if value.network_id else "reported",
+                  alternatives=[figure_of(v) for v in alternatives])
+
+
+def aggregated_figure(indicator, year, total, reported, expected):
+    """A country's figure summed from its libraries' reports (`total` over `reported` libraries), or their mean
+    for indicators that average; with coverage against the `expected` registered libraries."""
+    if indicator.aggregation == Aggregation.MEAN and reported:
+        total = total / reported
+    return Figure(value=total, year=year, basis="aggregated", reported=reported, expected=expected,
+                  source=Source.SURVEY)
+
+
+def derived_figure(indicator, top, bottom=None, population=None):
+    """A derived indicator's figure from its numerator's figure `top` and its denominator's `bottom`, or the
+    country's (inhabitants, year) `population` when it divides by population; None when it cannot be computed.
+    Never divides figures of different years or sources: that would mix what is not comparable."""
+    if top is None or top.value is None:
+        return None
+    if indicator.denominator_id:
+        if bottom is None or not bottom.value or bottom.year != top.year or bottom.source != top.source:
+            return None
+        figure = Figure(value=top.value / bottom.value * indicator.multiplier, year=top.year,
+                        numerator=top.value, denominator=bottom.value)
+    else:
+        if not population:
+            return None
+        inhabitants, population_year = population
+        figure = Figure(value=top.value / inhabitants * indicator.multiplier, year=top.year,
+                        population_year=population_year, numerator=top.value, denominator=inhabitants)
+    figure.basis = "computed"
+    figure.source, figure.source_name, figure.source_url = top.source, top.source_name, top.source_url
+    figure.is_estimate = top.is_estimate
+    return figure
 
 
 def country_table(indicator, typology=Typology.PUBLIC, year=None, countries=None):
@@ -98,10 +133,7 @@ def country_table(indicator, typology=Typology.PUBLIC, year=None, countries=None
     for code, years in by_country.items():
         latest = max(years)
         shown, others = pick(years[latest])
-        figure = _figure_from(shown, others)
-        if shown.network_id:
-            figure.basis = "network"
-        table[code] = figure
+        table[code] = figure_of(shown, others)
     # Library-level reports fill countries without a country figure (aggregated, with coverage).
     missing = [c for c in countries if c.code not in table]
     if missing and year is not None:
@@ -133,32 +165,16 @@ def population_table(countries, year=None):
 
 def _derived_table(indicator, typology, year, countries):
     numerators = country_table(indicator.numerator, typology, year, countries)
-    denominators = None
+    denominators = {}
     if indicator.denominator_id:
         denominators = country_table(indicator.denominator, typology, year, countries)
-    populations = population_series(countries) if denominators is None else {}
+    populations = population_series(countries) if not indicator.denominator_id else {}
     table = {}
     for code, top in numerators.items():
-        if top.value is None:
-            continue
-        if denominators is None:
-            population = nearest_population(populations.get(code), top.year)
-            if not population:
-                continue
-            bottom_value, population_year = population
-            figure = Figure(value=top.value / bottom_value * indicator.multiplier, year=top.year,
-                            population_year=population_year, numerator=top.value, denominator=bottom_value)
-        else:
-            bottom = denominators.get(code)
-            # Never divide figures of different years or sources: that would mix what is not comparable.
-            if bottom is None or not bottom.value or bottom.year != top.year or bottom.source != top.source:
-                continue
-            figure = Figure(value=top.value / bottom.value * indicator.multiplier, year=top.year,
-                            numerator=top.value, denominator=bottom.value)
-        figure.basis = "computed"
-        figure.source, figure.source_name, figure.source_url = top.source, top.source_name, top.source_url
-        figure.is_estimate = top.is_estimate
-        table[code] = figure
+        figure = derived_figure(indicator, top, denominators.get(code),
+                                nearest_population(populations.get(code), top.year) if populations else None)
+        if figure is not None:
+            table[code] = figure
     return table
 
 
@@ -173,14 +189,9 @@ def aggregate_libraries(indicator, typology, year, countries):
             .order_by())
     expected = dict(Library.objects.filter(country_id__in=list(codes)).values("country_id")
                     .annotate(n=Count("pk")).order_by().values_list("country_id", "n"))
-    table = {}
-    for row in rows:
-        value = row["total"]
-        if indicator.aggregation == Aggregation.MEAN and row["reported"]:
-            value = value / row["reported"]
-        table[codes[row["country_id"]]] = Figure(value=value, year=year, basis="aggregated",
-                                                 reported=row["reported"], expected=expected.get(row["country_id"]))
-    return table
+    return {codes[row["country_id"]]: aggregated_figure(indicator, year, row["total"], row["reported"],
+                                                        expected.get(row["country_id"]))
+            for row in rows}
 
 
 @dataclass

@@ -4,7 +4,9 @@ GET  /api/v1/campaigns/                          campaigns open to the caller (m
 GET  /api/v1/campaigns/{id}/figures/?unit=PE     the unit's figures in the campaign, drafts included
 POST /api/v1/campaigns/{id}/figures/             {"unit": "PE", "figures": [...], "submit": false}
 
-Writes go through services.save_figures: scope, deadline, checks and the change log as on the pages.
+Writes go through services.save_figures: scope, deadline, the figure rules, checks and the change log as on the
+pages. A figure already stored is changed only with the version the caller read ("version"): 428 without it, 409
+when someone changed it since, as for every API write (core.api.FormWriteMixin).
 """
 
 from django.core.exceptions import PermissionDenied
@@ -18,11 +20,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from sirbi.core import permissions
+from sirbi.core.api import Conflict, PreconditionRequired
 from sirbi.core.changelog import ConflictError
 
 from ..choices import Method, Source, Typology
 from ..models import Campaign, Indicator
-from . import services
+from . import rules, services
 from .services import CampaignError, Entry, Unit
 
 
@@ -36,13 +39,21 @@ class CampaignSerializer(serializers.ModelSerializer):
 
 
 class FigureInSerializer(serializers.Serializer):
-    indicator = serializers.SlugRelatedField(slug_field="code", queryset=Indicator.objects.all())
-    typology = serializers.ChoiceField(choices=Typology.choices)
+    """The shape of a figure; its rules (which indicators and types, sources, methods, counts, texts) are the
+    services' (rules.py), so the API refuses what the form and the spreadsheets refuse, in the same words."""
+
+    indicator = serializers.CharField(help_text="The indicator's code.")
+    typology = serializers.CharField(help_text=f"One of {', '.join(Typology.values)}.")
     value = serializers.FloatField(allow_null=True, help_text="Null removes a draft: missing, never zero.")
-    source = serializers.ChoiceField(choices=Source.choices, required=False, allow_blank=True)
-    method = serializers.ChoiceField(choices=Method.choices, required=False, default=Method.COUNT)
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    justification = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    source = serializers.CharField(required=False, allow_blank=True, default="",
+                                   help_text=f"One of {', '.join(Source.values)}; empty: the unit's usual source.")
+    method = serializers.CharField(required=False, allow_blank=True, default=Method.COUNT,
+                                   help_text=f"One of {', '.join(Method.values)}.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+    justification = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+    version = serializers.IntegerField(required=False, allow_null=True, default=None,
+                                       help_text="The version read (GET) of a figure already stored; required for "
+                                                 "those (428 without it, 409 when it changed since).")
 
 
 class ReportSerializer(serializers.Serializer):
@@ -75,6 +86,14 @@ def _unit(key, user):
     return unit
 
 
+def _require_versions(entries, stored):
+    """A change to a stored figure says which version it was based on, as every API write does (core.api)."""
+    unread = [e.indicator.code for e in entries if e.version is None and (e.indicator.code, e.typology) in stored]
+    if unread:
+        raise PreconditionRequired(_("Send the version you read of each figure already stored: %(codes)s.")
+                                   % {"codes": ", ".join(unread)})
+
+
 def _figures(campaign, unit):
     values = services.campaign_values(campaign, unit).values()
     return FigureOutSerializer(sorted(values, key=lambda v: (v.indicator.position, v.typology)), many=True).data
@@ -103,13 +122,20 @@ class CampaignViewSet(viewsets.ReadOnlyModelViewSet):
         report = ReportSerializer(data=request.data)
         report.is_valid(raise_exception=True)
         unit = _unit(report.validated_data["unit"], request.user)
-        entries = [Entry(indicator=f["indicator"], typology=f["typology"], value=f["value"],
-                         source=f.get("source", ""), method=f.get("method") or Method.COUNT, note=f.get("note", ""),
-                         justification=f.get("justification", ""))
+        indicators = {i.code: i for i in Indicator.objects.all()}
+        unknown = {f["indicator"] for f in report.validated_data["figures"]} - set(indicators)
+        if unknown:
+            raise ValidationError({"detail": " ".join(rules.unknown_indicator(code) for code in sorted(unknown))})
+        entries = [Entry(indicator=indicators[f["indicator"]], typology=f["typology"], value=f["value"],
+                         source=f["source"], method=f["method"] or Method.COUNT, note=f["note"],
+                         justification=f["justification"], version=f["version"])
                    for f in report.validated_data["figures"]]
+        _require_versions(entries, services.campaign_values(campaign, unit))
         try:
             services.save_figures(request.user, campaign, unit, entries, submit=report.validated_data["submit"],
                                    source="api")
-        except (CampaignError, ConflictError) as exc:
+        except ConflictError as exc:
+            raise Conflict(str(exc)) from exc
+        except CampaignError as exc:
             raise ValidationError({"detail": str(exc)}) from exc
         return Response(_figures(campaign, unit), status=status.HTTP_200_OK)

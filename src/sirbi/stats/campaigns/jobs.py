@@ -25,15 +25,18 @@ def run_scope_upload(*, progress, job_id, upload, filename, user_id, campaign_id
     user = get_user_model().objects.get(pk=user_id)
     campaign = Campaign.objects.get(pk=campaign_id)
     path = upload_path(upload)
-    result = {"filename": filename, "campaign": campaign.pk, "counts": None, "problems": [],
+    result = {"filename": filename, "campaign": campaign.pk, "counts": None, "batch": None, "problems": [],
               "next_url": reverse("stats-campaigns:upload-result", args=[job_id])}
     with translation.override(language):
         progress(0, 3, translation.gettext("reading the file"))
         units = {u.key: u for u in services.units_for(user, campaign, limit=None)}
+        data = path.read_bytes()
         try:
-            pairs = read_scope_upload(path.read_bytes(), filename, campaign, units)
+            pairs = read_scope_upload(data, filename, campaign, units)
             progress(1, 3, translation.gettext("checking and saving"))
-            result["counts"] = services.save_many(user, campaign, pairs)
+            counts = services.save_many(user, campaign, pairs, filename=filename, data=data)
+            result["batch"] = counts.pop("batch")
+            result["counts"] = counts
         except SheetErrors as exc:
             result["problems"] = exc.problems[:1000]
             result["problem_count"] = len(exc.problems)

@@ -8,21 +8,21 @@ the API alike.
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sirbi.core import permissions
-from sirbi.core.changelog import save_object
-from sirbi.core.markup import validate_plain_text
+from sirbi.core import batches, bulk, permissions
+from sirbi.core.changelog import BatchLog, ConflictError, save_object
 from sirbi.core.notifications import notify
 from sirbi.registry.models import Country, Library, Network
 
 from .. import checks
 from ..choices import Method, Source, Typology, ValueStatus
 from ..models import Campaign, Value, unit_key
+from . import rules
 
 # The registry's library types and the statistics typology they report under.
 LIBRARY_TYPOLOGY = {"public": Typology.PUBLIC, "school": Typology.SCHOOL, "popular": Typology.POPULAR,
@@ -33,6 +33,18 @@ EDITABLE = {ValueStatus.DRAFT, ValueStatus.RETURNED}
 
 class CampaignError(Exception):
     """A refusal to show the user as it is (already translated)."""
+
+
+class FigureErrors(CampaignError):
+    """Figures that break the rules (rules.figure_problems): [(Entry, field, message)], every one of them. The
+    spreadsheets name each by its row and column (Entry.row); the form and the API by the indicator."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__(" ".join(
+            _("%(indicator)s (%(typology)s): %(message)s")
+            % {"indicator": entry.indicator.name, "typology": entry.typology, "message": message}
+            for entry, _field, message in problems))
 
 
 @dataclass(frozen=True)
@@ -159,6 +171,8 @@ class Entry:
     method: str = Method.COUNT
     note: str = ""
     justification: str = ""
+    row: int | None = None  # its row in an uploaded spreadsheet
+    version: int | None = None  # the version of the stored figure the reporter read (the API sends it)
 
 
 def save_figures(user, campaign, unit, entries, *, submit=False, source="web"):
@@ -173,16 +187,16 @@ def save_figures(user, campaign, unit, entries, *, submit=False, source="web"):
         raise CampaignError(_("This campaign does not ask %(unit)s for figures.") % {"unit": unit})
     if not may_report(user, unit):
         raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
-    asked = {i.pk for i in campaign.indicators.all()}
-    typologies = unit.typologies(campaign)
+    _check_entries(campaign, [(unit, entry) for entry in entries])
     with transaction.atomic():
         existing = campaign_values(campaign, unit)
         by_key, pending = {}, []
         for entry in entries:
-            _check_entry(entry, asked, typologies)
             by_key[(unit.key, entry.indicator.code, entry.typology)] = (unit, entry)
         for (_key, code, typology), (_unit, entry) in by_key.items():
             current = existing.get((code, typology))
+            if entry.version is not None and current is not None and current.version != entry.version:
+                raise ConflictError(current)
             if not _editable(entry, current):
                 continue
             if entry.value is None:
@@ -203,19 +217,26 @@ def save_figures(user, campaign, unit, entries, *, submit=False, source="web"):
     return campaign_values(campaign, unit)
 
 
-def _check_entry(entry, asked, typologies):
-    """Refuse a figure the campaign does not ask for, a negative count, or HTML in its note or justification."""
-    if entry.indicator.pk not in asked or entry.typology not in typologies:
-        raise CampaignError(_("%(indicator)s (%(typology)s) is not asked in this campaign.")
-                            % {"indicator": entry.indicator.name, "typology": entry.typology})
-    if entry.value is not None and entry.value < 0:
-        raise CampaignError(_("%(indicator)s: a count cannot be negative.") % {"indicator": entry.indicator.name})
-    for text in (entry.note, entry.justification):
-        try:
-            validate_plain_text(text)  # the model fields' rule, for every door (form, API, spreadsheet)
-        except ValidationError as error:
-            raise CampaignError(f"{entry.indicator.name}: {' '.join(error.messages)}") from error
+def _check_entries(campaign, pairs):
+    """Raise FigureErrors listing every figure of [(Unit, Entry)] that breaks the rules."""
+    problems = figure_problems(campaign, pairs)
+    if problems:
+        raise FigureErrors(problems)
 
+
+def figure_problems(campaign, pairs):
+    """[(Entry, field, message)] of the figures of [(Unit, Entry)] that break the rules (rules.py), with the lookups
+    the rules need read once: the campaign's indicators, and each unit's library types (no query)."""
+    asked = {i.pk for i in campaign.indicators.all()}
+    typologies, problems = {}, []
+    for unit, entry in pairs:
+        types = typologies.get(unit.key)
+        if types is None:
+            types = typologies[unit.key] = unit.typologies(campaign)
+        found = rules.figure_problems(entry.indicator, entry.typology, entry.value, entry.source, entry.method,
+                                      entry.note, entry.justification, asked=asked, typologies=types)
+        problems.extend((entry, name, message) for name, message in found)
+    return problems
 
 def _editable(entry, current):
     """Whether the figure may be written; refuses a change to a figure already sent. A sent figure is not
@@ -306,34 +327,30 @@ class _Pending:
     fields: dict
     current: Value | None = None
     flags: list = None
+    key: tuple = field(init=False)  # (unit key, indicator code, typology), read many times by the checks
 
-    @property
-    def key(self):
-        return (self.unit.key, self.entry.indicator.code, self.entry.typology)
+    def __post_init__(self):
+        self.key = (self.unit.key, self.entry.indicator.code, self.entry.typology)
 
 
-def save_many(user, campaign, pairs, *, source="import"):
+def save_many(user, campaign, pairs, *, filename="", data=None, source="import"):
     """Save the figures of many units at once (a scope's spreadsheet): [(Unit, Entry), ...].
 
-    The same rules as save_figures — the campaign open and before its deadline, every unit in the user's
-    scope and asked by the campaign, sent figures unchanged, counts not negative, checks giving flags —
-    applied to the whole file first; then one bulk write with one change-log entry per figure. All or
-    nothing. Returns {"created": n, "updated": n, "deleted": n, "unchanged": n, "flagged": n}.
+    The rules of save_figures — the campaign open and before its deadline, every unit in the user's scope and
+    asked by the campaign, the figure rules (rules.py), sent figures unchanged, checks giving flags — applied to
+    the whole file first; then one bulk write, as one import batch (core.batches: the file `data` kept, one
+    compact change-log entry per figure with its row). All or nothing. Returns {"created": n, "updated": n,
+    "deleted": n, "unchanged": n, "flagged": n, "batch": the batch's id}.
     """
     _check_open(campaign)
     allowed_units = unit_keys_for(user, campaign)
-    asked = {i.pk for i in campaign.indicators.all()}
-    typologies = {}
-    by_key = {}
-    for unit, entry in pairs:
+    for unit in {unit.key: unit for unit, _entry in pairs}.values():
         if unit.key not in allowed_units:
             if not reports_at(campaign, unit):
                 raise CampaignError(_("This campaign does not ask %(unit)s for figures.") % {"unit": unit})
             raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
-        if unit.key not in typologies:
-            typologies[unit.key] = unit.typologies(campaign)
-        _check_entry(entry, asked, typologies[unit.key])
-        by_key[(unit.key, entry.indicator.code, entry.typology)] = (unit, entry)
+    _check_entries(campaign, pairs)
+    by_key = {(unit.key, entry.indicator.code, entry.typology): (unit, entry) for unit, entry in pairs}
     unit_keys = {key[0] for key in by_key}
     existing = {(v.unit_key, v.indicator.code, v.typology): v
                 for v in Value.objects.filter(campaign=campaign).select_related("indicator", "country")
@@ -346,7 +363,7 @@ def save_many(user, campaign, pairs, *, source="import"):
             continue
         if entry.value is None:
             if current is not None:
-                deletes.append(current)
+                deletes.append((current, entry))
             continue
         fields = _fields(unit, entry, current)
         if current is None:
@@ -356,10 +373,16 @@ def save_many(user, campaign, pairs, *, source="import"):
         else:
             unchanged += 1
     _bulk_flags(campaign.year, creates + updates, by_key)
+    countries = {unit.country.code for unit, _entry in by_key.values()}
     with transaction.atomic():
-        _bulk_write(user, campaign, creates, updates, deletes, source)
+        batch = batches.open_batch(user=user, kind="figures", filename=filename, data=data, source=source,
+                                   message=_("Figures for the campaign “%(title)s”") % {"title": campaign.title},
+                                   country=countries.pop() if len(countries) == 1 else "")
+        _bulk_write(user, campaign, creates, updates, deletes, BatchLog(batch, Value))
+        batches.close_batch(batch, create=len(creates), update=len(updates), delete=len(deletes),
+                            unchanged=unchanged)
     return {"created": len(creates), "updated": len(updates), "deleted": len(deletes), "unchanged": unchanged,
-            "flagged": sum(1 for p in creates + updates if p.flags)}
+            "flagged": sum(1 for p in creates + updates if p.flags), "batch": batch.pk}
 
 
 def _bulk_flags(year, pending, by_key):
@@ -386,23 +409,23 @@ def _bulk_flags(year, pending, by_key):
     for key, code, typology, country_id, figure in stored:
         if (key, code, typology) not in mine:
             peers.setdefault(_peer_group(key, code, typology, country_id), []).append(figure)
-    for p in pending:
-        peers.setdefault(_peer_group(*p.key, p.unit.country.id), []).append(p.fields["value"])
+    groups = [_peer_group(*p.key, p.unit.country.id) for p in pending]
+    for p, group in zip(pending, groups, strict=True):
+        peers.setdefault(group, []).append(p.fields["value"])
     labels = {"library": _("peer libraries"), "network": _("peer networks"), "country": _("peer countries")}
     spreads = {}
-    for p in pending:
+    for p, group in zip(pending, groups, strict=True):
         figure, flags = p.fields["value"], []
-        found = checks.check_change(figure, previous.get(p.key))
+        found = checks.check_change(figure, previous.get(p.key)) if previous else None
         if found:
             flags.append(found)
-        total_code = checks.PARTS.get(p.entry.indicator.code)
+        total_code = checks.PARTS.get(p.key[1])
         if total_code:
-            given = by_key.get((p.unit.key, total_code, p.entry.typology))
-            total = given[1].value if given else stored_totals.get((p.unit.key, total_code, p.entry.typology))
+            given = by_key.get((p.key[0], total_code, p.key[2]))
+            total = given[1].value if given else stored_totals.get((p.key[0], total_code, p.key[2]))
             found = checks.check_part(figure, total, p.entry.indicator.name, total_code)
             if found:
                 flags.append(found)
-        group = _peer_group(*p.key, p.unit.country.id)
         if group not in spreads:
             # The group's median and spread, once (the figure itself among its peers barely moves them).
             members = peers[group]
@@ -420,54 +443,34 @@ def _peer_group(key, code, typology, country_id):
     return (level, code, typology, country_id if level == "library" else None)
 
 
-# The columns save_many writes; the change log's snapshot is every one of them but the bookkeeping ones.
+# The columns save_many writes, and those an update changes.
 _INSERTED = [f.attname for f in Value._meta.concrete_fields if not f.primary_key]
-_SNAPSHOT = [(f.name, f.attname) for f in Value._meta.concrete_fields
-             if not f.primary_key and f.name not in Value.changelog_exclude]
 _UPDATED = ["value", "source", "method", "note", "justification", "flags", "entered_by_id", "version", "updated"]
 
 
-def _bulk_write(user, campaign, creates, updates, deletes, source):
-    from django.contrib.contenttypes.models import ContentType
+def _bulk_write(user, campaign, creates, updates, deletes, log):
+    """INSERT, UPDATE and DELETE the figures in a few statements, each with its entry in the batch's `log`."""
     from django.db import connection
-
-    from sirbi.core import bulk
-    from sirbi.core.models import ChangeLog
 
     ops = connection.ops
     now = timezone.now()
     stamp = ops.adapt_datetimefield_value(now)
     user_id = user.pk if getattr(user, "is_authenticated", False) else None
-    user_name = getattr(user, "username", "") or ""
-    content_type = ContentType.objects.get_for_model(Value).pk
-
-    def snapshot(values):
-        # Every snapshot field of a Value is a number, a string, a list or None: JSON as it is.
-        return ops.adapt_json_value({name: values[attname] for name, attname in _SNAPSHOT}, None)
-
-    def log(action, pk, values, before, after, country):
-        return (stamp, user_id, user_name, action, content_type, pk,
-                f"{values['indicator_code']} {values['unit_key']} {values['typology']} {values['year']}"[:300],
-                country, before, after, "", source)
-
     inserted = itemgetter(*_INSERTED)
-    rows, records = [], []
+    fixed = {"version": 1, "created": stamp, "updated": stamp, "year": campaign.year, "source_name": "",
+             "source_url": "", "status": ValueStatus.DRAFT, "entered_by_id": user_id, "is_sample": False,
+             "campaign_id": campaign.pk, "review_comment": "", "submitted_at": None}
+    no_flags = ops.adapt_json_value([], None)  # most figures: adapted once
+    rows = []
     for p in creates:
-        values = {"version": 1, "created": now, "updated": now, "indicator_id": p.entry.indicator.pk,
-                  "typology": p.entry.typology, "country_id": p.unit.country.pk,
-                  "network_id": p.unit.network.pk if p.unit.network else None,
-                  "library_id": p.unit.library.pk if p.unit.library else None, "unit_key": p.unit.key,
-                  "year": campaign.year, "source_name": "", "source_url": "", "status": ValueStatus.DRAFT,
-                  "flags": p.flags, "entered_by_id": user_id, "is_sample": False, "campaign_id": campaign.pk,
-                  "review_comment": "", "submitted_at": None, **p.fields}
-        records.append(values)
-        rows.append(inserted({**values, "created": stamp, "updated": stamp,
-                              "flags": ops.adapt_json_value(p.flags, None)}))
-    ids = bulk.insert_rows(Value, _INSERTED, rows)
-    entries = []
-    for pk, values, p in zip(ids, records, creates, strict=True):
-        values["indicator_code"] = p.entry.indicator.code
-        entries.append(log(ChangeLog.Action.CREATE, pk, values, None, snapshot(values), p.unit.country.code))
+        unit = p.unit
+        rows.append(inserted({**fixed, **p.fields, "indicator_id": p.entry.indicator.id, "typology": p.entry.typology,
+                              "country_id": unit.country.id, "network_id": unit.network.id if unit.network else None,
+                              "library_id": unit.library.id if unit.library else None, "unit_key": unit.key,
+                              "flags": ops.adapt_json_value(p.flags, None) if p.flags else no_flags}))
+    for pk, p in zip(bulk.insert_rows(Value, _INSERTED, rows), creates, strict=True):
+        log.created(pk, Value.describe(p.entry.indicator.code, p.unit.key, p.entry.typology, campaign.year,
+                                       p.fields["value"]), p.unit.country.code, p.entry.row)
     update_rows = []
     for p in updates:
         value = p.current
@@ -478,15 +481,9 @@ def _bulk_write(user, campaign, creates, updates, deletes, source):
         update_rows.append((*[stamp if name == "updated" else
                               ops.adapt_json_value(value.flags, None) if name == "flags" else getattr(value, name)
                               for name in _UPDATED], value.pk))
-        values = {attname: getattr(value, attname) for _name, attname in _SNAPSHOT}
-        values.update(indicator_code=p.entry.indicator.code)
-        entries.append(log(ChangeLog.Action.UPDATE, value.pk, values, ops.adapt_json_value(before, None),
-                           snapshot(values), p.unit.country.code))
+        log.updated(value.pk, str(value), p.unit.country.code, p.entry.row, before, value.snapshot())
     bulk.update_rows(Value, _UPDATED, update_rows)
-    for value in deletes:
-        values = {attname: getattr(value, attname) for _name, attname in _SNAPSHOT}
-        values.update(indicator_code=value.indicator.code)
-        entries.append(log(ChangeLog.Action.DELETE, value.pk, values, ops.adapt_json_value(value.snapshot(), None),
-                           None, value.country.code if value.country_id else ""))
-    Value.objects.filter(pk__in=[v.pk for v in deletes]).delete()
-    bulk.insert_change_log(entries)
+    for value, entry in deletes:
+        log.deleted(value.pk, str(value), value.country.code, entry.row, value.snapshot())
+    Value.objects.filter(pk__in=[value.pk for value, _entry in deletes]).delete()
+    log.write()

@@ -3,6 +3,7 @@ offline and sent back. Reading one back is all or nothing: every problem is name
 column, and nothing is saved unless the whole file is right."""
 
 import io
+from operator import itemgetter
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -13,19 +14,19 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sirbi.core.downloads import CsvDictWriter, xlsx_row
 from sirbi.core.tables import FileProblem, read_table
 
-from ..choices import Method, Source, Unit
-from ..models import Value
+from ..choices import Method, Source
+from ..models import Indicator, Value
 from ..numbers import NumberError, parse_number
-from .services import Entry
+from . import rules
+from .services import Entry, figure_problems
 
 TEMPLATE_VERSION = "1"
 COLUMNS = ["template_version", "campaign", "unit", "language", "indicator", "typology", "name", "measure", "value",
            "source", "method", "note", "justification"]
 EDITABLE_COLUMNS = {"value", "source", "method", "note", "justification"}
+READ_COLUMNS = ["template_version", "campaign", "unit", "language", "indicator", "typology", "value", "source",
+                "method", "note", "justification"]
 SHEET = "figures"
-SOURCES, METHODS = frozenset(Source.values), frozenset(Method.values)
-# Counts are whole numbers; full-time equivalents and rates may have decimals.
-WHOLE_UNITS = {Unit.COUNT}
 
 
 class SheetErrors(Exception):
@@ -127,6 +128,11 @@ def _written(number, language):
                              force_grouping=False)
 
 
+def _where(sheet, line, column, message):
+    return _("%(sheet)s, row %(row)s, column %(column)s: %(message)s") % {
+        "sheet": sheet, "row": line, "column": column, "message": message}
+
+
 def read_upload(data, filename, campaign, unit):
     """The Entries of an uploaded template for `unit` in `campaign`; SheetErrors listing every problem."""
     return [entry for _unit, entry in read_scope_upload(data, filename, campaign, {unit.key: unit})]
@@ -145,82 +151,62 @@ def read_scope_upload(data, filename, campaign, units):
     if missing:
         raise SheetErrors([_("%(sheet)s: this is not a template of this platform (missing columns: %(columns)s); "
                              "download the template again.") % {"sheet": sheet, "columns": ", ".join(missing)}])
-    position = {name: header.index(name) for name in COLUMNS}
-    indicators = {i.code: i for i in campaign.indicators.all()}
+    # The cells a row is read by, in one call per row (a scope's file has 100,000 rows).
+    read_cells = itemgetter(*(header.index(name) for name in READ_COLUMNS))
+    width = len(header)
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    campaign_id = str(campaign.pk)
     problems, entries, seen = [], [], {}
 
     def problem(line, column, message):
-        problems.append(_("%(sheet)s, row %(row)s, column %(column)s: %(message)s")
-                        % {"sheet": sheet, "row": line, "column": column, "message": message})
+        problems.append((line, _where(sheet, line, column, message)))
 
     for line, cells in table.rows:
-        cells = list(cells) + [""] * (len(header) - len(cells))
-
-        def cell(name, _cells=cells):
-            value = _cells[position[name]]
-            return value.strip() if isinstance(value, str) else value
-
-        if str(cell("template_version")) != TEMPLATE_VERSION:
+        if len(cells) < width:
+            cells = list(cells) + [""] * (width - len(cells))
+        (version, campaign_cell, unit_cell, language, code, typology, raw, source, method, note,
+         justification) = (value.strip() if isinstance(value, str) else value for value in read_cells(cells))
+        if str(version) != TEMPLATE_VERSION:
             problem(line, "template_version", _("version “%(found)s” of the template is not the current one "
                                                 "(%(current)s); download the template again.")
-                    % {"found": cell("template_version"), "current": TEMPLATE_VERSION})
+                    % {"found": version, "current": TEMPLATE_VERSION})
             continue
-        if str(cell("campaign")) != str(campaign.pk):
+        if str(campaign_cell) != campaign_id:
             problem(line, "campaign", _("this row belongs to another campaign (%(found)s), not to “%(title)s”.")
-                    % {"found": cell("campaign"), "title": campaign.title})
+                    % {"found": campaign_cell, "title": campaign.title})
             continue
-        unit = units.get(str(cell("unit")))
+        unit = units.get(str(unit_cell))
         if unit is None:
             if len(units) == 1:
                 problem(line, "unit", _("this row reports for “%(found)s”, not for %(unit)s.")
-                        % {"found": cell("unit"), "unit": next(iter(units.values()))})
+                        % {"found": unit_cell, "unit": next(iter(units.values()))})
             else:
                 problem(line, "unit", _("“%(found)s” is not one of the units you report for in this campaign.")
-                        % {"found": cell("unit")})
+                        % {"found": unit_cell})
             continue
-        indicator = indicators.get(str(cell("indicator")))
+        indicator = indicators.get(str(code))
         if indicator is None:
-            problem(line, "indicator", _("“%(code)s” is not an indicator of this campaign.")
-                    % {"code": cell("indicator")})
+            problem(line, "indicator", rules.unknown_indicator(code))
             continue
-        typology = str(cell("typology"))
-        if typology not in unit.typologies(campaign):
-            problem(line, "typology", _("“%(typology)s” is not a library type of this report.")
-                    % {"typology": typology})
-            continue
+        typology = str(typology)
         key = (unit.key, indicator.code, typology)
         if key in seen:
             problem(line, "indicator", _("%(indicator)s (%(typology)s) is already on row %(row)s.")
                     % {"indicator": indicator.code, "typology": typology, "row": seen[key]})
             continue
         seen[key] = line
-        raw = cell("value")
         number = None
         if raw not in ("", None):
             try:
-                number = parse_number(raw, str(cell("language")) or "es")
+                number = parse_number(raw, str(language) or "es")
             except NumberError as exc:
                 problem(line, "value", str(exc))
                 continue
-            if number < 0:
-                problem(line, "value", _("a count cannot be negative."))
-                continue
-            if indicator.unit in WHOLE_UNITS and not float(number).is_integer():
-                problem(line, "value", _("%(value)s is not a whole number, and %(indicator)s is a count.")
-                        % {"value": raw, "indicator": indicator.code})
-                continue
-        source, method = str(cell("source") or ""), str(cell("method") or Method.COUNT)
-        if source and source not in SOURCES:
-            problem(line, "source", _("“%(value)s” is not one of %(choices)s.")
-                    % {"value": source, "choices": ", ".join(Source.values)})
-            continue
-        if method not in METHODS:
-            problem(line, "method", _("“%(value)s” is not one of %(choices)s.")
-                    % {"value": method, "choices": ", ".join(Method.values)})
-            continue
-        entries.append((unit, Entry(indicator=indicator, typology=typology, value=number, source=source, method=method,
-                             note=str(cell("note") or "")[:2000],
-                             justification=str(cell("justification") or "")[:2000])))
+        entries.append((unit, Entry(indicator, typology, number, str(source or ""), str(method or Method.COUNT),
+                                    str(note or ""), str(justification or ""), row=line)))
+    # The figure's own rules, as the services apply them to every door, so that one reading names every problem.
+    for entry, column, message in figure_problems(campaign, entries):
+        problem(entry.row, column, message)
     if problems:
-        raise SheetErrors(problems)
+        raise SheetErrors([text for _line, text in sorted(problems, key=itemgetter(0))])
     return entries

@@ -118,11 +118,8 @@ def report(request, pk, unit_key):
                         errors[prefix] = str(exc)
                         continue
                 entries.append(Entry(indicator=indicator, typology=typology, value=number,
-                                     source=typed[prefix]["source"] if typed[prefix]["source"] in Source.values else "",
-                                     method=typed[prefix]["method"] if typed[prefix]["method"] in Method.values
-                                     else Method.COUNT,
-                                     note=typed[prefix]["note"][:2000],
-                                     justification=typed[prefix]["justification"][:2000]))
+                                     source=typed[prefix]["source"], method=typed[prefix]["method"] or Method.COUNT,
+                                     note=typed[prefix]["note"], justification=typed[prefix]["justification"]))
         if errors:
             messages.error(request, _("Nothing was saved: correct the figures marked below."))
         else:
