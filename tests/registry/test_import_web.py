@@ -211,10 +211,10 @@ def test_a_failed_import_says_that_nothing_changed(monkeypatch, as_user, coordin
     client = as_user(coordinator_pe)
     job = preview_job(upload(client, csv_bytes([MIRAFLORES, HUANUCO])))
 
-    def stopped(*args):
+    def stopped(*args, **kwargs):
         raise RuntimeError("the server stopped")
 
-    monkeypatch.setattr(importer, "_insert_change_log", stopped)
+    monkeypatch.setattr(importer, "close_batch", stopped)
     state = stored_state()
     page = text(client.post(f"/en/registry/import/{job.pk}/", follow=True))
     assert "The job failed: the server stopped" in page
