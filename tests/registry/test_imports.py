@@ -636,8 +636,12 @@ def test_the_command_imports_a_file_as_the_named_user(tmp_path, coordinator_pe, 
     path.write_bytes(csv_bytes([MIRAFLORES, HUANUCO]))
     out, err = command(path, user="coord_pe", message="Carga inicial")
 
-    assert out.strip() == "imported: 2 new, 0 updated, 0 unchanged, 0 with errors" and err == ""
-    assert ChangeLog.objects.filter(source="import", user=coordinator_pe, message="Carga inicial").count() == 2
+    batch = ImportBatch.objects.get()
+    assert out.splitlines() == ["imported: 2 new, 0 updated, 0 unchanged, 0 with errors",
+                                f"import #{batch.pk}: http://127.0.0.1:8000/en/platform/changes/imports/{batch.pk}/"]
+    assert err == "" and batch.file.read() == path.read_bytes() and batch.filename == "bibliotecas.csv"
+    assert ChangeLog.objects.filter(source="import", user=coordinator_pe, message="Carga inicial",
+                                    batch=batch).count() == 2
     # Run again: everything is unchanged and nothing is logged twice.
     out, err = command(path, user="coord_pe")
     assert out.strip() == "imported: 0 new, 0 updated, 2 unchanged, 0 with errors"
@@ -669,7 +673,7 @@ def test_the_command_skips_invalid_rows_when_asked(tmp_path, coordinator_pe):
     path = tmp_path / "bibliotecas.csv"
     path.write_bytes(csv_bytes([MIRAFLORES, with_cell(HUANUCO, "country", "ZZ")]))
     out, err = command(path, user="coord_pe", skip_invalid=True)
-    assert out.strip() == "imported: 1 new, 0 updated, 0 unchanged, 1 skipped"
+    assert out.splitlines()[0] == "imported: 1 new, 0 updated, 0 unchanged, 1 skipped"
     assert "row 3, column country" in err
     assert Library.objects.filter(isil="PE-MIR01").exists()
 
