@@ -193,7 +193,9 @@ class BatchLog:
                              self._json(new, None), row))
 
     def deleted(self, pk, name, country, row, before):
-        self.entries.append((ChangeLog.Action.DELETE.value, pk, name, country, self._json(before, None), None, row))
+        """`before` None: the deletion of what a batch created, whose values are the row's (an undo)."""
+        self.entries.append((ChangeLog.Action.DELETE.value, pk, name, country,
+                             None if before is None else self._json(before, None), None, row))
 
     def write(self):
         """INSERT the collected entries (in the caller's transaction) and forget them."""
