@@ -832,3 +832,44 @@ def test_a_dry_run_leaves_the_page_cache_as_it_is(coordinator_pe, lima_library, 
         report = run(csv_bytes([row, MIRAFLORES]), coordinator_pe, dry_run=True)
     assert report.ok and [r.action for r in report.rows] == ["update", "create"]
     assert pagecache.bump not in callbacks and pagecache._stamp() == before
+
+
+# --- Undoing an import ------------------------------------------------------------------------------------------
+
+
+def test_an_import_is_undone_as_one_batch_and_refused_once_a_library_changed_since(coordinator_pe, lima_library,
+                                                                                 pe_public):
+    from sirbi.core.batches import UndoRefused, undo_batch
+    from sirbi.core.changelog import save_object
+
+    closed_lima = ["PE-LIM01", "Biblioteca Municipal de Lima", "PE", "", "", "public", "closed", "Lima", "", "", ""]
+    report = run(csv_bytes([MIRAFLORES, closed_lima]), coordinator_pe)
+    batch = ImportBatch.objects.get(pk=report.batch_id)
+    assert batch.counts == {"create": 1, "update": 1}
+
+    # Someone edits the new library afterwards: the undo is refused and changes nothing.
+    miraflores = Library.objects.get(isil="PE-MIR01")
+    miraflores.phone = "01 445"
+    save_object(miraflores, user=coordinator_pe)
+    with pytest.raises(UndoRefused, match="was changed after this import"):
+        undo_batch(batch, user=coordinator_pe)
+    assert Library.objects.filter(isil="PE-MIR01").exists()
+
+    # A later import of Lima alone can be undone: Lima gets its status of before that import back.
+    reopened = run(csv_bytes([with_cell(closed_lima, "status", "open")]), coordinator_pe)
+    lima_library.refresh_from_db()
+    assert lima_library.status == "open" and not lima_library.networks.exists()
+    undo = undo_batch(ImportBatch.objects.get(pk=reopened.batch_id), user=coordinator_pe)
+    lima_library.refresh_from_db()
+    assert lima_library.status == "closed" and undo.counts == {"update": 1}
+    assert history(lima_library).first().batch == undo
+
+
+def test_undoing_an_import_deletes_the_libraries_it_created(coordinator_pe, pe_public):
+    from sirbi.core.batches import undo_batch
+
+    report = run(csv_bytes([MIRAFLORES, HUANUCO]), coordinator_pe)
+    undo = undo_batch(ImportBatch.objects.get(pk=report.batch_id), user=coordinator_pe)
+    assert not Library.objects.exists() and not Library.networks.through.objects.exists()
+    assert undo.counts == {"delete": 2}
+    assert sorted(undo.changes.values_list("action", "row", "before")) == [("delete", 2, None), ("delete", 3, None)]
