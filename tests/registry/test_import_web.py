@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
 
-from sirbi.core.models import ChangeLog, Job
+from sirbi.core.models import ChangeLog, ImportBatch, Job
 from sirbi.registry.exports import LIBRARY_COLUMNS
 from sirbi.registry.imports import libraries as importer
 from sirbi.registry.models import Library
@@ -90,6 +90,10 @@ def test_a_coordinator_uploads_sees_every_row_and_confirms(as_user, coordinator_
 
     confirmed = client.post(f"/en/registry/import/{job.pk}/", follow=True)
     assert "The import is done." in text(confirmed)
+    batch = ImportBatch.objects.get()
+    assert f"It is import #{batch.pk}" in text(confirmed)
+    assert f'href="/en/platform/changes/imports/{batch.pk}/"' in confirmed.content.decode()
+    assert batch.file.read() == csv_bytes([MIRAFLORES, HUANUCO]) and batch.message == "Censo 2024"
     assert Library.objects.filter(isil="PE-MIR01").exists() and Library.objects.filter(locality="Huánuco").exists()
     entries = ChangeLog.objects.filter(source="import")
     assert entries.count() == 2 and set(entries.values_list("message", flat=True)) == {"Censo 2024"}
@@ -211,10 +215,10 @@ def test_a_failed_import_says_that_nothing_changed(monkeypatch, as_user, coordin
     client = as_user(coordinator_pe)
     job = preview_job(upload(client, csv_bytes([MIRAFLORES, HUANUCO])))
 
-    def stopped(*args):
+    def stopped(*args, **kwargs):
         raise RuntimeError("the server stopped")
 
-    monkeypatch.setattr(importer, "_insert_change_log", stopped)
+    monkeypatch.setattr(importer, "close_batch", stopped)
     state = stored_state()
     page = text(client.post(f"/en/registry/import/{job.pk}/", follow=True))
     assert "The job failed: the server stopped" in page

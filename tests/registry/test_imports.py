@@ -19,13 +19,14 @@ from openpyxl import Workbook
 
 from sirbi.core import jobs, pagecache
 from sirbi.core.changelog import history
-from sirbi.core.models import ChangeLog, Job, User
+from sirbi.core.models import ChangeLog, ImportBatch, Job, KeptFile, User
 from sirbi.core.text import fold
 from sirbi.registry.imports import import_libraries
 from sirbi.registry.imports import jobs as import_jobs
 from sirbi.registry.imports import libraries as importer
-from sirbi.registry.imports.libraries import COLUMN_LABELS, column_aliases, valid_email, valid_url
+from sirbi.registry.imports.libraries import COLUMN_LABELS, column_aliases
 from sirbi.registry.models import Library
+from sirbi.registry.rules import valid_email, valid_url
 from tests.core.test_pagecache import page_cache  # noqa: F401  (fixture)
 
 HEADER = ["isil", "name", "country", "subdivision", "networks", "type", "status", "locality", "latitude",
@@ -62,11 +63,14 @@ def xlsx_bytes(rows, header=HEADER, build=None):
 
 
 def stored_state():
-    """What an import could change: libraries (with their versions), network memberships, change log."""
+    """What an import could change: libraries (with their versions), network memberships, change log, batches
+    and the files they keep."""
     return (
         sorted(Library.objects.values_list("pk", "name", "isil", "version", "latitude", "updated")),
         sorted(Library.networks.through.objects.values_list("library_id", "network_id")),
         ChangeLog.objects.count(),
+        ImportBatch.objects.count(),
+        KeptFile.objects.count(),
     )
 
 
@@ -100,12 +104,19 @@ def test_peru_coordinator_imports_new_libraries_with_their_change_log(coordinato
     assert huanuco.subdivision.code == "PE-HUC" and huanuco.isil is None and huanuco.type == "school"
     assert {row.library_id for row in report.rows} == {miraflores.pk, huanuco.pk}
 
+    # The import is one batch that keeps the file; each library's entry points at it and at its row, and keeps
+    # no values of its own (they are the row's).
+    batch = ImportBatch.objects.get(pk=report.batch_id)
+    assert batch.kind == "libraries" and batch.filename == "bibliotecas.csv" and batch.country == "PE"
+    assert batch.user == coordinator_pe and batch.message == "Censo 2024"
+    assert batch.counts == {"create": 2} and batch.file.read() == csv_bytes([MIRAFLORES, HUANUCO])
+    assert report.as_dict()["batch_url"] == f"/en/platform/changes/imports/{batch.pk}/"
     entry = history(miraflores).get()
     assert entry.action == "create" and entry.source == "import" and entry.message == "Censo 2024"
     assert entry.user == coordinator_pe and entry.user_name == "coord_pe" and entry.country == "PE"
-    assert entry.object_repr == miraflores.name and entry.before is None
-    assert entry.after == miraflores.snapshot()  # the same snapshot a page save records
-    assert history(huanuco).get().after == huanuco.snapshot()
+    assert entry.object_repr == miraflores.name and entry.before is None and entry.after is None
+    assert (entry.batch, entry.row) == (batch, 2)
+    assert (history(huanuco).get().batch, history(huanuco).get().row) == (batch, 3)
 
 
 def test_the_free_text_search_finds_imported_libraries(client, coordinator_pe):
@@ -217,8 +228,10 @@ def test_a_row_with_the_isil_of_a_library_updates_it_whatever_the_case(coordinat
     assert lima_library.version == before_version + 1
     entry = history(lima_library).get()
     assert entry.action == "update" and entry.source == "import" and entry.message == "cierre temporal"
-    assert entry.before["status"] == "open" and entry.after["status"] == "temporarily_closed"
-    assert entry.after == lima_library.snapshot() and entry.before["networks"] == [pe_public.pk]
+    # Only the fields the row changed, before and after.
+    assert entry.before == {"status": "open", "service_internet": False}
+    assert entry.after == {"status": "temporarily_closed", "service_internet": True}
+    assert entry.batch_id == report.batch_id and entry.row == 2
     assert {row["name"] for row in entry.changed_fields()} == {"status", "service_internet"}
 
 
@@ -344,9 +357,9 @@ BAD_ROWS = {
     "unknown subdivision": (with_cell(MIRAFLORES, "subdivision", "PE-XYZ"), "subdivision",
                             "unknown subdivision “PE-XYZ” of PE"),
     "subdivision of another country": (with_cell(MIRAFLORES, "subdivision", "CL-RM"), "subdivision",
-                                       "CL-RM is not a subdivision of PE"),
+                                       "(CL-RM) is not a subdivision of Peru"),
     "network of another country": (with_cell(MIRAFLORES, "networks", "ar-popular"), "networks",
-                                   "the network ar-popular belongs to another country (AR)"),
+                                   "These networks belong to another country: ar-popular (AR)"),
     "unknown network": (with_cell(MIRAFLORES, "networks", "pe-nada"), "networks", "unknown network code"),
     "unknown type": (with_cell(MIRAFLORES, "type", "digital"), "type", "unknown type “digital”"),
     "unknown status": (with_cell(MIRAFLORES, "status", "abierta 24h"), "status", "unknown status"),
@@ -555,8 +568,8 @@ def test_a_library_moved_to_another_country_may_not_keep_its_old_networks(secret
                      header=["isil", "name", "country", "type"])
     report = run(data, secretary)
     assert not report.applied and Library.objects.get(pk=lima_library.pk).country.code == "PE"
-    assert report.messages() == ["bibliotecas.csv, row 2, column networks: the library's networks are not of CL: "
-                                 "give the networks column too."]
+    assert report.messages() == ["bibliotecas.csv, row 2, column networks: These networks belong to another "
+                                 "country: pe-public (PE)."]
 
 
 def test_a_network_manager_adds_libraries_to_their_network_only(network_manager_pe, pe_public):
@@ -623,8 +636,12 @@ def test_the_command_imports_a_file_as_the_named_user(tmp_path, coordinator_pe, 
     path.write_bytes(csv_bytes([MIRAFLORES, HUANUCO]))
     out, err = command(path, user="coord_pe", message="Carga inicial")
 
-    assert out.strip() == "imported: 2 new, 0 updated, 0 unchanged, 0 with errors" and err == ""
-    assert ChangeLog.objects.filter(source="import", user=coordinator_pe, message="Carga inicial").count() == 2
+    batch = ImportBatch.objects.get()
+    assert out.splitlines() == ["imported: 2 new, 0 updated, 0 unchanged, 0 with errors",
+                                f"import #{batch.pk}: http://127.0.0.1:8000/en/platform/changes/imports/{batch.pk}/"]
+    assert err == "" and batch.file.read() == path.read_bytes() and batch.filename == "bibliotecas.csv"
+    assert ChangeLog.objects.filter(source="import", user=coordinator_pe, message="Carga inicial",
+                                    batch=batch).count() == 2
     # Run again: everything is unchanged and nothing is logged twice.
     out, err = command(path, user="coord_pe")
     assert out.strip() == "imported: 0 new, 0 updated, 2 unchanged, 0 with errors"
@@ -656,7 +673,7 @@ def test_the_command_skips_invalid_rows_when_asked(tmp_path, coordinator_pe):
     path = tmp_path / "bibliotecas.csv"
     path.write_bytes(csv_bytes([MIRAFLORES, with_cell(HUANUCO, "country", "ZZ")]))
     out, err = command(path, user="coord_pe", skip_invalid=True)
-    assert out.strip() == "imported: 1 new, 0 updated, 0 unchanged, 1 skipped"
+    assert out.splitlines()[0] == "imported: 1 new, 0 updated, 0 unchanged, 1 skipped"
     assert "row 3, column country" in err
     assert Library.objects.filter(isil="PE-MIR01").exists()
 
@@ -703,15 +720,15 @@ def test_the_command_reports_a_file_problem(tmp_path, coordinator_pe):
 def write_then_stop(real):
     """A bulk write that writes, then fails as if the server had stopped before the end of the import."""
 
-    def write(*args):
-        real(*args)
+    def write(*args, **kwargs):
+        real(*args, **kwargs)
         raise RuntimeError("the server stopped")
 
     return write
 
 
-@pytest.mark.parametrize("writer", ["_insert_libraries", "_update_libraries", "_replace_networks",
-                                    "_insert_change_log"])
+@pytest.mark.parametrize("writer", ["open_batch", "_insert_libraries", "_update_libraries", "_replace_networks",
+                                    "close_batch"])
 def test_an_import_stopped_half_way_leaves_nothing(monkeypatch, secretary, lima_library, cusco_library, writer):
     monkeypatch.setattr(importer, writer, write_then_stop(getattr(importer, writer)))
     rows = [MIRAFLORES, HUANUCO, ["PE-LIM01", "Biblioteca Municipal de Lima", "PE", "", "", "public", "closed",
@@ -726,7 +743,7 @@ def test_a_failed_import_job_is_marked_failed_and_changes_nothing(monkeypatch, s
     settings.UPLOAD_DIR = tmp_path
     settings.JOBS_EAGER = True
     (tmp_path / "f.csv").write_bytes(csv_bytes([MIRAFLORES, HUANUCO]))
-    monkeypatch.setattr(importer, "_insert_change_log", mock.Mock(side_effect=RuntimeError("disk full")))
+    monkeypatch.setattr(importer, "close_batch", mock.Mock(side_effect=RuntimeError("disk full")))
     state = stored_state()
     job = jobs.enqueue(import_jobs.KIND, {"upload": "f.csv", "filename": "bibliotecas.csv", "user_id": secretary.pk,
                                           "dry_run": False}, user=secretary)
@@ -769,8 +786,8 @@ def test_the_importer_reads_nothing_per_row(coordinator_pe, lima_library, django
     # Each row's report points at the library made of it, and each has its own change-log entry.
     names = dict(Library.objects.values_list("pk", "name"))
     assert all(names[row.library_id] == row.name for row in report.rows)
-    logged = dict(ChangeLog.objects.values_list("object_id", "after__name"))
-    assert all(logged[row.library_id] == row.name for row in report.rows)
+    logged = dict(ChangeLog.objects.values_list("object_id", "row"))
+    assert all(logged[row.library_id] == row.line for row in report.rows)
 
 
 def test_typed_xlsx_reading_agrees_with_openpyxl_and_refuses_formulas():
@@ -815,3 +832,44 @@ def test_a_dry_run_leaves_the_page_cache_as_it_is(coordinator_pe, lima_library, 
         report = run(csv_bytes([row, MIRAFLORES]), coordinator_pe, dry_run=True)
     assert report.ok and [r.action for r in report.rows] == ["update", "create"]
     assert pagecache.bump not in callbacks and pagecache._stamp() == before
+
+
+# --- Undoing an import ------------------------------------------------------------------------------------------
+
+
+def test_an_import_is_undone_as_one_batch_and_refused_once_a_library_changed_since(coordinator_pe, lima_library,
+                                                                                 pe_public):
+    from sirbi.core.batches import UndoRefused, undo_batch
+    from sirbi.core.changelog import save_object
+
+    closed_lima = ["PE-LIM01", "Biblioteca Municipal de Lima", "PE", "", "", "public", "closed", "Lima", "", "", ""]
+    report = run(csv_bytes([MIRAFLORES, closed_lima]), coordinator_pe)
+    batch = ImportBatch.objects.get(pk=report.batch_id)
+    assert batch.counts == {"create": 1, "update": 1}
+
+    # Someone edits the new library afterwards: the undo is refused and changes nothing.
+    miraflores = Library.objects.get(isil="PE-MIR01")
+    miraflores.phone = "01 445"
+    save_object(miraflores, user=coordinator_pe)
+    with pytest.raises(UndoRefused, match="was changed after this import"):
+        undo_batch(batch, user=coordinator_pe)
+    assert Library.objects.filter(isil="PE-MIR01").exists()
+
+    # A later import of Lima alone can be undone: Lima gets its status of before that import back.
+    reopened = run(csv_bytes([with_cell(closed_lima, "status", "open")]), coordinator_pe)
+    lima_library.refresh_from_db()
+    assert lima_library.status == "open" and not lima_library.networks.exists()
+    undo = undo_batch(ImportBatch.objects.get(pk=reopened.batch_id), user=coordinator_pe)
+    lima_library.refresh_from_db()
+    assert lima_library.status == "closed" and undo.counts == {"update": 1}
+    assert history(lima_library).first().batch == undo
+
+
+def test_undoing_an_import_deletes_the_libraries_it_created(coordinator_pe, pe_public):
+    from sirbi.core.batches import undo_batch
+
+    report = run(csv_bytes([MIRAFLORES, HUANUCO]), coordinator_pe)
+    undo = undo_batch(ImportBatch.objects.get(pk=report.batch_id), user=coordinator_pe)
+    assert not Library.objects.exists() and not Library.networks.through.objects.exists()
+    assert undo.counts == {"delete": 2}
+    assert sorted(undo.changes.values_list("action", "row", "before")) == [("delete", 2, None), ("delete", 3, None)]

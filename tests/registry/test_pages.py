@@ -139,7 +139,7 @@ def test_a_coordinator_creates_a_library_with_checked_fields(as_user, coordinato
     assert bad.status_code == 400
     page = bad.content.decode()
     assert "is not the library" in page  # ISIL prefix of another country
-    assert "Latitude must be between" in page
+    assert "is out of range (−90 to 90)" in page
     assert "belong to another country" in page
     good = client.post("/en/registry/libraries/new/", {"name": "Nueva", "country": "PE", "type": "public",
                                                        "status": "open", "isil": "PE-NUE1", "networks": ["pe-public"],

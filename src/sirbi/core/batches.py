@@ -13,7 +13,7 @@ from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
 from . import permissions
-from .changelog import ChangeLoggedModel, entry, snapshot_relations
+from .changelog import BatchLog, ChangeLoggedModel, entry, snapshot_relations
 from .models import ChangeLog, ImportBatch, KeptFile
 
 
@@ -109,13 +109,14 @@ def undo_batch(batch, *, user, message=""):
     undo.file_id = batch.file_id
     undo.save(update_fields=["undoes", "file"])
     counts = {"create": 0, "update": 0, "delete": 0}
-    changes = list(batch.changes.select_related("content_type").order_by("-id"))
+    changes = list(batch.changes.order_by("-id"))
     entries = []
-    for model in {change.content_type.model_class() for change in changes}:
-        mine = [change for change in changes if change.content_type.model_class() is model]
+    for content_type_id in {change.content_type_id for change in changes}:
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        mine = [change for change in changes if change.content_type_id == content_type_id]
         created = [change for change in mine if change.action == ChangeLog.Action.CREATE]
         if created:
-            _delete_created(model, created, undo, user, entries)
+            _delete_created(model, created, undo)
             counts["delete"] += len(created)
         for change in mine:
             if change.action == ChangeLog.Action.UPDATE:
@@ -128,7 +129,9 @@ def undo_batch(batch, *, user, message=""):
     return close_batch(undo, **counts)
 
 
-def _delete_created(model, created, undo, user, entries):
+def _delete_created(model, created, undo):
+    """Delete what the batch created (a large import's 100,000 libraries too: the entries are written in bulk, and
+    only the dependants that would refuse the undo are read)."""
     ids = [change.object_id for change in created]
     objects = model._default_manager.filter(pk__in=ids)
     collector = Collector(using=objects.db)
@@ -140,20 +143,21 @@ def _delete_created(model, created, undo, user, entries):
         raise UndoRefused(_("“%(object)s” (%(model)s) now depends on what this import created: it cannot be "
                             "deleted.") % {"object": blocker, "model": blocker._meta.verbose_name}) from error
     # Cascades Django deletes with one query (fast deletes) are querysets; the others, collected objects.
-    dependants = [(other, list(instances)) for other, instances in collector.data.items()]
+    # Only change-logged dependants refuse the undo: the others (memberships...) go with what they depend on.
+    dependants = [(other, list(instances)) for other, instances in collector.data.items()
+                  if other is not model and issubclass(other, ChangeLoggedModel)]
     dependants += [(qs.model, list(qs[:1]) and list(qs)) for qs in collector.fast_deletes
-                   if hasattr(qs, "model")]
+                   if hasattr(qs, "model") and issubclass(qs.model, ChangeLoggedModel)]
     for other, instances in dependants:
-        if other is not model and issubclass(other, ChangeLoggedModel) and instances:
+        if instances:
             sample = instances[0]
             raise UndoRefused(_("Undoing would also delete what was added since and depends on it: %(model)s "
                                 "“%(object)s” (%(n)s in all).")
                               % {"n": len(instances), "model": other._meta.verbose_name, "object": sample})
+    log = BatchLog(undo, model)
     for change in created:
-        entries.append(ChangeLog(user=undo.user, user_name=undo.user_name, action=ChangeLog.Action.DELETE,
-                                 content_type_id=change.content_type_id, object_id=change.object_id,
-                                 object_repr=change.object_repr, country=change.country, message=undo.message,
-                                 source="undo", batch=undo, row=change.row, time=undo.time))
+        log.deleted(change.object_id, change.object_repr, change.country, change.row, None)
+    log.write()
     collector.delete()
 
 

@@ -121,8 +121,3 @@ def insert_log_rows(rows):
         for start in range(0, len(rows), BATCH_ROWS):
             cursor.executemany(sql, rows[start:start + BATCH_ROWS])
 
-
-def insert_change_log(rows):
-    """Transitional (removed when every importer writes through core.changelog.BatchLog): entries as tuples of
-    the first twelve LOG_FIELDS."""
-    insert_log_rows([(*row, None, None) for row in rows])

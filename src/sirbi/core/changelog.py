@@ -137,15 +137,6 @@ def entry(obj, action, *, user, before=None, after=None, message="", source="web
     )
 
 
-def log_fields(obj, action, user, before, after, message, source, content_type=None):
-    """Transitional (removed when every bulk writer uses `entry`, `record_created` or `BatchLog`)."""
-    fields = entry(obj, action, user=user, before=before, after=after, message=message, source=source,
-                   content_type=content_type)
-    return {name: getattr(fields, name) for name in ("user", "user_name", "action", "content_type", "object_id",
-                                                     "object_repr", "country", "before", "after", "message",
-                                                     "source")}
-
-
 def record(obj, action, *, user, before, after, message="", source="web"):
     """Write one entry for a change a service made itself (after checking its permission), e.g. the progress a
     report sets on a roadmap action."""
@@ -193,7 +184,9 @@ class BatchLog:
                              self._json(new, None), row))
 
     def deleted(self, pk, name, country, row, before):
-        self.entries.append((ChangeLog.Action.DELETE.value, pk, name, country, self._json(before, None), None, row))
+        """`before` None: the deletion of what a batch created, whose values are the row's (an undo)."""
+        self.entries.append((ChangeLog.Action.DELETE.value, pk, name, country,
+                             None if before is None else self._json(before, None), None, row))
 
     def write(self):
         """INSERT the collected entries (in the caller's transaction) and forget them."""

@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from sirbi.core import permissions
 from sirbi.core.forms import CodeChoiceField, VersionedForm, https_urls
 
+from . import rules
 from .choices import SERVICES
 from .models import Country, Library, Network, Subdivision
-from .services import library_consistency_errors, membership_refusal, normalise_isil
+from .services import isil_holder
 
 
 class CountryForm(VersionedForm):
@@ -66,6 +67,11 @@ class LibraryForm(VersionedForm):
         if self.user is not None:
             self.fields["country"].queryset = countries_for(self.user, Library, self.instance)
         self.fields["isil"].validators = []  # checked with the country in clean()
+        # The rules' own words for what the fields check themselves, so that the importer says the same.
+        self.fields["website"].error_messages["invalid"] = rules.NOT_A_WEB_ADDRESS
+        self.fields["email"].error_messages["invalid"] = rules.NOT_AN_EMAIL
+        self.fields["type"].error_messages["invalid_choice"] = rules.unknown_type("%(value)s")
+        self.fields["status"].error_messages["invalid_choice"] = rules.unknown_status("%(value)s")
 
     def limit_choices_to_country(self, code):
         """Show only the subdivisions and networks of one country (the lists are long otherwise)."""
@@ -74,21 +80,28 @@ class LibraryForm(VersionedForm):
             self.fields["networks"].queryset = self.fields["networks"].queryset.filter(country__code=code)
 
     def clean_isil(self):
-        return normalise_isil(self.cleaned_data.get("isil"))
+        return rules.normalise_isil(self.cleaned_data.get("isil"))
 
     def clean(self):
         data = super().clean()
-        country = data.get("country")
-        errors = library_consistency_errors(
-            country=country,
+        isil = data.get("isil")
+        errors = rules.place_errors(
+            country=data.get("country"),
             subdivision=data.get("subdivision"),
             networks=data.get("networks") or (),
-            isil=data.get("isil"),
-            exclude_pk=self.instance.pk,
+            isil=isil,
+            isil_holder=isil_holder(isil, self.instance.pk) if isil else None,
         )
+        for axis in ("latitude", "longitude"):
+            if data.get(axis) is not None and (message := rules.coordinate_error(axis, data[axis])):
+                errors[axis] = message
+        if "latitude" in data and "longitude" in data and not errors.keys() & {"latitude", "longitude"}:
+            message = rules.coordinates_error(data["latitude"], data["longitude"])
+            if message:
+                errors["latitude"] = message
         if self.user is not None and "networks" in data and "networks" not in errors:
             before = list(self.instance.networks.select_related("country")) if self.instance.pk else []
-            refusal = membership_refusal(self.user, before, data["networks"])
+            refusal = rules.membership_refusal(self.user, before, data["networks"])
             if refusal:
                 errors["networks"] = refusal
         for field, message in errors.items():

@@ -164,6 +164,12 @@ class Network(ChangeLoggedModel):
         return self.country.code
 
 
+def library_search_text(name, locality, isil, address):
+    """What the library list's words are matched against (`search_text`), for a saved library and for the plain
+    values of a bulk import alike."""
+    return fold(" ".join(filter(None, [name, locality, isil, address])))
+
+
 class LibraryQuerySet(models.QuerySet):
     def with_related(self):
         return self.select_related("country", "subdivision").prefetch_related("networks")
@@ -237,7 +243,7 @@ class Library(ChangeLoggedModel):
         super().save(*args, **kwargs)
 
     def build_search_text(self):
-        return fold(" ".join(filter(None, [self.name, self.locality, self.isil, self.address])))
+        return library_search_text(self.name, self.locality, self.isil, self.address)
 
     @property
     def services(self):

@@ -4,7 +4,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 ISIL_RE = re.compile(r"^[0-9A-Za-z/:\-]{1,16}$")
 
@@ -34,11 +34,18 @@ def validate_isil(value, country_code=None):
         )
 
 
+def coordinate_problem(number, limit):
+    """The message for a coordinate outside -limit..limit, or "" (the importer asks this without an exception)."""
+    if -limit <= number <= limit:
+        return ""
+    return _("%(value)s is out of range (−%(limit)s to %(limit)s).") % {"value": f"{number:g}", "limit": limit}
+
+
 def validate_latitude(value):
-    if value is not None and not -90 <= value <= 90:
-        raise ValidationError(_("Latitude must be between -90 and 90 (got %(value)s)."), params={"value": value})
+    if value is not None and (message := coordinate_problem(value, 90)):
+        raise ValidationError(message)
 
 
 def validate_longitude(value):
-    if value is not None and not -180 <= value <= 180:
-        raise ValidationError(_("Longitude must be between -180 and 180 (got %(value)s)."), params={"value": value})
+    if value is not None and (message := coordinate_problem(value, 180)):
+        raise ValidationError(message)

@@ -7,7 +7,9 @@ message); one bad row changes nothing unless `skip_invalid` is set, and then the
 
 Speed matters (100,000 rows in a few seconds): everything a row is checked against is read once
 (`Context`), a row costs no query, and the writes go to the database in large batches of plain values
-(no model instances), in one transaction. The change log entries are the ones `core.changelog` writes.
+(no model instances), in one transaction. The rules are the registry's (`registry.rules`), the ones the edit
+form applies; the import is one batch of `core.batches`, with the file kept and a compact change-log entry per
+library written by `core.changelog.BatchLog`.
 """
 
 import gc
@@ -16,25 +18,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator, URLValidator
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sirbi.core import bulk, permissions
-from sirbi.core.markup import validate_plain_text
-from sirbi.core.models import ChangeLog
+from sirbi.core.batches import close_batch, open_batch
+from sirbi.core.changelog import BatchLog, snapshot_fields, snapshot_values
 from sirbi.core.tables import FileProblem, read_table
 from sirbi.core.text import fold
 
+from .. import rules
 from ..choices import SERVICES, LibraryStatus, LibraryType
 from ..exports import LIBRARY_COLUMNS, LIBRARY_EXTRA_COLUMNS
-from ..models import Country, Library, Network, Subdivision
-from ..services import membership_refusal, networks_of_another_country
-from ..validators import validate_isil
+from ..models import Country, Library, Network, Subdivision, library_search_text
 
 # Column code -> label; a template's header uses the labels of its language, and the importer accepts
 # the codes and the labels in any of the three languages.
@@ -60,34 +59,7 @@ COLUMN_LABELS = {
 REQUIRED_COLUMNS = ("name", "country", "type")
 LIST_SPLIT = re.compile(r"\s*[|,;]\s*")
 SERVICE_FIELDS = [f"service_{code}" for code in SERVICES]
-PLAIN_FIELDS = ["name", "locality", "address", "postal_code", "website", "email", "phone", "description"]
-_url = URLValidator()
-_email = EmailValidator()
-# Strict subsets of what those validators accept, checked first because they are many times faster; any
-# other value goes through the validator itself.
-_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-_PLAIN_URL = re.compile(rf"https?://{_LABEL}(?:\.{_LABEL})*\.[a-z]{{2,63}}(?:[/?#][^\s]*)?\Z", re.IGNORECASE)
-_PLAIN_EMAIL = re.compile(rf"[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*@(?:{_LABEL}\.)+[a-z]{{2,63}}\Z", re.IGNORECASE)
-
-
-def valid_url(value):
-    if len(value) <= 253 and value.isascii() and _PLAIN_URL.match(value):
-        return True
-    try:
-        _url(value)
-    except ValidationError:
-        return False
-    return True
-
-
-def valid_email(value):
-    if len(value) <= 253 and value.isascii() and _PLAIN_EMAIL.match(value):
-        return True
-    try:
-        _email(value)
-    except ValidationError:
-        return False
-    return True
+PLAIN_FIELDS = rules.PLAIN_FIELDS
 
 
 @dataclass
@@ -113,6 +85,11 @@ class ImportReport:
     applied: bool = False
     encoding: str = ""
     delimiter: str = ""
+    batch_id: int | None = None  # the import batch an applied import made (core.batches)
+
+    @property
+    def batch_url(self):
+        return reverse("core:batch", args=[self.batch_id]) if self.batch_id else ""
 
     def count(self, action):
         return sum(1 for row in self.rows if row.action == action)
@@ -145,7 +122,8 @@ class ImportReport:
             [r for r in self.rows if not r.errors][:limit]
         return {"filename": self.filename, "problem": self.problem, "dry_run": self.dry_run,
                 "skip_invalid": self.skip_invalid, "applied": self.applied, "summary": self.summary(),
-                "encoding": self.encoding, "delimiter": self.delimiter,
+                "encoding": self.encoding, "delimiter": self.delimiter, "batch_id": self.batch_id,
+                "batch_url": self.batch_url,
                 "rows": [row.as_dict() for row in sorted(rows, key=lambda r: r.line)],
                 "rows_total": len(self.rows)}
 
@@ -174,12 +152,11 @@ def choice_aliases(choices):
     return aliases
 
 
-# Library attributes: those a row sets, those stored, and those of a change-log snapshot.
+# Library attributes: those a row sets, those stored, and those a change-log snapshot holds (core's definition).
 _LIBRARY_FIELDS = [f for f in Library._meta.concrete_fields if not f.primary_key]
 STORED = [f.attname for f in _LIBRARY_FIELDS]
-SNAPSHOT = [(f.name, f.attname) for f in _LIBRARY_FIELDS if f.name not in Library.changelog_exclude]
+LOGGED = [attname for _name, attname in snapshot_fields(Library)]
 DEFAULTS = {f.attname: getattr(f.get_default(), "value", f.get_default()) for f in _LIBRARY_FIELDS}
-MAX_LENGTHS = {f.name: f.max_length for f in _LIBRARY_FIELDS if getattr(f, "max_length", None)}
 # The attributes each column sets; an update changes only the columns present in the file.
 COLUMN_FIELDS = {
     "isil": ["isil"], "name": ["name"], "country": ["country_id"], "subdivision": ["subdivision_id"],
@@ -188,23 +165,16 @@ COLUMN_FIELDS = {
     **{name: [name] for name in PLAIN_FIELDS},
 }
 BATCH_ROWS = 1000  # rows per INSERT statement and per progress step
-# (column, longest text, whether the model refuses HTML tags in it): the rules are the model fields' own.
-PLAIN_LIMITS = [(name, MAX_LENGTHS.get(name) or 10**9,
-                 validate_plain_text in Library._meta.get_field(name).validators) for name in PLAIN_FIELDS]
 SERVICE_ATTNAMES = [(code, f"service_{code}") for code in SERVICES]
 OPEN = LibraryStatus.OPEN.value
 
 
 def search_text(values):
-    """`Library.build_search_text` on plain values."""
-    return fold(" ".join(filter(None, [values["name"], values["locality"], values["isil"], values["address"]])))
+    return library_search_text(values["name"], values["locality"], values["isil"], values["address"])
 
 
 def snapshot(values, networks):
-    """`Library.snapshot()` on plain values: what the change log records as before/after."""
-    data = {name: values[attname] for name, attname in SNAPSHOT}
-    data["networks"] = sorted(networks)
-    return data
+    return snapshot_values(Library, values, {"networks": networks})
 
 
 class Context:
@@ -217,11 +187,11 @@ class Context:
         self.country_by_id = {c.pk: c for c in all_countries}
         self.subdivisions = {}
         self.subdivision_names = {}
-        self.subdivision_country = {}
+        self.subdivision_by_id = {}
         for sub in Subdivision.objects.filter(country__is_member=True).select_related("country"):
             self.subdivisions[sub.code.upper()] = sub
             self.subdivision_names.setdefault((sub.country.code, fold(sub.name)), sub)
-            self.subdivision_country[sub.pk] = sub.country_id
+            self.subdivision_by_id[sub.pk] = sub
         self.networks = {n.code.lower(): n for n in Network.objects.select_related("country")}
         self.network_by_id = {n.pk: n for n in self.networks.values()}
         self.types = choice_aliases(LibraryType.choices)
@@ -286,29 +256,25 @@ def _number(text):
 
 
 def check_row(values, ctx, errors):
-    """Turn one row's texts into library attribute values; append (column, message) for each problem.
+    """Turn one row's texts into library attribute values; append (column, message) for each problem, by the
+    registry's rules (`registry.rules`, the edit form's).
 
     Returns the attributes (as stored: country_id, subdivision_id...) plus "country" (the Country or
     None) and "networks" (the Network objects named, with the --network one).
     """
     out = {}
-    for name, limit, plain in PLAIN_LIMITS:
+    text_errors = rules.text_errors
+    for name in PLAIN_FIELDS:
         text = values.get(name, "").strip()
-        if len(text) > limit:
-            errors.append((name, _("at most %(limit)s characters (this one has %(n)s).")
-                           % {"limit": limit, "n": len(text)}))
-        if plain and "<" in text:  # no tag without "<": the validator runs only on the few texts that need it
-            try:
-                validate_plain_text(text)
-            except ValidationError as error:
-                errors.append((name, " ".join(error.messages)))
+        for message in text_errors(name, text):
+            errors.append((name, message))
         out[name] = text
     if not out["name"]:
         errors.append(("name", _("a library needs a name.")))
-    if out["website"] and not valid_url(out["website"]):
-        errors.append(("website", _("“%(value)s” is not a web address (https://…).") % {"value": out["website"]}))
-    if out["email"] and not valid_email(out["email"]):
-        errors.append(("email", _("“%(value)s” is not an e-mail address.") % {"value": out["email"]}))
+    for name, rule in (("website", rules.website_error), ("email", rules.email_error)):
+        message = rule(out[name])
+        if message:
+            errors.append((name, message))
 
     code = values.get("country", "").strip().upper()
     country = ctx.countries.get(code)
@@ -321,15 +287,13 @@ def check_row(values, ctx, errors):
     type_text = values.get("type", "").strip()
     kind = ctx.types.get(type_text) or ctx.types.get(fold(type_text))
     if kind is None:
-        errors.append(("type", _("unknown type “%(value)s”; the types are %(types)s.")
-                       % {"value": values.get("type", ""), "types": ", ".join(LibraryType.values)}))
+        errors.append(("type", rules.unknown_type(values.get("type", ""))))
     out["type"] = kind
     status_text = values.get("status", "").strip()
     out["status"] = (ctx.statuses.get(status_text) or ctx.statuses.get(fold(status_text))) if status_text \
         else OPEN
     if out["status"] is None:
-        errors.append(("status", _("unknown status “%(value)s”; the statuses are %(statuses)s.")
-                       % {"value": status_text, "statuses": ", ".join(LibraryStatus.values)}))
+        errors.append(("status", rules.unknown_status(status_text)))
 
     sub_text = values.get("subdivision", "").strip()
     out["subdivision_id"] = None
@@ -339,9 +303,8 @@ def check_row(values, ctx, errors):
             errors.append(("subdivision", _("unknown subdivision “%(value)s” of %(country)s: give its ISO 3166-2 "
                                             "code (e.g. PE-LIM) or its name.") % {"value": sub_text,
                                                                                  "country": country.code}))
-        elif sub.country_id != country.id:
-            errors.append(("subdivision", _("%(code)s is not a subdivision of %(country)s.")
-                           % {"code": sub.code, "country": country.code}))
+        elif message := rules.subdivision_error(sub, country):
+            errors.append(("subdivision", message))
         else:
             out["subdivision_id"] = sub.id
 
@@ -353,12 +316,11 @@ def check_row(values, ctx, errors):
             errors.append(("networks", _("unknown network code “%(value)s”.") % {"value": text}))
         elif network not in networks:
             networks.append(network)
-    if country is not None:
-        foreign = networks_of_another_country(country, networks)
-        for network in foreign:
-            errors.append(("networks", _("the network %(code)s belongs to another country (%(other)s).")
-                           % {"code": network.code, "other": network.country.code}))
-        networks = [network for network in networks if network not in foreign]
+    if country is not None and networks:
+        message = rules.networks_error(country, networks)
+        if message:
+            errors.append(("networks", message))
+            networks = [network for network in networks if network.country_id == country.id]
     if ctx.fixed_network is not None:
         if country is not None and ctx.fixed_network.country_id != country.id:
             errors.append(("country", _("the library is not in the country of the network %(code)s (%(other)s).")
@@ -368,7 +330,7 @@ def check_row(values, ctx, errors):
     out["networks"] = networks
 
     coordinates = {}
-    for axis, limit in (("latitude", 90), ("longitude", 180)):
+    for axis in ("latitude", "longitude"):
         text = values.get(axis, "").strip()
         coordinates[axis] = None
         if not text:
@@ -378,14 +340,15 @@ def check_row(values, ctx, errors):
         except ValueError:
             errors.append((axis, _("“%(value)s” is not a number.") % {"value": text}))
             continue
-        if not -limit <= number <= limit:
-            errors.append((axis, _("%(value)s is out of range (−%(limit)s to %(limit)s).")
-                           % {"value": text, "limit": limit}))
+        message = rules.coordinate_error(axis, number)
+        if message:
+            errors.append((axis, message))
             continue
         coordinates[axis] = number
-    if (coordinates["latitude"] is None) != (coordinates["longitude"] is None) and not any(
-            column in ("latitude", "longitude") for column, _m in errors):
-        errors.append(("latitude", _("give both latitude and longitude, or neither.")))
+    if not any(column in ("latitude", "longitude") for column, _m in errors):
+        message = rules.coordinates_error(coordinates["latitude"], coordinates["longitude"])
+        if message:
+            errors.append(("latitude", message))
     out.update(coordinates)
 
     services = set()
@@ -393,18 +356,17 @@ def check_row(values, ctx, errors):
     for text in filter(None, LIST_SPLIT.split(services_text)) if services_text else ():
         service = ctx.services.get(text) or ctx.services.get(fold(text))
         if service is None:
-            errors.append(("services", _("unknown service “%(value)s”; the services are %(services)s.")
-                           % {"value": text, "services": ", ".join(SERVICES)}))
+            errors.append(("services", rules.unknown_service(text)))
         services.add(service)
     for code, attname in SERVICE_ATTNAMES:
         out[attname] = code in services
 
-    isil = values.get("isil", "").strip() or None
+    isil = rules.normalise_isil(values.get("isil"))
     if isil:
-        try:
-            validate_isil(isil, country.code if country else None)
-        except ValidationError as error:
-            errors.append(("isil", " ".join(error.messages)))
+        # Uniqueness is the matching's business: an ISIL already registered says which library the row updates.
+        message = rules.isil_error(isil, country.code if country else None)
+        if message:
+            errors.append(("isil", message))
     out["isil"] = isil
     return out
 
@@ -428,10 +390,10 @@ def import_libraries(data, filename, *, user, network=None, dry_run=False, skip_
         return report
     with _fast_path():
         if dry_run:
-            _check_and_apply(table, columns, report, user, network, dry_run, skip_invalid, message, progress)
+            _check_and_apply(table, columns, report, user, network, message, progress, data)
             return report
         with transaction.atomic():
-            _check_and_apply(table, columns, report, user, network, dry_run, skip_invalid, message, progress)
+            _check_and_apply(table, columns, report, user, network, message, progress, data)
             if not report.applied:
                 transaction.set_rollback(True)
     return report
@@ -460,7 +422,7 @@ def _fast_path():
                 cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
 
 
-def _check_and_apply(table, columns, report, user, network, dry_run, skip_invalid, message, progress):
+def _check_and_apply(table, columns, report, user, network, message, progress, data):
     try:
         ctx = Context(user, network)
     except FileProblem as problem:
@@ -470,11 +432,19 @@ def _check_and_apply(table, columns, report, user, network, dry_run, skip_invali
     plan = _plan(checked, columns, ctx, user)
     for result, _out, _pk in checked:
         if result.errors:
-            result.action = "skipped" if skip_invalid else "error"
-    if dry_run or (report.error_rows and not skip_invalid):
+            result.action = "skipped" if report.skip_invalid else "error"
+    if report.dry_run or (report.error_rows and not report.skip_invalid):
         return
-    _write(plan, user, message, progress)
     report.applied = True
+    if not plan.creates and not plan.updates:
+        return  # nothing to write, nothing to log: no batch
+    countries = {out["country"].code for result, out, _pk in checked if not result.errors}
+    batch = open_batch(user=user, kind="libraries", filename=report.filename, data=data, message=message,
+                       country=next(iter(countries)) if len(countries) == 1 else "")
+    _write(plan, batch, progress)
+    close_batch(batch, create=len(plan.creates), update=len(plan.updates), unchanged=report.count("unchanged"),
+                skipped=report.count("skipped"))
+    report.batch_id = batch.pk
 
 
 def _check_rows(table, columns, report, ctx, progress):
@@ -559,7 +529,7 @@ def _current(ids):
     the rest of an import that changes nothing."""
     values, networks = {}, {}
     fields = {f.attname: f for f in _LIBRARY_FIELDS}
-    attnames = ["version", *(attname for _name, attname in SNAPSHOT)]
+    attnames = ["version", *LOGGED]
     booleans = [attname for attname in attnames if fields[attname].get_internal_type() == "BooleanField"]
     quote = connection.ops.quote_name
     pk = quote(Library._meta.pk.column)
@@ -622,8 +592,8 @@ def _plan(checked, columns, ctx, user):
             networks = {n.id for n in out["networks"]}
         else:
             networks = old_networks | ({fixed.pk} if fixed is not None else set())
-        if values["country_id"] != stored["country_id"] and _moved_out_of_place(result, values, networks, present,
-                                                                                 ctx, country):
+        if values["country_id"] != stored["country_id"] and _moved_out_of_place(result, values, networks, ctx,
+                                                                                 country):
             continue
         old_country = ctx.country_by_id[stored["country_id"]]
         before_keys = permissions.ScopeKeys(countries=frozenset({old_country.code}),
@@ -653,32 +623,24 @@ def _plan(checked, columns, ctx, user):
 
 
 def _membership_refused(result, user, old_networks, networks, ctx):
-    """The form's rule on network memberships (services.membership_refusal), for one row's network ids."""
+    """The rule on network memberships (rules.membership_refusal), for one row's network ids."""
     if old_networks == networks:
         return False
-    refusal = membership_refusal(user, [ctx.network_by_id[pk] for pk in old_networks],
-                                 [ctx.network_by_id[pk] for pk in networks])
+    refusal = rules.membership_refusal(user, [ctx.network_by_id[pk] for pk in old_networks],
+                                       [ctx.network_by_id[pk] for pk in networks])
     if refusal:
         result.errors.append(("networks", refusal))
     return bool(refusal)
 
 
-def _moved_out_of_place(result, values, networks, present, ctx, country):
+def _moved_out_of_place(result, values, networks, ctx, country):
     """A row that moves a library to another country must not leave it with a subdivision, networks or an
-    ISIL of the old one (the file may not have those columns)."""
-    errors = result.errors
-    sub_id = values["subdivision_id"]
-    if "subdivision" not in present and sub_id and ctx.subdivision_country.get(sub_id) != country.pk:
-        errors.append(("subdivision", _("the library's subdivision is not in %(country)s: give the subdivision "
-                                        "column too.") % {"country": country.code}))
-    if "networks" not in present and any(ctx.network_by_id[n].country_id != country.pk for n in networks):
-        errors.append(("networks", _("the library's networks are not of %(country)s: give the networks column "
-                                     "too.") % {"country": country.code}))
-    if "isil" not in present and values["isil"]:
-        try:
-            validate_isil(values["isil"], country.code)
-        except ValidationError as error:
-            errors.append(("isil", " ".join(error.messages)))
+    ISIL of the old one (the file may not have those columns): the same rules as for the row's own values."""
+    errors = rules.place_errors(country=country, subdivision=ctx.subdivision_by_id.get(values["subdivision_id"]),
+                                networks=[ctx.network_by_id[pk] for pk in networks], isil=values["isil"])
+    for column, message in errors.items():
+        if not any(known == column for known, _m in result.errors):
+            result.errors.append((column, message))
     return bool(errors)
 
 
@@ -687,11 +649,7 @@ def _insert_libraries(rows):
     return bulk.insert_rows(Library, STORED, rows)
 
 
-UPDATED = ["version", "updated", "search_text", *(attname for _name, attname in SNAPSHOT)]
-
-
-def _insert_change_log(rows):
-    bulk.insert_change_log(rows)
+UPDATED = ["version", "updated", "search_text", *LOGGED]
 
 
 def _update_libraries(rows):
@@ -715,20 +673,15 @@ def _replace_networks(library_ids, pairs):
             cursor.executemany(f"INSERT INTO {table} ({library_column}, {network_column}) VALUES (%s, %s)", pairs)
 
 
-CREATE, UPDATE = ChangeLog.Action.CREATE.value, ChangeLog.Action.UPDATE.value
-def _write(plan, user, message, progress):
-    """Write the planned creates and updates, their networks and their change-log entries."""
+def _write(plan, batch, progress):
+    """Write the planned creates and updates, their networks and their change-log entries (one per library,
+    pointing at the batch and the file's line)."""
     total = len(plan.creates) + len(plan.updates)
     progress(0, total, _("saving"))
     stamp = connection.ops.adapt_datetimefield_value(timezone.now())
-    to_json = connection.ops.adapt_json_value
-    # The fields `core.changelog.log_fields` gives every entry, here as plain values.
-    user_id = user.pk if getattr(user, "is_authenticated", False) else None
-    user_name = getattr(user, "username", "") or ""
-    content_type = ContentType.objects.get_for_model(Library).pk
-    message = message[:500]
     codes = dict(Country.objects.values_list("id", "code"))
-    logs, pairs, replaced = [], [], []
+    log = BatchLog(batch, Library)
+    pairs, replaced = [], []
     stored_values, updated_values = itemgetter(*STORED), itemgetter(*UPDATED)
 
     done = 0
@@ -745,23 +698,20 @@ def _write(plan, user, message, progress):
             result.library_id = pk
             if networks:
                 pairs.extend((pk, network_id) for network_id in networks)
-            logs.append((stamp, user_id, user_name, CREATE, content_type, pk, values["name"][:300],
-                         codes[values["country_id"]], None, to_json(snapshot(values, networks), None), message,
-                         "import"))
+            log.created(pk, values["name"], codes[values["country_id"]], result.line)
         done += len(chunk)
         progress(done, total, _("saving"))
     rows = []
-    for _result, pk, version, values, networks, before, after in plan.updates:
+    for result, pk, version, values, networks, before, after in plan.updates:
         values["version"], values["updated"], values["search_text"] = version, stamp, search_text(values)
         rows.append((*updated_values(values), pk))
         if networks is not None:
             replaced.append(pk)
             pairs.extend((pk, network_id) for network_id in networks)
-        logs.append((stamp, user_id, user_name, UPDATE, content_type, pk, values["name"][:300],
-                     codes[values["country_id"]], to_json(before, None), to_json(after, None), message, "import"))
+        log.updated(pk, values["name"], codes[values["country_id"]], result.line, before, after)
     _update_libraries(rows)
     _replace_networks(replaced, pairs)
-    _insert_change_log(logs)
+    log.write()
     progress(total, total, _("saved"))
 
 

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -51,6 +52,8 @@ class Command(BaseCommand):
                 **summary,
             )
         )
+        if report.batch_id:
+            self.stdout.write(f"import #{report.batch_id}: {settings.SITE_URL.rstrip('/')}{report.batch_url}")
         if not report.ok and not (options["skip_invalid"] and not report.problem):
             raise CommandError(f"{path.name}: nothing was imported" if not report.dry_run else "the file has errors")
 
