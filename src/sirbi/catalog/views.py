@@ -22,7 +22,7 @@ from sirbi.core import jobs, permissions
 from sirbi.core.downloads import CsvWriter
 from sirbi.core.models import Job
 from sirbi.core.params import whole_number
-from sirbi.core.uploads import store_upload, too_large
+from sirbi.core.uploads import store_upload, upload_limit
 from sirbi.core.views import edit_page
 from sirbi.registry.models import Country, Library, Network
 
@@ -278,16 +278,13 @@ def _rejected_csv(source, rejected):
     return response
 
 
+@upload_limit("CATALOG_UPLOAD_MAX_BYTES")
 @login_required
 @require_POST
 def source_upload(request, code):
     source = get_object_or_404(Source, code=code)
     if not permissions.can(request.user, "change", source):
         raise PermissionDenied(_("Only the staff of the source's library or network import into it."))
-    if too_large(request, settings.CATALOG_UPLOAD_MAX_BYTES):
-        messages.error(request, _("The file is larger than the limit of %(limit)s.")
-                       % {"limit": filesizeformat(settings.CATALOG_UPLOAD_MAX_BYTES)})
-        return redirect(source)
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("Choose a file."))

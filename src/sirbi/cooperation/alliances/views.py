@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from sirbi.core import permissions
 from sirbi.core.paginator import KeysFirstPaginator
+from sirbi.core.uploads import upload_limit
 from sirbi.core.views import edit_page, say_errors
 from sirbi.registry.models import Country, Library, Network
 
@@ -57,6 +58,7 @@ def partnership_edit(request, pk=None):
                      m2m=("networks", "partners"))
 
 
+@upload_limit("DOCUMENT_MAX_BYTES")
 @login_required
 @require_POST
 def partnership_document(request, pk):
@@ -93,6 +95,7 @@ def practice_image(request, pk):
     return send_file(practice.image, practice.image_type, f"{practice.pk}.{practice.image_extension}", inline=True)
 
 
+@upload_limit(alliances.IMAGE_MAX_BYTES)
 @login_required
 def practice_new(request):
     if not permissions.can_any(request.user, "add", GoodPractice):

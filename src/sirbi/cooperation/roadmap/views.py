@@ -17,13 +17,13 @@ from django.views.decorators.http import require_POST
 from sirbi.core import permissions
 from sirbi.core.downloads import export as download
 from sirbi.core.tables import FileProblem
-from sirbi.core.uploads import too_large
+from sirbi.core.uploads import upload_limit
 from sirbi.core.views import say_errors, say_form_errors
 from sirbi.registry.models import Country
 from sirbi.stats.services import country_table
 
 from ..choices import CLOSED_STATUSES
-from ..documents import send_file, too_big
+from ..documents import send_file
 from ..forms import ProgressReportForm
 from ..models import Action, Agreement, Objective, ProgressReport
 from . import services
@@ -106,6 +106,7 @@ def action_detail(request, code, form=None):
         "is_sample": action.is_sample or any(r.is_sample for r in reports)})
 
 
+@upload_limit("DOCUMENT_MAX_BYTES")
 @login_required
 @require_POST
 def report_progress(request, code):
@@ -113,8 +114,6 @@ def report_progress(request, code):
     if not services.can_report(request.user, action):
         raise PermissionDenied(_("Only the countries and networks that answer for %(action)s report its progress.")
                                % {"action": action})
-    if too_big(request):
-        return redirect(action)
     form = ProgressReportForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
@@ -163,6 +162,7 @@ def template(request, fmt):
     return _download([dict(zip(COLUMNS, EXAMPLE, strict=True))], COLUMNS, "sirbi-actions-template", fmt)
 
 
+@upload_limit("IMPORT_MAX_BYTES")
 @login_required
 def import_page(request):
     user = request.user
@@ -170,9 +170,7 @@ def import_page(request):
         raise PermissionDenied(_("Only the secretariat and national coordinators import actions."))
     context = {"columns": COLUMNS, "limit": filesizeformat(settings.IMPORT_MAX_BYTES)}
     if request.method == "POST":
-        if too_large(request, settings.IMPORT_MAX_BYTES):
-            context["problem"] = _("The file is larger than the limit of %(limit)s.") % {"limit": context["limit"]}
-        elif not request.FILES.get("file"):
+        if not request.FILES.get("file"):
             context["problem"] = _("Choose a file.")
         else:
             upload = request.FILES["file"]
