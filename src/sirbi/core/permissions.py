@@ -1,7 +1,9 @@
 """Every permission decision of the platform, in one place.
 
-Pages, the API, imports and the admin all ask the same two questions:
-`can(user, action, obj)` for one object, and `restrict(queryset, user, action)` for a list.
+Pages, the API, imports and the admin all ask the same three questions:
+`can(user, action, obj)` for one object, `restrict(queryset, user, action)` for a list, and
+`scope(user, action, model)` for what a user may pick (the countries, networks or libraries offered in a form
+or a filter). A refusal is worded once, saying why, by `refusal(user, action, obj)`.
 
 A scoped model tells the kernel two things (see registry.models for the implementations):
 - `permission_roles`: for each action ("add", "change", "delete"), the roles that may perform it
@@ -88,8 +90,48 @@ def roles_of(user):
 
 
 def _grants(user, model, action):
-    allowed = model.permission_roles.get(action, ())
+    roles = model.permission_roles
+    # Reading what is not public is for the roles that may change it (see read_q); a model may say otherwise.
+    allowed = roles.get(action, roles.get("change", ())) if action == "view" else roles.get(action, ())
     return [a for a in assignments(user) if a.role in allowed]
+
+
+@dataclass(frozen=True)
+class Scope(ScopeKeys):
+    """How far a user's roles reach for one action on one model: the countries, networks and libraries of the
+    roles that may perform it, or everywhere (the secretariat)."""
+
+    everywhere: bool = False
+
+    def __bool__(self):
+        return self.everywhere or bool(self.countries or self.networks or self.libraries)
+
+    def q(self, model):
+        """The Q of the objects of `model` (any scoped model: countries, networks, libraries, figures...) that
+        lie within the scope."""
+        if self.everywhere:
+            return Q()
+        if not self:
+            return Q(pk__in=[])
+        return model.scope_q(countries=self.countries, networks=self.networks, libraries=self.libraries)
+
+    def narrow(self, queryset):
+        """The objects of `queryset` within the scope: what a form or a filter offers to pick."""
+        return queryset.filter(self.q(queryset.model))
+
+
+def scope(user, action, model):
+    """Where `user` may perform `action` on an object of `model`: the one scope behind the pickers of forms and
+    filters (`scope(user, "add", Library).narrow(Country.objects...)`: the countries where they may add a
+    library) and behind `restrict`. For "view", the scope in which they read what is not public."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if is_secretariat(user):
+        return Scope(everywhere=True)
+    grants = _grants(user, model, action)
+    return Scope(countries=frozenset(g.country for g in grants if g.country),
+                 networks=frozenset(g.network_id for g in grants if g.network_id),
+                 libraries=frozenset(g.library_id for g in grants if g.library_id))
 
 
 def can(user, action, obj):
@@ -112,6 +154,7 @@ def can_keys(user, action, model, keys):
     """`can` for an object known only by its scope keys (the bulk importer checks rows this way)."""
     if is_secretariat(user):
         return True
+    # Called once per row by the importers: a loop over the few grants, no Scope built.
     for grant in _grants(user, model, action):
         if grant.country and grant.country in keys.countries:
             return True
@@ -140,16 +183,7 @@ def restrict(queryset, user, action):
 
 def scope_filter(model, user, action):
     """The Q of the objects of `model` on which `user` may perform a write `action` (their scope)."""
-    if is_secretariat(user):
-        return Q()
-    grants = _grants(user, model, action)
-    if not grants:
-        return Q(pk__in=[])
-    return model.scope_q(
-        countries={g.country for g in grants if g.country},
-        networks={g.network_id for g in grants if g.network_id},
-        libraries={g.library_id for g in grants if g.library_id},
-    )
+    return scope(user, action, model).q(model)
 
 
 def read_q(model, user):

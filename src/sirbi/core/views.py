@@ -162,10 +162,8 @@ def member_required(view):
 @member_required
 def batch_list(request):
     """Imports, newest first: the secretariat sees all, others those of their countries and their own."""
-    imports = ImportBatch.objects.select_related("undoes").prefetch_related("undone_by")
-    if not permissions.is_secretariat(request.user):
-        countries = {assignment.country for assignment in permissions.assignments(request.user) if assignment.country}
-        imports = imports.filter(Q(user=request.user) | Q(country__in=countries))
+    imports = (ImportBatch.objects.select_related("undoes").prefetch_related("undone_by")
+               .filter(Q(user=request.user) | permissions.scope(request.user, "view", ImportBatch).q(ImportBatch)))
     return render(request, "core/batch_list.html", {"batches": imports[:200]})
 
 
