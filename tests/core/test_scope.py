@@ -3,10 +3,11 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import translation
 
+from sirbi.cooperation.meetings.services import delegation_countries
 from sirbi.core import permissions
 from sirbi.core.models import ImportBatch
-from sirbi.cooperation.meetings.services import delegation_countries
 from sirbi.registry.forms import LibraryForm, NetworkForm
 from sirbi.registry.models import Country, Library, Network
 from sirbi.stats.campaigns.services import unit_keys_for
@@ -108,3 +109,41 @@ def test_the_list_of_imports_shows_a_coordinator_their_countrys(as_user, coordin
     assert ours.filename in page and theirs.filename not in page
     page = as_user(coordinator_cl).get("/en/platform/changes/imports/").content.decode()
     assert theirs.filename in page and ours.filename not in page
+
+
+# --- Refusals: worded once, saying why -------------------------------------------------------------------
+
+
+def test_a_coordinator_is_told_which_country_their_role_covers(coordinator_pe, buenos_aires_library):
+    with translation.override("en"):
+        assert (permissions.refusal(coordinator_pe, "change", buenos_aires_library)
+                == f"Your role covers Peru; {buenos_aires_library} is in Argentina.")
+
+
+def test_a_network_manager_is_told_the_library_is_not_in_their_network(network_manager_pe, cusco_library):
+    with translation.override("en"):
+        assert (permissions.refusal(network_manager_pe, "change", cusco_library)
+                == f"Your role covers the network pe-public; {cusco_library} is not in it.")
+
+
+def test_what_only_the_secretariat_does_says_so(coordinator_pe):
+    campaign = Campaign(year=2031, title="Campaña 2031", deadline="2031-12-31")
+    with translation.override("en"):
+        assert permissions.refusal(coordinator_pe, "change", campaign) == (
+            "Only the regional secretariat may change Campaña 2031.")
+
+
+def test_roles_and_visitors_are_told_what_is_missing(librarian_lima, lima_library):
+    with translation.override("en"):
+        assert permissions.refusal(librarian_lima, "add", Library) == (
+            "Your account has no role that may add libraries (the roles that may: National coordinator, "
+            "Network manager, and the regional secretariat).")
+        assert permissions.refusal(AnonymousUser(), "change", lima_library) == (
+            f"Sign in with your role to change {lima_library}.")
+        assert permissions.refusal(librarian_lima, "change", lima_library) is None
+
+
+def test_the_403_page_gives_the_reason(as_user, coordinator_pe, buenos_aires_library):
+    response = as_user(coordinator_pe).get(f"/en/registry/libraries/{buenos_aires_library.pk}/edit/")
+    assert response.status_code == 403
+    assert f"Your role covers Peru; {buenos_aires_library} is in Argentina." in response.content.decode()

@@ -247,9 +247,7 @@ def source_list(request):
 def source_edit(request, code=None):
     """Set up a new source, or change one, for the staff of its library or network (change log, versions)."""
     pk = get_object_or_404(Source, code=code).pk if code else None
-    return edit_page(request, Source, pk, SourceForm, "catalog/source_form.html",
-                     denied=_("Catalog sources are set up by the staff of their library or network, and the "
-                              "coordinators of its country."))
+    return edit_page(request, Source, pk, SourceForm, "catalog/source_form.html")
 
 
 def source_page(request, code):
@@ -283,8 +281,7 @@ def _rejected_csv(source, rejected):
 @require_POST
 def source_upload(request, code):
     source = get_object_or_404(Source, code=code)
-    if not permissions.can(request.user, "change", source):
-        raise PermissionDenied(_("Only the staff of the source's library or network import into it."))
+    permissions.require(request.user, "change", source)
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("Choose a file."))
@@ -298,8 +295,7 @@ def source_upload(request, code):
 @require_POST
 def source_harvest(request, code):
     source = get_object_or_404(Source, code=code, kind=Source.Kind.OAI)
-    if not permissions.can(request.user, "change", source):
-        raise PermissionDenied(_("Only the staff of the source's library or network import into it."))
+    permissions.require(request.user, "change", source)
     running = Job.objects.filter(kind=HARVEST_KIND, params__source_id=source.pk,
                                  status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).first()
     if running:

@@ -199,6 +199,60 @@ def read_q(model, user):
     return public_q() | Q(pk__in=model._default_manager.filter(scope).values("pk"))
 
 
-def require(user, action, obj):
-    if not can(user, action, obj):
-        raise PermissionDenied(_("You may not %(action)s %(object)s.") % {"action": ACTIONS[action], "object": obj})
+def require(user, action, obj, label=None):
+    """Raise PermissionDenied, with the reason, unless `user` may perform `action` on `obj` (or, given a model,
+    on some object of it)."""
+    reason = refusal(user, action, obj, label)
+    if reason:
+        raise PermissionDenied(reason)
+
+
+# How scope keys read to a person ("Peru", "the network pe-public", a library's name). The registry sets it when
+# it loads (the kernel does not import the registry); until then codes and numbers are shown.
+_scope_names = None
+
+
+def name_scopes_with(function):
+    """`function(ScopeKeys)` -> the names of its countries, networks and libraries, in the active language."""
+    global _scope_names
+    _scope_names = function
+
+
+def _names(keys):
+    if _scope_names is not None:
+        names = _scope_names(keys)
+    else:
+        names = [*sorted(keys.countries), *(f"#{pk}" for pk in sorted(keys.networks | keys.libraries))]
+    return ", ".join(str(name) for name in names)
+
+
+def _roles_named(model, action):
+    roles = model.permission_roles.get(action, ()) if action != "view" else model.permission_roles.get("change", ())
+    return ", ".join(str(Role(role).label) for role in Role if role in roles)
+
+
+def refusal(user, action, obj, label=None):
+    """Why `user` may not perform `action` on `obj` (an object, or a model for "some object of it": the add
+    buttons), or None if they may. Every refusal of the platform is worded here, saying what the user's role
+    covers and where the object is; `label` names the object in the sentence when its own name does not (a
+    statistics unit for its figures)."""
+    model = obj if isinstance(obj, type) else type(obj)
+    allowed = can_any(user, action, model) if obj is model else can(user, action, obj)
+    if allowed:
+        return None
+    values = {"action": ACTIONS[action],
+              "object": label or (model._meta.verbose_name_plural if obj is model else obj)}
+    if not getattr(user, "is_authenticated", False):
+        return _("Sign in with your role to %(action)s %(object)s.") % values
+    if not _roles_named(model, action):
+        return _("Only the regional secretariat may %(action)s %(object)s.") % values
+    reach = scope(user, action, model)
+    if not reach:
+        return _("Your account has no role that may %(action)s %(object)s (the roles that may: %(roles)s, and the "
+                 "regional secretariat).") % {**values, "roles": _roles_named(model, action)}
+    values["reach"] = _names(reach)
+    keys = obj.scope_keys() if obj is not model else ScopeKeys()
+    if reach.countries and keys.countries:
+        return _("Your role covers %(reach)s; %(object)s is in %(where)s.") % {
+            **values, "where": _names(ScopeKeys(countries=keys.countries))}
+    return _("Your role covers %(reach)s; %(object)s is not in it.") % values

@@ -39,12 +39,12 @@ def say_form_errors(request, form):
         messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
 
 
-def edit_page(request, model, pk, form_class, template, *, denied, m2m=()):
+def edit_page(request, model, pk, form_class, template, *, m2m=()):
     """Create (pk None) or change one scoped object through its form and core.changelog: the permission
-    checked before the form is shown, the version the editor loaded checked on save."""
+    checked before the form is shown (refused with permissions.refusal's reason), the version the editor loaded
+    checked on save."""
     obj = get_object_or_404(model, pk=pk) if pk else model()
-    if not (permissions.can(request.user, "change", obj) if pk else permissions.can_any(request.user, "add", model)):
-        raise PermissionDenied(denied)
+    permissions.require(request.user, "change" if pk else "add", obj if pk else model)
     form = form_class(request.POST or None, instance=obj, user=request.user)
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)

@@ -54,7 +54,6 @@ def partnership_detail(request, pk):
 @login_required
 def partnership_edit(request, pk=None):
     return edit_page(request, PartnershipAgreement, pk, PartnershipForm, "cooperation/partnership_form.html",
-                     denied=_("Only the coordinators and managers of the signatory networks keep an agreement."),
                      m2m=("networks", "partners"))
 
 

@@ -58,7 +58,7 @@ def _may_import(user):
 @require_http_methods(["GET", "POST"])
 def upload(request):
     if not _may_import(request.user):
-        raise PermissionDenied
+        permissions.require(request.user, "add", Library)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         params = {

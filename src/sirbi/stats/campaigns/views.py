@@ -49,8 +49,7 @@ def campaign_list(request):
 @login_required
 def campaign_edit(request, pk=None):
     """The secretariat opens a campaign (in preparation until it says open), extends or closes it."""
-    return edit_page(request, Campaign, pk, CampaignPageForm, "stats/campaigns/form.html",
-                     denied=_("Campaigns are opened and changed by the regional secretariat."), m2m=("indicators",))
+    return edit_page(request, Campaign, pk, CampaignPageForm, "stats/campaigns/form.html", m2m=("indicators",))
 
 
 @login_required
@@ -91,8 +90,7 @@ def report(request, pk, unit_key):
     """The reporting form: every indicator of the campaign for each typology the unit reports for."""
     campaign = _campaign_or_404(request, pk)
     unit = _unit_or_404(unit_key)
-    if not services.may_report(request.user, unit):
-        raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
+    permissions.require(request.user, "add", unit.value(), label=unit)
     indicators = list(campaign.indicators.order_by("position"))
     typologies = unit.typologies(campaign)
     stored = services.campaign_values(campaign, unit)
@@ -183,8 +181,7 @@ def template(request, pk, unit_key, fmt):
     """The spreadsheet template of a unit, in the language asked for (?language=) or the page's."""
     campaign = _campaign_or_404(request, pk)
     unit = _unit_or_404(unit_key)
-    if not services.may_report(request.user, unit):
-        raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
+    permissions.require(request.user, "add", unit.value(), label=unit)
     language = request.GET.get("language") or get_language()
     if language not in dict(settings.LANGUAGES):
         raise Http404
@@ -209,8 +206,7 @@ def upload(request, pk, unit_key):
     """A filled template sent back: saved as a draft if the whole file is right, else every problem listed."""
     campaign = _campaign_or_404(request, pk)
     unit = _unit_or_404(unit_key)
-    if not services.may_report(request.user, unit):
-        raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
+    permissions.require(request.user, "add", unit.value(), label=unit)
     sent = request.FILES.get("file")
     if sent is None:
         messages.error(request, _("Choose the filled template to send."))
