@@ -108,7 +108,7 @@ class Scope(ScopeKeys):
 
     def q(self, model):
         """The Q of the objects of `model` (any scoped model: countries, networks, libraries, figures...) that
-        lie within the scope."""
+        lie within the scope; Q() (no condition) when it reaches everywhere, so do not OR it with another."""
         if self.everywhere:
             return Q()
         if not self:
