@@ -239,7 +239,8 @@ def test_a_50_mb_upload_is_refused_before_it_is_read(as_user, coordinator_pe, ea
     response = client.post("/en/registry/import/", {"file": SimpleUploadedFile("grande.csv", big)})
 
     assert response.status_code == 413
-    assert "The file is larger than the limit of 10.0 MB. Split it into smaller files." in text(response)
+    assert "The file is larger than the limit of 10.0 MB." in text(response)
+    assert "Send a smaller file, or split it into several." in text(response)
     assert not Job.objects.exists() and stored_state() == state
     assert not eager_jobs_and_private_uploads.exists() or not any(eager_jobs_and_private_uploads.iterdir())
 

@@ -61,6 +61,6 @@ class SourceForm(VersionedForm):
             self.fields["code"].disabled = True
         if not self.instance.pk and not self.is_bound:
             # Library staff set up their own library's source: its ISIL is filled in for them.
-            own = {a.library_id for a in permissions.assignments(self.user) if a.library_id}
+            own = permissions.scope(self.user, "add", Source).libraries
             if len(own) == 1:
                 self.initial["library"] = next(iter(own))

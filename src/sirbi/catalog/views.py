@@ -22,7 +22,7 @@ from sirbi.core import jobs, permissions
 from sirbi.core.downloads import CsvWriter
 from sirbi.core.models import Job
 from sirbi.core.params import whole_number
-from sirbi.core.uploads import store_upload, too_large
+from sirbi.core.uploads import store_upload, upload_limit
 from sirbi.core.views import edit_page
 from sirbi.registry.models import Country, Library, Network
 
@@ -247,9 +247,7 @@ def source_list(request):
 def source_edit(request, code=None):
     """Set up a new source, or change one, for the staff of its library or network (change log, versions)."""
     pk = get_object_or_404(Source, code=code).pk if code else None
-    return edit_page(request, Source, pk, SourceForm, "catalog/source_form.html",
-                     denied=_("Catalog sources are set up by the staff of their library or network, and the "
-                              "coordinators of its country."))
+    return edit_page(request, Source, pk, SourceForm, "catalog/source_form.html")
 
 
 def source_page(request, code):
@@ -278,16 +276,12 @@ def _rejected_csv(source, rejected):
     return response
 
 
+@upload_limit("CATALOG_UPLOAD_MAX_BYTES")
 @login_required
 @require_POST
 def source_upload(request, code):
     source = get_object_or_404(Source, code=code)
-    if not permissions.can(request.user, "change", source):
-        raise PermissionDenied(_("Only the staff of the source's library or network import into it."))
-    if too_large(request, settings.CATALOG_UPLOAD_MAX_BYTES):
-        messages.error(request, _("The file is larger than the limit of %(limit)s.")
-                       % {"limit": filesizeformat(settings.CATALOG_UPLOAD_MAX_BYTES)})
-        return redirect(source)
+    permissions.require(request.user, "change", source)
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("Choose a file."))
@@ -301,8 +295,7 @@ def source_upload(request, code):
 @require_POST
 def source_harvest(request, code):
     source = get_object_or_404(Source, code=code, kind=Source.Kind.OAI)
-    if not permissions.can(request.user, "change", source):
-        raise PermissionDenied(_("Only the staff of the source's library or network import into it."))
+    permissions.require(request.user, "change", source)
     running = Job.objects.filter(kind=HARVEST_KIND, params__source_id=source.pk,
                                  status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).first()
     if running:

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from sirbi.core import permissions
 from sirbi.core.api import FormWriteMixin
 from sirbi.core.filters import by_code
+from sirbi.core.uploads import upload_limit
 from sirbi.registry.models import Country, Network
 
 from .alliances import services as alliances
@@ -217,6 +218,7 @@ class ProgressReportSerializer(serializers.ModelSerializer):
 
 @extend_schema_view(list=extend_schema(description="Roadmap actions with computed progress; writable by the lead "
                                                    "country's coordinator and the secretariat."))
+@upload_limit("DOCUMENT_MAX_BYTES")  # a progress report's evidence file
 class ActionViewSet(FormWriteMixin, viewsets.ModelViewSet):
     queryset = (Action.objects.select_related("objective__line", "lead_country")
                 .prefetch_related("countries", "networks", "need_areas", "partners", "milestones")
@@ -400,6 +402,7 @@ class GoodPracticeFilter(filters.FilterSet):
 
 @extend_schema_view(list=extend_schema(description="Published good practices (and, for their authors' roles, "
                                                    "those waiting for moderation). POST shares one for moderation."))
+@upload_limit(alliances.IMAGE_MAX_BYTES)
 class GoodPracticeViewSet(viewsets.ModelViewSet):
     queryset = GoodPractice.objects.all()  # its model's roles decide who may POST (ScopedPermission)
     serializer_class = GoodPracticeSerializer

@@ -1,33 +1,19 @@
 """Documents and files on the workspace's pages (meetings, working groups, partnerships, progress reports): the
-upload of a document, the size guard, and sending a stored file back."""
+upload of a document and sending a stored file back. (The size guard is core.uploads.upload_limit on each view.)"""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from sirbi.core.uploads import too_large
 from sirbi.core.views import say_errors, say_form_errors
 
 from .forms import DocumentForm
 
 
-def too_big(request):
-    """Whether the upload exceeds DOCUMENT_MAX_BYTES (then a message says the limit, for the next page)."""
-    if too_large(request, settings.DOCUMENT_MAX_BYTES):
-        messages.error(request, _("The file is larger than the limit of %(limit)s.")
-                       % {"limit": filesizeformat(settings.DOCUMENT_MAX_BYTES)})
-        return True
-    return False
-
-
 def upload_document(request, owner, add):
     """A new document of a meeting or a working group: `add(user, title=..., upload=...)` stores it."""
-    if too_big(request):
-        return redirect(owner)
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data

@@ -188,8 +188,16 @@ class ImportBatch(models.Model):
         verbose_name_plural = _("imports")
         ordering = ["-time", "-id"]
 
+    # The list of imports shows a country's coordinators that country's imports (and everyone their own);
+    # undoing one is decided by core.batches.undo_refusal.
+    permission_roles = {"view": {Role.COORDINATOR}}
+
     def __str__(self):
         return f"#{self.pk} {self.filename or self.kind}"
+
+    @classmethod
+    def scope_q(cls, countries, networks, libraries):
+        return models.Q(country__in=countries)
 
 
 def _display(field, value):

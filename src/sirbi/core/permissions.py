@@ -1,7 +1,9 @@
 """Every permission decision of the platform, in one place.
 
-Pages, the API, imports and the admin all ask the same two questions:
-`can(user, action, obj)` for one object, and `restrict(queryset, user, action)` for a list.
+Pages, the API, imports and the admin all ask the same three questions:
+`can(user, action, obj)` for one object, `restrict(queryset, user, action)` for a list, and
+`scope(user, action, model)` for what a user may pick (the countries, networks or libraries offered in a form
+or a filter). A refusal is worded once, saying why, by `refusal(user, action, obj)`.
 
 A scoped model tells the kernel two things (see registry.models for the implementations):
 - `permission_roles`: for each action ("add", "change", "delete"), the roles that may perform it
@@ -88,8 +90,48 @@ def roles_of(user):
 
 
 def _grants(user, model, action):
-    allowed = model.permission_roles.get(action, ())
+    roles = model.permission_roles
+    # Reading what is not public is for the roles that may change it (see read_q); a model may say otherwise.
+    allowed = roles.get(action, roles.get("change", ())) if action == "view" else roles.get(action, ())
     return [a for a in assignments(user) if a.role in allowed]
+
+
+@dataclass(frozen=True)
+class Scope(ScopeKeys):
+    """How far a user's roles reach for one action on one model: the countries, networks and libraries of the
+    roles that may perform it, or everywhere (the secretariat)."""
+
+    everywhere: bool = False
+
+    def __bool__(self):
+        return self.everywhere or bool(self.countries or self.networks or self.libraries)
+
+    def q(self, model):
+        """The Q of the objects of `model` (any scoped model: countries, networks, libraries, figures...) that
+        lie within the scope; Q() (no condition) when it reaches everywhere, so do not OR it with another."""
+        if self.everywhere:
+            return Q()
+        if not self:
+            return Q(pk__in=[])
+        return model.scope_q(countries=self.countries, networks=self.networks, libraries=self.libraries)
+
+    def narrow(self, queryset):
+        """The objects of `queryset` within the scope: what a form or a filter offers to pick."""
+        return queryset.filter(self.q(queryset.model))
+
+
+def scope(user, action, model):
+    """Where `user` may perform `action` on an object of `model`: the one scope behind the pickers of forms and
+    filters (`scope(user, "add", Library).narrow(Country.objects...)`: the countries where they may add a
+    library) and behind `restrict`. For "view", the scope in which they read what is not public."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if is_secretariat(user):
+        return Scope(everywhere=True)
+    grants = _grants(user, model, action)
+    return Scope(countries=frozenset(g.country for g in grants if g.country),
+                 networks=frozenset(g.network_id for g in grants if g.network_id),
+                 libraries=frozenset(g.library_id for g in grants if g.library_id))
 
 
 def can(user, action, obj):
@@ -112,6 +154,7 @@ def can_keys(user, action, model, keys):
     """`can` for an object known only by its scope keys (the bulk importer checks rows this way)."""
     if is_secretariat(user):
         return True
+    # Called once per row by the importers: a loop over the few grants, no Scope built.
     for grant in _grants(user, model, action):
         if grant.country and grant.country in keys.countries:
             return True
@@ -140,16 +183,7 @@ def restrict(queryset, user, action):
 
 def scope_filter(model, user, action):
     """The Q of the objects of `model` on which `user` may perform a write `action` (their scope)."""
-    if is_secretariat(user):
-        return Q()
-    grants = _grants(user, model, action)
-    if not grants:
-        return Q(pk__in=[])
-    return model.scope_q(
-        countries={g.country for g in grants if g.country},
-        networks={g.network_id for g in grants if g.network_id},
-        libraries={g.library_id for g in grants if g.library_id},
-    )
+    return scope(user, action, model).q(model)
 
 
 def read_q(model, user):
@@ -165,6 +199,60 @@ def read_q(model, user):
     return public_q() | Q(pk__in=model._default_manager.filter(scope).values("pk"))
 
 
-def require(user, action, obj):
-    if not can(user, action, obj):
-        raise PermissionDenied(_("You may not %(action)s %(object)s.") % {"action": ACTIONS[action], "object": obj})
+def require(user, action, obj, label=None):
+    """Raise PermissionDenied, with the reason, unless `user` may perform `action` on `obj` (or, given a model,
+    on some object of it)."""
+    reason = refusal(user, action, obj, label)
+    if reason:
+        raise PermissionDenied(reason)
+
+
+# How scope keys read to a person ("Peru", "the network pe-public", a library's name). The registry sets it when
+# it loads (the kernel does not import the registry); until then codes and numbers are shown.
+_scope_names = None
+
+
+def name_scopes_with(function):
+    """`function(ScopeKeys)` -> the names of its countries, networks and libraries, in the active language."""
+    global _scope_names
+    _scope_names = function
+
+
+def _names(keys):
+    if _scope_names is not None:
+        names = _scope_names(keys)
+    else:
+        names = [*sorted(keys.countries), *(f"#{pk}" for pk in sorted(keys.networks | keys.libraries))]
+    return ", ".join(str(name) for name in names)
+
+
+def _roles_named(model, action):
+    roles = model.permission_roles.get(action, ()) if action != "view" else model.permission_roles.get("change", ())
+    return ", ".join(str(Role(role).label) for role in Role if role in roles)
+
+
+def refusal(user, action, obj, label=None):
+    """Why `user` may not perform `action` on `obj` (an object, or a model for "some object of it": the add
+    buttons), or None if they may. Every refusal of the platform is worded here, saying what the user's role
+    covers and where the object is; `label` names the object in the sentence when its own name does not (a
+    statistics unit for its figures)."""
+    model = obj if isinstance(obj, type) else type(obj)
+    allowed = can_any(user, action, model) if obj is model else can(user, action, obj)
+    if allowed:
+        return None
+    values = {"action": ACTIONS[action],
+              "object": label or (model._meta.verbose_name_plural if obj is model else obj)}
+    if not getattr(user, "is_authenticated", False):
+        return _("Sign in with your role to %(action)s %(object)s.") % values
+    if not _roles_named(model, action):
+        return _("Only the regional secretariat may %(action)s %(object)s.") % values
+    reach = scope(user, action, model)
+    if not reach:
+        return _("Your account has no role that may %(action)s %(object)s (the roles that may: %(roles)s, and the "
+                 "regional secretariat).") % {**values, "roles": _roles_named(model, action)}
+    values["reach"] = _names(reach)
+    keys = obj.scope_keys() if obj is not model else ScopeKeys()
+    if reach.countries and keys.countries:
+        return _("Your role covers %(reach)s; %(object)s is in %(where)s.") % {
+            **values, "where": _names(ScopeKeys(countries=keys.countries))}
+    return _("Your role covers %(reach)s; %(object)s is not in it.") % values

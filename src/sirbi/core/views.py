@@ -39,12 +39,12 @@ def say_form_errors(request, form):
         messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
 
 
-def edit_page(request, model, pk, form_class, template, *, denied, m2m=()):
+def edit_page(request, model, pk, form_class, template, *, m2m=()):
     """Create (pk None) or change one scoped object through its form and core.changelog: the permission
-    checked before the form is shown, the version the editor loaded checked on save."""
+    checked before the form is shown (refused with permissions.refusal's reason), the version the editor loaded
+    checked on save."""
     obj = get_object_or_404(model, pk=pk) if pk else model()
-    if not (permissions.can(request.user, "change", obj) if pk else permissions.can_any(request.user, "add", model)):
-        raise PermissionDenied(denied)
+    permissions.require(request.user, "change" if pk else "add", obj if pk else model)
     form = form_class(request.POST or None, instance=obj, user=request.user)
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
@@ -163,9 +163,9 @@ def member_required(view):
 def batch_list(request):
     """Imports, newest first: the secretariat sees all, others those of their countries and their own."""
     imports = ImportBatch.objects.select_related("undoes").prefetch_related("undone_by")
-    if not permissions.is_secretariat(request.user):
-        countries = {assignment.country for assignment in permissions.assignments(request.user) if assignment.country}
-        imports = imports.filter(Q(user=request.user) | Q(country__in=countries))
+    reach = permissions.scope(request.user, "view", ImportBatch)
+    if not reach.everywhere:  # (Q() would vanish from an OR)
+        imports = imports.filter(Q(user=request.user) | reach.q(ImportBatch))
     return render(request, "core/batch_list.html", {"batches": imports[:200]})
 
 

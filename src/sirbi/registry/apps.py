@@ -8,4 +8,9 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self):
+        from sirbi.core import permissions
+
         from . import imports  # noqa: F401  (registers the import job kind)
+        from .models import scope_names
+
+        permissions.name_scopes_with(scope_names)

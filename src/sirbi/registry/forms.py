@@ -120,18 +120,16 @@ class LibraryForm(VersionedForm):
 
 
 def countries_for(user, model, instance):
-    """The member countries where `user` may add (or move) an object of `model`."""
-    queryset = Country.objects.filter(is_member=True)
-    if permissions.is_secretariat(user):
-        return queryset
-    codes = {a.country for a in permissions.assignments(user) if a.country}
+    """The member countries where `user` may add (or move) an object of `model`: those of their scope, the
+    countries of the networks they manage (for libraries), and the object's own."""
+    members = Country.objects.filter(is_member=True)
+    reach = permissions.scope(user, "add", model)
+    if reach.everywhere:
+        return members
+    codes = set(reach.countries)
+    if model is Library:
+        codes |= set(Network.objects.filter(pk__in=reach.networks).values_list("country__code", flat=True))
     if instance.pk:
         codes.add(instance.country.code)
-    if model is Library:
-        codes |= set(
-            Network.objects.filter(
-                pk__in=[a.network_id for a in permissions.assignments(user) if a.network_id]
-            ).values_list("country__code", flat=True)
-        )
-    return queryset.filter(code__in=codes)
+    return members.filter(code__in=codes)
 

@@ -270,3 +270,13 @@ class Library(ChangeLoggedModel):
 
     def changelog_country(self):
         return self.country.code
+
+
+def scope_names(keys):
+    """The names of a scope's countries, networks and libraries, for the reasons permissions gives
+    (core.permissions.refusal): "Peru", "the network pe-public", a library's name."""
+    names = [country.name for country in Country.objects.filter(code__in=keys.countries)]
+    names += [_("the network %(code)s") % {"code": code}
+              for code in Network.objects.filter(pk__in=keys.networks).values_list("code", flat=True)]
+    names += Library.objects.filter(pk__in=keys.libraries).values_list("name", flat=True)
+    return names

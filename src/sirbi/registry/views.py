@@ -4,7 +4,6 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -182,8 +181,8 @@ def network_edit(request, code=None):
     network = get_object_or_404(Network.objects.select_related("country"), code=code) if code else Network()
     if network.pk:
         permissions.require(request.user, "change", network)
-    elif not permissions.can_any(request.user, "add", Network):
-        raise PermissionDenied
+    else:
+        permissions.require(request.user, "add", Network)
     initial = {"country": request.GET.get("country", "").upper()} if not network.pk else None
     form = NetworkForm(request.POST or None, instance=network, user=request.user, initial=initial)
     return _edit(request, form, network, "registry/network_form.html")
@@ -195,8 +194,8 @@ def library_edit(request, pk=None):
     library = get_object_or_404(Library.objects.with_related(), pk=pk) if pk else Library()
     if library.pk:
         permissions.require(request.user, "change", library)
-    elif not permissions.can_any(request.user, "add", Library):
-        raise PermissionDenied
+    else:
+        permissions.require(request.user, "add", Library)
     initial = None
     if not library.pk:
         countries = LibraryForm(user=request.user).fields["country"].queryset

@@ -5,7 +5,6 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext as _
 
 from sirbi.core import permissions
 from sirbi.core.views import edit_page
@@ -53,8 +52,7 @@ def activity_detail(request, pk):
 
 @login_required
 def activity_edit(request, pk=None):
-    return edit_page(request, Activity, pk, ActivityForm, "cooperation/activity_form.html",
-                     denied=_("Coordinators and network managers keep their country's agenda."))
+    return edit_page(request, Activity, pk, ActivityForm, "cooperation/activity_form.html")
 
 
 def whats_new(request, code):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from sirbi.core import permissions
 from sirbi.core.paginator import KeysFirstPaginator
+from sirbi.core.uploads import upload_limit
 from sirbi.core.views import edit_page, say_errors
 from sirbi.registry.models import Country, Library, Network
 
@@ -53,10 +54,10 @@ def partnership_detail(request, pk):
 @login_required
 def partnership_edit(request, pk=None):
     return edit_page(request, PartnershipAgreement, pk, PartnershipForm, "cooperation/partnership_form.html",
-                     denied=_("Only the coordinators and managers of the signatory networks keep an agreement."),
                      m2m=("networks", "partners"))
 
 
+@upload_limit("DOCUMENT_MAX_BYTES")
 @login_required
 @require_POST
 def partnership_document(request, pk):
@@ -93,6 +94,7 @@ def practice_image(request, pk):
     return send_file(practice.image, practice.image_type, f"{practice.pk}.{practice.image_extension}", inline=True)
 
 
+@upload_limit(alliances.IMAGE_MAX_BYTES)
 @login_required
 def practice_new(request):
     if not permissions.can_any(request.user, "add", GoodPractice):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sirbi.core import permissions
+from sirbi.core.uploads import upload_limit
 from sirbi.core.views import say_errors, say_form_errors
 
 from ..documents import upload_document
@@ -51,6 +52,7 @@ def group_detail(request, code):
     return render(request, "cooperation/group_detail.html", context)
 
 
+@upload_limit("DOCUMENT_MAX_BYTES")
 @login_required
 @require_POST
 def group_document(request, code):

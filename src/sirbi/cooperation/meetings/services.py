@@ -35,11 +35,7 @@ def _require_secretariat(user):
 
 def delegation_countries(user):
     """The countries a user may register for as a delegate: those they coordinate (all for the secretariat)."""
-    members = Country.objects.filter(is_member=True)
-    if permissions.is_secretariat(user):
-        return members
-    codes = {a.country for a in permissions.assignments(user) if a.country}
-    return members.filter(code__in=codes)
+    return permissions.scope(user, "change", Country).narrow(Country.objects.filter(is_member=True))
 
 
 def places_taken(meeting):

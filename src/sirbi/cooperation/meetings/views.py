@@ -17,10 +17,11 @@ from django.views.decorators.http import require_POST
 
 from sirbi.core import permissions
 from sirbi.core.changelog import save_object
+from sirbi.core.uploads import upload_limit
 from sirbi.core.views import say_errors, say_form_errors
 
 from ..choices import RegistrationStatus
-from ..documents import send_file, too_big, upload_document
+from ..documents import send_file, upload_document
 from ..forms import AgreementForm, DocumentForm, RegistrationForm, ToActionForm, VersionForm
 from ..models import (
     Activity,
@@ -185,6 +186,7 @@ def participants(request, pk):
         "meeting": meeting, "rows": rows, "places_taken": meetings.places_taken(meeting)})
 
 
+@upload_limit("DOCUMENT_MAX_BYTES")
 @login_required
 @require_POST
 def add_document(request, pk):
@@ -192,12 +194,11 @@ def add_document(request, pk):
     return upload_document(request, meeting, partial(meetings.add_document, meeting))
 
 
+@upload_limit("DOCUMENT_MAX_BYTES")
 @login_required
 @require_POST
 def add_version(request, pk):
     document = get_object_or_404(Document.objects.select_related("meeting", "working_group"), pk=pk)
-    if too_big(request):
-        return redirect(document.owner)
     form = VersionForm(request.POST, request.FILES)
     if form.is_valid():
         try:

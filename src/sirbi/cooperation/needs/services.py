@@ -90,8 +90,8 @@ def parse_answer(question, raw, language=None):
 def save_answers(questionnaire, country, user, raw_answers, *, submit=False, today=None):
     """Save a country's answers (all or nothing): `raw_answers` maps question codes to what was typed.
     With `submit`, every required question must be answered; a submitted response is locked."""
-    if not can_answer(user, questionnaire, country):
-        raise PermissionDenied(_("You may not answer for %(country)s.") % {"country": country})
+    permissions.require(user, "change", Response(questionnaire=questionnaire, country=country),
+                        label=_("the answers of %(country)s") % {"country": country})
     if not questionnaire.countries.filter(pk=country.pk).exists():
         raise ValidationError(_("%(country)s is not asked in this questionnaire.") % {"country": country})
     check_period(questionnaire, today)

@@ -4,7 +4,6 @@ as a heat map with its CSV/XLSX export."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,17 +18,17 @@ from . import services as needs
 HEAT_CLASSES = [(0, "0–19 %"), (1, "20–39 %"), (2, "40–59 %"), (3, "60–79 %"), (4, "80–100 %")]
 
 
+def _readable(request):
+    """The questionnaires `request.user` may read: those sent, and the drafts for the secretariat (public_q)."""
+    return permissions.restrict(Questionnaire.objects.all(), request.user, "view")
+
+
 def _questionnaire(request, code):
-    questionnaire = get_object_or_404(Questionnaire, code=code)
-    if questionnaire.status != Questionnaire.Status.SENT and not permissions.is_secretariat(request.user):
-        raise Http404
-    return questionnaire
+    return get_object_or_404(_readable(request), code=code)
 
 
 def questionnaire_list(request):
-    rows = Questionnaire.objects.all()
-    if not permissions.is_secretariat(request.user):
-        rows = rows.filter(status=Questionnaire.Status.SENT)
+    rows = _readable(request)
     return render(request, "cooperation/questionnaire_list.html", {"questionnaires": rows,
                                                                     "is_sample": any(q.is_sample for q in rows)})
 
@@ -59,8 +58,7 @@ def answer(request, code, country):
     may_answer = needs.can_answer(request.user, questionnaire, country)
     errors, typed = {}, {}
     if request.method == "POST":
-        if not may_answer:
-            raise PermissionDenied(_("You may not answer for %(country)s.") % {"country": country})
+        # Who may answer is save_answers' check (one check, one reason on the 403 page).
         typed = {q.code: (request.POST.getlist(f"q-{q.code}") if q.kind == "multiple"
                           else request.POST.get(f"q-{q.code}", ""))
                  for q in needs.questions_of(questionnaire)}

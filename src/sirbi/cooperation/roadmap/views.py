@@ -17,13 +17,13 @@ from django.views.decorators.http import require_POST
 from sirbi.core import permissions
 from sirbi.core.downloads import export as download
 from sirbi.core.tables import FileProblem
-from sirbi.core.uploads import too_large
+from sirbi.core.uploads import upload_limit
 from sirbi.core.views import say_errors, say_form_errors
 from sirbi.registry.models import Country
 from sirbi.stats.services import country_table
 
 from ..choices import CLOSED_STATUSES
-from ..documents import send_file, too_big
+from ..documents import send_file
 from ..forms import ProgressReportForm
 from ..models import Action, Agreement, Objective, ProgressReport
 from . import services
@@ -106,15 +106,12 @@ def action_detail(request, code, form=None):
         "is_sample": action.is_sample or any(r.is_sample for r in reports)})
 
 
+@upload_limit("DOCUMENT_MAX_BYTES")
 @login_required
 @require_POST
 def report_progress(request, code):
     action = get_object_or_404(Action.objects.select_related("lead_country"), code=code)
-    if not services.can_report(request.user, action):
-        raise PermissionDenied(_("Only the countries and networks that answer for %(action)s report its progress.")
-                               % {"action": action})
-    if too_big(request):
-        return redirect(action)
+    # The permission is the service's (report_progress): one check, one reason, on the 403 page.
     form = ProgressReportForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
@@ -163,6 +160,7 @@ def template(request, fmt):
     return _download([dict(zip(COLUMNS, EXAMPLE, strict=True))], COLUMNS, "sirbi-actions-template", fmt)
 
 
+@upload_limit("IMPORT_MAX_BYTES")
 @login_required
 def import_page(request):
     user = request.user
@@ -170,9 +168,7 @@ def import_page(request):
         raise PermissionDenied(_("Only the secretariat and national coordinators import actions."))
     context = {"columns": COLUMNS, "limit": filesizeformat(settings.IMPORT_MAX_BYTES)}
     if request.method == "POST":
-        if too_large(request, settings.IMPORT_MAX_BYTES):
-            context["problem"] = _("The file is larger than the limit of %(limit)s.") % {"limit": context["limit"]}
-        elif not request.FILES.get("file"):
+        if not request.FILES.get("file"):
             context["problem"] = _("Choose a file.")
         else:
             upload = request.FILES["file"]

@@ -11,14 +11,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 from openpyxl import Workbook
 
 from sirbi.core import jobs, permissions
 from sirbi.core.downloads import CsvWriter
 from sirbi.core.models import Job
-from sirbi.core.uploads import declared_length, store_upload, upload_path
+from sirbi.core.uploads import store_upload, upload_limit, upload_path
 
 from ..choices import SERVICES, LibraryStatus, LibraryType
 from ..exports import LIBRARY_COLUMNS
@@ -54,23 +53,12 @@ def _may_import(user):
     return permissions.can_any(user, "add", Library) or permissions.can_any(user, "change", Library)
 
 
-@csrf_exempt  # checked by csrf_protect below, once the size of the body is known to be acceptable
+@upload_limit("IMPORT_MAX_BYTES")
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request):
     if not _may_import(request.user):
-        raise PermissionDenied
-    if request.method == "POST" and declared_length(request) > settings.IMPORT_MAX_BYTES + 65536:
-        # Refuse before anything reads a body that is too large (the CSRF check would read it all).
-        message = (_("The file is larger than the limit of %(limit)s MB. Split it into smaller files.")
-                   % {"limit": round(settings.IMPORT_MAX_BYTES / 1048576, 1)})
-        return render(request, "registry/import_upload.html", {"form": UploadForm(), "refused": message},
-                      status=413)
-    return _upload_form(request)
-
-
-@csrf_protect
-def _upload_form(request):
+        permissions.require(request.user, "add", Library)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         params = {

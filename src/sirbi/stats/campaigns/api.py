@@ -81,8 +81,9 @@ def _unit(key, user):
         unit = Unit.from_key(key or "")
     except LookupError:
         raise NotFound(_("There is no reporting unit “%(key)s”.") % {"key": key}) from None
-    if not services.may_report(user, unit):
-        raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
+    reason = permissions.refusal(user, "add", unit.value(), label=unit)
+    if reason:
+        raise PermissionDenied(reason)
     return unit
 
 

@@ -105,22 +105,12 @@ def may_report(user, unit):
 def _scope(user, campaign):
     """The querysets of what `user` reports for in `campaign`: (countries, networks, libraries), each None
     when the campaign does not ask that level."""
-    assignments = permissions.assignments(user)
-    secretariat = permissions.is_secretariat(user)
-    countries = Country.objects.filter(is_member=True)
-    if not secretariat:
-        countries = countries.filter(code__in={a.country for a in assignments if a.country})
-    networks = libraries = None
-    if campaign.level_network:
-        networks = Network.objects.select_related("country").order_by("country__code", "name")
-        if not secretariat:
-            networks = networks.filter(country__in=countries) | networks.filter(
-                pk__in=[a.network_id for a in assignments if a.network_id])
-    if campaign.level_library:
-        libraries = Library.objects.select_related("country").order_by("country__code", "name")
-        if not secretariat:
-            libraries = permissions.restrict(libraries, user, "change")
-    return (countries.order_by("code") if campaign.level_country else None), networks, libraries
+    reach = permissions.scope(user, "add", Value)
+    countries = reach.narrow(Country.objects.filter(is_member=True)).order_by("code")
+    networks = reach.narrow(Network.objects.select_related("country").order_by("country__code", "name"))
+    libraries = reach.narrow(Library.objects.select_related("country").order_by("country__code", "name"))
+    return (countries if campaign.level_country else None, networks if campaign.level_network else None,
+            libraries if campaign.level_library else None)
 
 
 def units_for(user, campaign, limit=200):

@@ -11,13 +11,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sirbi.core import jobs, permissions
+from sirbi.core import jobs, permissions, uploads
 from sirbi.core.changelog import ConflictError
 from sirbi.core.models import Job
-from sirbi.core.uploads import declared_length, store_upload
+from sirbi.core.uploads import store_upload, upload_limit
 from sirbi.core.views import edit_page
 
 from ..choices import Method, Source, Typology, ValueStatus
@@ -50,8 +49,7 @@ def campaign_list(request):
 @login_required
 def campaign_edit(request, pk=None):
     """The secretariat opens a campaign (in preparation until it says open), extends or closes it."""
-    return edit_page(request, Campaign, pk, CampaignPageForm, "stats/campaigns/form.html",
-                     denied=_("Campaigns are opened and changed by the regional secretariat."), m2m=("indicators",))
+    return edit_page(request, Campaign, pk, CampaignPageForm, "stats/campaigns/form.html", m2m=("indicators",))
 
 
 @login_required
@@ -92,8 +90,7 @@ def report(request, pk, unit_key):
     """The reporting form: every indicator of the campaign for each typology the unit reports for."""
     campaign = _campaign_or_404(request, pk)
     unit = _unit_or_404(unit_key)
-    if not services.may_report(request.user, unit):
-        raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
+    permissions.require(request.user, "add", unit.value(), label=unit)
     indicators = list(campaign.indicators.order_by("position"))
     typologies = unit.typologies(campaign)
     stored = services.campaign_values(campaign, unit)
@@ -181,8 +178,7 @@ def template(request, pk, unit_key, fmt):
     """The spreadsheet template of a unit, in the language asked for (?language=) or the page's."""
     campaign = _campaign_or_404(request, pk)
     unit = _unit_or_404(unit_key)
-    if not services.may_report(request.user, unit):
-        raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
+    permissions.require(request.user, "add", unit.value(), label=unit)
     language = request.GET.get("language") or get_language()
     if language not in dict(settings.LANGUAGES):
         raise Http404
@@ -200,34 +196,19 @@ def template(request, pk, unit_key, fmt):
     return response
 
 
-@csrf_exempt  # checked by csrf_protect in _upload, once the body is known to be small enough to read
+@upload_limit(UPLOAD_MAX_BYTES)
 @login_required
 @require_POST
 def upload(request, pk, unit_key):
     """A filled template sent back: saved as a draft if the whole file is right, else every problem listed."""
-    return _refuse_large(request, UPLOAD_MAX_BYTES) or _upload(request, pk, unit_key)
-
-
-def _refuse_large(request, limit):
-    """A 413 response when the declared body is larger than `limit` (before anything reads it)."""
-    if declared_length(request) > limit + 65536:
-        return HttpResponse(_("The file is larger than the limit of %(limit)s MB.") % {"limit": limit // 1048576},
-                            status=413)
-    return None
-
-
-@csrf_protect
-def _upload(request, pk, unit_key):
     campaign = _campaign_or_404(request, pk)
     unit = _unit_or_404(unit_key)
-    if not services.may_report(request.user, unit):
-        raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
+    permissions.require(request.user, "add", unit.value(), label=unit)
     sent = request.FILES.get("file")
     if sent is None:
         messages.error(request, _("Choose the filled template to send."))
     elif sent.size > UPLOAD_MAX_BYTES:
-        messages.error(request, _("The file is larger than the limit of %(limit)s MB.")
-                       % {"limit": UPLOAD_MAX_BYTES // 1048576})
+        messages.error(request, uploads.refusal(UPLOAD_MAX_BYTES))
     else:
         try:
             entries = read_upload(sent.read(), sent.name, campaign, unit)
@@ -242,9 +223,6 @@ def _upload(request, pk, unit_key):
             messages.success(request, _("The file was read and its figures saved as a draft: check them below, "
                                         "then submit."))
     return redirect("stats-campaigns:report", pk=campaign.pk, unit_key=unit.key)
-
-
-SCOPE_UPLOAD_MAX_BYTES = settings.IMPORT_MAX_BYTES
 
 
 @login_required
@@ -268,24 +246,18 @@ def scope_template(request, pk, fmt):
     return response
 
 
-@csrf_exempt  # checked by csrf_protect in _scope_upload, once the body is known to be small enough to read
+@upload_limit("IMPORT_MAX_BYTES")
 @login_required
 @require_POST
 def scope_upload(request, pk):
-    return _refuse_large(request, SCOPE_UPLOAD_MAX_BYTES) or _scope_upload(request, pk)
-
-
-@csrf_protect
-def _scope_upload(request, pk):
     _member(request)
     campaign = _campaign_or_404(request, pk)
     sent = request.FILES.get("file")
     if sent is None:
         messages.error(request, _("Choose the filled template to send."))
         return redirect(campaign)
-    if sent.size > SCOPE_UPLOAD_MAX_BYTES:
-        messages.error(request, _("The file is larger than the limit of %(limit)s MB.")
-                       % {"limit": SCOPE_UPLOAD_MAX_BYTES // 1048576})
+    if sent.size > settings.IMPORT_MAX_BYTES:
+        messages.error(request, uploads.refusal(settings.IMPORT_MAX_BYTES))
         return redirect(campaign)
     job = jobs.enqueue(SCOPE_UPLOAD, {
         "upload": store_upload(sent), "filename": Path(sent.name).name, "user_id": request.user.pk,
