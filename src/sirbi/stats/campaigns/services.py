@@ -175,8 +175,7 @@ def save_figures(user, campaign, unit, entries, *, submit=False, source="web"):
     _check_open(campaign)
     if not reports_at(campaign, unit):
         raise CampaignError(_("This campaign does not ask %(unit)s for figures.") % {"unit": unit})
-    if not may_report(user, unit):
-        raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
+    permissions.require(user, "add", unit.value(), label=unit)
     _check_entries(campaign, [(unit, entry) for entry in entries])
     with transaction.atomic():
         existing = campaign_values(campaign, unit)
@@ -338,7 +337,7 @@ def save_many(user, campaign, pairs, *, filename="", data=None, source="import")
         if unit.key not in allowed_units:
             if not reports_at(campaign, unit):
                 raise CampaignError(_("This campaign does not ask %(unit)s for figures.") % {"unit": unit})
-            raise PermissionDenied(_("You may not report figures for %(unit)s.") % {"unit": unit})
+            permissions.require(user, "add", unit.value(), label=unit)
     _check_entries(campaign, pairs)
     by_key = {(unit.key, entry.indicator.code, entry.typology): (unit, entry) for unit, entry in pairs}
     unit_keys = {key[0] for key in by_key}
