@@ -101,6 +101,13 @@ class ChangeLog(models.Model):
     def __str__(self):
         return f"{self.time:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
 
+    SOURCES = {"web": _("web page"), "api": _("API"), "import": _("import"), "admin": _("administration"),
+               "demo": _("demo data"), "undo": _("undo of an import")}
+
+    def source_label(self):
+        """The door the change came by, in the reader's language (unknown doors by their code)."""
+        return self.SOURCES.get(self.source, self.source)
+
     def changed_fields(self):
         """{name, label, before, after} for every field whose value differs, labelled in the active language.
 
