@@ -119,4 +119,12 @@ def test_the_coordinator_downloads_fills_and_sends_the_csv(as_user, coordinator_
     stored = {v.indicator.code: (v.value, v.status) for v in Value.objects.filter(campaign=campaign)}
     assert stored == {"libraries": (1500, "draft"), "libraries_internet": (1200, "draft"),
                       "visits": (3_000_000, "draft")}
+    # The file is one import batch, kept; each figure's entry points at it and at its row.
+    from sirbi.core.models import ChangeLog, ImportBatch
+
+    batch = ImportBatch.objects.get(kind="figures")
+    assert batch.filename == "filled.csv" and batch.country == "PE" and batch.counts == {"create": 3}
+    assert batch.file.read() == write_csv(rows)
+    assert sorted(ChangeLog.objects.filter(batch=batch).values_list("row", flat=True)) == [2, 3, 4]
+    assert not ChangeLog.objects.filter(batch=batch).exclude(after=None).exists()
     assert client.get(f"/es/stats/campaigns/{campaign.pk}/report/CL/template.csv").status_code == 403

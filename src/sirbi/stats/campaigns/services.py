@@ -165,12 +165,15 @@ class Entry:
     version: int | None = None  # the version of the stored figure the reporter read (the API sends it)
 
 
-def save_figures(user, campaign, unit, entries, *, submit=False, source="web"):
+def save_figures(user, campaign, unit, entries, *, submit=False, source="web", upload=None):
     """Save (and with `submit`, send for review) the unit's figures. All or nothing.
 
     A value left empty removes an earlier draft of it. Figures already submitted, accepted or published
     cannot change. Checks give flags; a flagged figure can be saved, but is submitted only with a
     justification. Returns the unit's values in the campaign.
+
+    `upload` = (file name, bytes) when the figures come from a spreadsheet: the save is then one import batch
+    (the file kept, compact entries with each figure's row), like a whole scope's upload through `save_many`.
     """
     _check_open(campaign)
     if not reports_at(campaign, unit):
@@ -194,13 +197,23 @@ def save_figures(user, campaign, unit, entries, *, submit=False, source="web"):
                 continue
             pending.append(_Pending(unit, entry, _fields(unit, entry, current), current))
         _bulk_flags(campaign.year, pending, by_key)
+        batch = None
+        if upload is not None:
+            batch = batches.open_batch(user=user, kind="figures", filename=upload[0], data=upload[1], source=source,
+                                       message=_("Figures for the campaign “%(title)s”") % {"title": campaign.title},
+                                       country=unit.country.code)
+        counts = {"create": 0, "update": 0, "unchanged": 0}
         for p in pending:
             value = p.current or unit.value(indicator=p.entry.indicator, typology=p.entry.typology,
                                             year=campaign.year, campaign=campaign, status=ValueStatus.DRAFT)
             for name, new in p.fields.items():
                 setattr(value, name, new)
             value.entered_by, value.flags = user, p.flags
-            save_object(value, user=user, source=source)
+            version = value.version if value.pk else None
+            save_object(value, user=user, source=source, batch=batch, row=p.entry.row)
+            counts["create" if version is None else "update" if value.version != version else "unchanged"] += 1
+        if batch is not None:
+            batches.close_batch(batch, **counts)
         if submit:
             _submit(user, campaign, unit, source)
     return campaign_values(campaign, unit)

@@ -211,8 +211,9 @@ def upload(request, pk, unit_key):
         messages.error(request, uploads.refusal(UPLOAD_MAX_BYTES))
     else:
         try:
-            entries = read_upload(sent.read(), sent.name, campaign, unit)
-            services.save_figures(request.user, campaign, unit, entries, source="import")
+            data = sent.read()
+            entries = read_upload(data, sent.name, campaign, unit)
+            services.save_figures(request.user, campaign, unit, entries, source="import", upload=(sent.name, data))
         except SheetErrors as exc:
             messages.error(request, _("Nothing was saved; correct the file and send it again."))
             for problem in exc.problems[:50]:
