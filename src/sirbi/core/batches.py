@@ -146,8 +146,9 @@ def _delete_created(model, created, undo):
     # Only change-logged dependants refuse the undo: the others (memberships...) go with what they depend on.
     dependants = [(other, list(instances)) for other, instances in collector.data.items()
                   if other is not model and issubclass(other, ChangeLoggedModel)]
+    # (A model without dependants is itself deleted "fast": its own queryset is among them, and is no dependant.)
     dependants += [(qs.model, list(qs[:1]) and list(qs)) for qs in collector.fast_deletes
-                   if hasattr(qs, "model") and issubclass(qs.model, ChangeLoggedModel)]
+                   if hasattr(qs, "model") and qs.model is not model and issubclass(qs.model, ChangeLoggedModel)]
     for other, instances in dependants:
         if instances:
             sample = instances[0]

@@ -79,6 +79,19 @@ def is_member(user):
     return is_secretariat(user) or bool(assignments(user))
 
 
+def require_secretariat(user, task):
+    """Refuse anyone but the regional secretariat; `task` says what only it does ("review figures")."""
+    if not is_secretariat(user):
+        raise PermissionDenied(_("Only the regional secretariat may %(task)s.") % {"task": task})
+
+
+def require_member(user, what):
+    """Refuse anyone without a role in the network; `what` names what members read ("the campaigns")."""
+    if not is_member(user):
+        raise PermissionDenied(_("Only members of the network (signed in with a role) may read %(what)s.")
+                               % {"what": what})
+
+
 def in_group(user, group):
     """May `user` keep a working group's content (documents, discussion)? Its members and the secretariat.
     Membership is the group's own list (`group.has_member`), not a role assignment."""

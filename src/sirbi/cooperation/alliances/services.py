@@ -89,8 +89,7 @@ def share(practice, user, *, themes, image=None):
 
 
 def moderate(practice, user, *, publish, note=""):
-    if not permissions.is_secretariat(user):
-        raise PermissionDenied(_("Only the regional secretariat publishes good practices."))
+    permissions.require_secretariat(user, _("publish good practices"))
     if not publish and not note.strip():
         raise ValidationError(_("Say why the practice is not published: its author reads it."))
     practice.status = GoodPractice.Status.PUBLISHED if publish else GoodPractice.Status.REJECTED

@@ -7,7 +7,7 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -81,7 +81,7 @@ def topic_detail(request, code, pk):
     if not groups.can_read_discussion(request.user):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        raise PermissionDenied(_("The discussions are for the members of the network."))
+        permissions.require_member(request.user, _("the discussions"))
     if request.method == "POST":
         form = PostForm(request.POST)
         if form.is_valid():

@@ -28,9 +28,9 @@ class RegistrationError(ValidationError):
     pass
 
 
-def _require_secretariat(user):
-    if not permissions.is_secretariat(user):
-        raise PermissionDenied(_("Only the regional secretariat manages the meetings."))
+def require_organiser(user):
+    """The meetings are organised by the secretariat alone."""
+    permissions.require_secretariat(user, _("manage the meetings"))
 
 
 def delegation_countries(user):
@@ -72,7 +72,7 @@ def register(meeting, user, *, name, email="", organisation="", country=None, ro
 
 
 def approve(participant, user):
-    _require_secretariat(user)
+    require_organiser(user)
     meeting = participant.meeting
     with transaction.atomic():
         Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
@@ -103,7 +103,7 @@ def _release(participant, status, user):
 
 
 def decline(participant, user):
-    _require_secretariat(user)
+    require_organiser(user)
     if participant.status not in ACTIVE:
         raise RegistrationError(_("%(name)s's registration is already %(status)s.")
                                 % {"name": participant.name, "status": participant.get_status_display()})
@@ -140,7 +140,7 @@ def promote_waiting(meeting):
 
 
 def set_attendance(participant, attended, user):
-    _require_secretariat(user)
+    require_organiser(user)
     if participant.status != RegistrationStatus.APPROVED:
         raise RegistrationError(_("Only approved participants can be marked as present or absent."))
     participant.attended = attended
@@ -187,7 +187,7 @@ def store_version(document, upload, user, note=""):
 
 def add_document(meeting, user, *, title, kind, visibility, upload, note=""):
     """A new document with its first version; the file's type is checked before anything is stored."""
-    _require_secretariat(user)
+    require_organiser(user)
     with transaction.atomic():
         document = Document(meeting=meeting, title=title, kind=kind, visibility=visibility)
         document.full_clean(exclude=["meeting"])
@@ -203,7 +203,7 @@ def add_version(document, user, upload, note=""):
             raise PermissionDenied(_("Only the members of %(group)s keep its content.")
                                    % {"group": document.working_group})
     else:
-        _require_secretariat(user)
+        require_organiser(user)
     with transaction.atomic():
         Document.objects.select_for_update().filter(pk=document.pk).first()
         return store_version(document, upload, user, note)
@@ -238,7 +238,7 @@ def next_agreement_number(meeting):
 def to_action(agreement, user, *, objective, code, weight=1, title="", lead_country=None):
     """Turn an agreement into a roadmap action in one step: its responsible countries and networks become the
     action's owners (the first country leads), its deadline the action's end."""
-    _require_secretariat(user)
+    require_organiser(user)
     if agreement.action_id:
         raise ValidationError(_("This agreement is already the action %(action)s.") % {"action": agreement.action})
     countries = sorted(agreement.countries.all(), key=lambda c: c.code)

@@ -162,8 +162,7 @@ def cancel_registration(request, pk):
 def participants(request, pk):
     """The secretariat's list of registrations: approve, decline, attendance."""
     meeting = get_object_or_404(Meeting, pk=pk)
-    if not permissions.is_secretariat(request.user):
-        raise PermissionDenied(_("Only the regional secretariat manages the meetings."))
+    meetings.require_organiser(request.user)
     if request.method == "POST":
         participant = get_object_or_404(Participant, pk=request.POST.get("participant"), meeting=meeting)
         decision = request.POST.get("decision")
@@ -219,7 +218,7 @@ def document_file(request, pk, number):
     if not meetings.can_read(version.document, request.user):
         if not request.user.is_authenticated:
             return redirect(f"{reverse('login')}?next={request.path}")
-        raise PermissionDenied(_("This document is for the members of the network."))
+        permissions.require_member(request.user, _("this document"))
     return send_file(version.file, version.media_type, version.original_name,
                       inline=version.media_type in ("application/pdf", "image/png", "image/jpeg", "image/webp",
                                                     "image/gif"))
@@ -229,8 +228,7 @@ def document_file(request, pk, number):
 @require_POST
 def add_agreement(request, pk):
     meeting = get_object_or_404(Meeting, pk=pk)
-    if not permissions.is_secretariat(request.user):
-        raise PermissionDenied(_("Only the regional secretariat manages the meetings."))
+    meetings.require_organiser(request.user)
     form = AgreementForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data

@@ -5,7 +5,7 @@ such, from the needs the statistics detect (stats.services.needs on each area's 
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -134,8 +134,7 @@ def save_answers(questionnaire, country, user, raw_answers, *, submit=False, tod
 
 def return_response(response, user, reason=""):
     """The secretariat returns submitted answers to the country for changes."""
-    if not permissions.is_secretariat(user):
-        raise PermissionDenied(_("Only the regional secretariat returns answers."))
+    permissions.require_secretariat(user, _("return answers"))
     response.status, response.submitted = Response.Status.DRAFT, None
     save_object(response, user=user, message=reason or _("Returned for changes"))
     notify.send(notify.coordinators_of([response.country.code]),

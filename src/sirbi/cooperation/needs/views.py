@@ -3,7 +3,7 @@ as a heat map with its CSV/XLSX export."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -52,8 +52,7 @@ def answer(request, code, country):
     yet (drafts, returned ones) only the country's coordinators and the secretariat (Response.public_q)."""
     questionnaire = _questionnaire(request, code)
     country = get_object_or_404(questionnaire.countries, code=country.upper())
-    if not permissions.is_member(request.user):
-        raise PermissionDenied(_("The answers are for the members of the network."))
+    permissions.require_member(request.user, _("the answers"))
     response = Response.objects.filter(questionnaire=questionnaire, country=country).first()
     may_answer = needs.can_answer(request.user, questionnaire, country)
     errors, typed = {}, {}

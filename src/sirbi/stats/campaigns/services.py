@@ -8,11 +8,11 @@ the API alike.
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sirbi.core import batches, bulk, permissions
 from sirbi.core.changelog import BatchLog, ConflictError, save_object
@@ -274,10 +274,12 @@ def _submit(user, campaign, unit, source="web"):
         save_object(value, user=user, message=_("submitted"), source=source)
 
 
+REVIEW = gettext_lazy("review the figures")
+
+
 def review(user, value, action, comment=""):
     """The secretariat returns (with a comment), accepts or publishes one submitted value."""
-    if not permissions.is_secretariat(user):
-        raise PermissionDenied(_("Only the regional secretariat reviews figures."))
+    permissions.require_secretariat(user, REVIEW)
     moves = {"return": ({ValueStatus.SUBMITTED, ValueStatus.ACCEPTED}, ValueStatus.RETURNED),
              "accept": ({ValueStatus.SUBMITTED}, ValueStatus.ACCEPTED),
              "publish": ({ValueStatus.ACCEPTED}, ValueStatus.PUBLISHED)}

@@ -33,8 +33,7 @@ UPLOAD_MAX_BYTES = 2 * 1024 * 1024
 
 
 def _member(request):
-    if not permissions.is_member(request.user):
-        raise PermissionDenied(_("Campaigns are for the members of the network."))
+    permissions.require_member(request.user, _("the campaigns"))
 
 
 @login_required
@@ -149,8 +148,7 @@ def report(request, pk, unit_key):
 @require_http_methods(["GET", "POST"])
 def review(request, pk, unit_key):
     """The secretariat reads a unit's submitted figures and returns, accepts or publishes each one."""
-    if not permissions.is_secretariat(request.user):
-        raise PermissionDenied(_("Only the regional secretariat reviews figures."))
+    permissions.require_secretariat(request.user, services.REVIEW)
     campaign = _campaign_or_404(request, pk)
     unit = _unit_or_404(unit_key)
     values = services.campaign_values(campaign, unit)
