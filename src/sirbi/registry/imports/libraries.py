@@ -13,8 +13,14 @@ library written by `core.changelog.BatchLog`.
 """
 
 import gc
+import os
+import pickle
+import queue
 import re
-from contextlib import contextmanager
+import signal
+import threading
+import traceback
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -164,7 +170,6 @@ COLUMN_FIELDS = {
     "longitude": ["latitude", "longitude"], "services": SERVICE_FIELDS,
     **{name: [name] for name in PLAIN_FIELDS},
 }
-BATCH_ROWS = 1000  # rows per INSERT statement and per progress step
 SERVICE_ATTNAMES = [(code, f"service_{code}") for code in SERVICES]
 OPEN = LibraryStatus.OPEN.value
 
@@ -206,6 +211,7 @@ class Context:
         self.by_isil = {}  # lower-case ISIL -> library id
         self.by_place = {}  # (country id, folded name, folded locality) -> [library id, ...]
         self.names = {}  # library id -> name, for messages
+        self.refusals = {}  # (network ids before, after) -> rules.membership_refusal's answer for the user
 
     def load_libraries(self, countries):
         """Every library with an ISIL (for uniqueness), and the libraries of the file's countries."""
@@ -423,49 +429,67 @@ def _fast_path():
 
 
 def _check_and_apply(table, columns, report, user, network, message, progress, data):
+    """Check the rows and, as each chunk of them is checked, plan and write it.
+
+    The checking (pure computation over the values `Context` read) runs in a second process for a large file
+    (`_checked_in_child`), so that it overlaps the writing here. Writing before every row is checked keeps
+    all or nothing: an error ends the writing and the caller rolls the transaction back; and a row's verdict
+    never changes after its chunk (a duplicate ISIL or library is the later row's error).
+    """
     try:
         ctx = Context(user, network)
     except FileProblem as problem:
         report.problem = str(problem)
         return
-    checked = _check_rows(table, columns, report, ctx, progress)
-    plan = _plan(checked, columns, ctx, user)
-    for result, _out, _pk in checked:
-        if result.errors:
-            result.action = "skipped" if report.skip_invalid else "error"
-    if report.dry_run or (report.error_rows and not report.skip_invalid):
-        return
-    report.applied = True
-    if not plan.creates and not plan.updates:
-        return  # nothing to write, nothing to log: no batch
-    countries = {out["country"].code for result, out, _pk in checked if not result.errors}
-    batch = open_batch(user=user, kind="libraries", filename=report.filename, data=data, message=message,
-                       country=next(iter(countries)) if len(countries) == 1 else "")
-    _write(plan, batch, progress)
-    close_batch(batch, create=len(plan.creates), update=len(plan.updates), unchanged=report.count("unchanged"),
-                skipped=report.count("skipped"))
-    report.batch_id = batch.pk
-
-
-def _check_rows(table, columns, report, ctx, progress):
-    """Check every row and find the library it updates, if any: [(result, values, library id or None)]."""
-    width = len(columns)
-    named = [(position, code) for position, code in enumerate(columns) if code]
-    unnamed = [position for position, code in enumerate(columns) if code is None]
-    simple = not unnamed
     country_position = columns.index("country")
     ctx.load_libraries({cells[country_position].strip().upper() for _line, cells in table.rows
                         if len(cells) > country_position})
     total = len(table.rows)
-    checked = []
+    writer = None if report.dry_run else _Writer(report, user, data, message, progress, total)
+    chunks = (_checked_in_child(table, columns, ctx) if total >= FORK_ROWS and hasattr(os, "fork")
+              else _checked_chunks(table, columns, ctx))
+    done, failed = 0, False
+    with ExitStack() as stack:
+        if writer is not None and total >= FORK_ROWS and total > Library.objects.count():
+            stack.enter_context(bulk.indexes_set_aside(Library))
+        for chunk in chunks:
+            checked = []
+            for line, name, errors, out, existing in chunk:
+                result = RowResult(line=line, name=name, errors=errors)
+                report.rows.append(result)
+                checked.append((result, out, existing))
+            done += len(chunk)
+            progress(done, total, _("checking rows"))
+            plan = _plan(checked, columns, ctx, user)
+            for result, _out, _pk in checked:
+                if result.errors:
+                    result.action = "skipped" if report.skip_invalid else "error"
+                    failed = True
+            if writer is not None and (report.skip_invalid or not failed):
+                writer.write(plan)
+    if report.dry_run or (report.error_rows and not report.skip_invalid):
+        return
+    report.applied = True
+    if writer.batch is not None:
+        report.batch_id = writer.finish().pk
+
+
+FORK_ROWS = 5000  # from this many rows on, a second process checks them
+CHUNK_ROWS = 5000  # rows checked, sent back, planned and written at a time
+
+
+def _checked_chunks(table, columns, ctx):
+    """Check every row and find the library it updates, if any, in order; yields lists of
+    (line, name, errors, values, library id or None), CHUNK_ROWS at a time. Reads nothing: the rows and `ctx`."""
+    width = len(columns)
+    named = [(position, code) for position, code in enumerate(columns) if code]
+    unnamed = [position for position, code in enumerate(columns) if code is None]
+    simple = not unnamed
     seen_isils = {}  # lower-case ISIL -> row
     seen_targets = {}  # library id -> row
-    for index, (line, cells) in enumerate(table.rows):
-        if index % BATCH_ROWS == 0:
-            progress(index, total, _("checking rows"))
-        result = RowResult(line=line)
-        report.rows.append(result)
-        errors = result.errors
+    chunk = []
+    for line, cells in table.rows:
+        errors = []
         count = len(cells)
         if count != width and (table.kind == "csv" or count > width):
             errors.append(("*", _("this row has %(n)s cells but the header has %(m)s columns (a stray "
@@ -480,7 +504,6 @@ def _check_rows(table, columns, report, ctx, progress):
         else:
             values = {code: cells[position] for position, code in named if position < count}
         out = check_row(values, ctx, errors)
-        result.name = out["name"]
         country, isil = out["country"], out["isil"]
         place = (country.id, fold(out["name"]), fold(out["locality"])) if country is not None else None
         existing = None
@@ -511,13 +534,85 @@ def _check_rows(table, columns, report, ctx, progress):
                                % {"row": seen_targets[existing], "name": ctx.names[existing]}))
             else:
                 seen_targets[existing] = line
-        checked.append((result, out, existing))
-    progress(total, total, _("checking rows"))
-    return checked
+        if existing is None and not errors:
+            out["search_text"] = search_text(out)  # a creation's; here, because this may run in the second process
+        chunk.append((line, out["name"], errors, out, existing))
+        if len(chunk) == CHUNK_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _no_queries(execute, sql, params, many, context):
+    raise RuntimeError("the process checking rows may not use the database")
+
+
+def _checked_in_child(table, columns, ctx):
+    """`_checked_chunks` run by a forked process, which sees `ctx` and the rows as they are here (nothing to
+    send it) and sends back each chunk pickled, with ids for the Country and Network objects. The child never
+    touches the database (a query would raise) and leaves by os._exit: no atexit handler, no connection closed.
+
+    A thread here reads the pipe as fast as the child writes (a pipe holds 64 KB, a chunk about 2 MB): the
+    child checks on while this process writes."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        status = 1
+        try:
+            os.close(read_end)
+            with connection.execute_wrapper(_no_queries), os.fdopen(write_end, "wb") as pipe:
+                for chunk in _checked_chunks(table, columns, ctx):
+                    for row in chunk:
+                        out = row[3]
+                        out["country"] = out["country"].pk if out["country"] is not None else None
+                        out["networks"] = [network.pk for network in out["networks"]]
+                    frame = pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)
+                    pipe.write(len(frame).to_bytes(8, "big") + frame)
+            status = 0
+        except BaseException:  # noqa: BLE001 - reported by the parent as a failed check
+            traceback.print_exc()
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    frames = queue.SimpleQueue()
+    reader = threading.Thread(target=_read_frames, args=(read_end, frames), daemon=True)
+    reader.start()
+    finished = False
+    try:
+        while (frame := frames.get()) is not None:
+            chunk = pickle.loads(frame)
+            for row in chunk:
+                out = row[3]
+                out["country"] = ctx.country_by_id[out["country"]] if out["country"] is not None else None
+                out["networks"] = [ctx.network_by_id[pk] for pk in out["networks"]]
+            yield chunk
+        _pid, status = os.waitpid(pid, 0)
+        finished = True
+        if status != 0:
+            raise RuntimeError(f"the process checking the rows failed (status {status})")
+    finally:
+        if not finished:  # the writing failed or stopped: the child's rows are not wanted any more
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        reader.join()
+
+
+def _read_frames(fd, frames):
+    """Put each length-prefixed frame the child writes into `frames`, then None (end of the pipe)."""
+    try:
+        with os.fdopen(fd, "rb") as pipe:
+            while (head := pipe.read(8)) and len(head) == 8:
+                frame = pipe.read(int.from_bytes(head, "big"))
+                frames.put(frame)
+    finally:
+        frames.put(None)
 
 
 @dataclass
 class Plan:
+    checked: list = field(default_factory=list)  # (result, values, library id or None): the rows planned
     creates: list = field(default_factory=list)  # (result, values, network ids)
     updates: list = field(default_factory=list)  # (result, id, version, values, network ids or None, before, after)
 
@@ -561,7 +656,7 @@ def _plan(checked, columns, ctx, user):
     row_fields = sorted({attname for code in present for attname in COLUMN_FIELDS.get(code, ())})
     current, current_networks = _current([pk for result, _o, pk in checked if pk and not result.errors])
     fixed = ctx.fixed_network
-    plan = Plan()
+    plan = Plan(checked=checked)
     for result, out, pk in checked:
         if result.errors:
             continue
@@ -626,8 +721,11 @@ def _membership_refused(result, user, old_networks, networks, ctx):
     """The rule on network memberships (rules.membership_refusal), for one row's network ids."""
     if old_networks == networks:
         return False
-    refusal = rules.membership_refusal(user, [ctx.network_by_id[pk] for pk in old_networks],
-                                       [ctx.network_by_id[pk] for pk in networks])
+    key = (frozenset(old_networks), frozenset(networks))  # the same few network sets come back row after row
+    refusal = ctx.refusals.get(key)
+    if refusal is None:
+        refusal = ctx.refusals[key] = rules.membership_refusal(
+            user, [ctx.network_by_id[pk] for pk in old_networks], [ctx.network_by_id[pk] for pk in networks])
     if refusal:
         result.errors.append(("networks", refusal))
     return bool(refusal)
@@ -669,50 +767,71 @@ def _replace_networks(library_ids, pairs):
             chunk = library_ids[start:start + 900]
             cursor.execute(f"DELETE FROM {table} WHERE {library_column} IN ({', '.join(['%s'] * len(chunk))})",
                            chunk)
-        if pairs:
-            cursor.executemany(f"INSERT INTO {table} ({library_column}, {network_column}) VALUES (%s, %s)", pairs)
+        bulk.insert_values(cursor, table, [library_column, network_column], pairs)
 
 
-def _write(plan, batch, progress):
-    """Write the planned creates and updates, their networks and their change-log entries (one per library,
-    pointing at the batch and the file's line)."""
-    total = len(plan.creates) + len(plan.updates)
-    progress(0, total, _("saving"))
-    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
-    codes = dict(Country.objects.values_list("id", "code"))
-    log = BatchLog(batch, Library)
-    pairs, replaced = [], []
-    stored_values, updated_values = itemgetter(*STORED), itemgetter(*UPDATED)
+class _Writer:
+    """Writes the planned creates and updates chunk by chunk, with their networks, and one change-log entry per
+    library (pointing at the batch and the file's line). The batch is opened by the first chunk that changes
+    something: an import that changes nothing leaves no batch."""
 
-    done = 0
-    for start in range(0, len(plan.creates), BATCH_ROWS * 10):
-        chunk = plan.creates[start:start + BATCH_ROWS * 10]
+    def __init__(self, report, user, data, message, progress, total):
+        self.report, self.user, self.data, self.message = report, user, data, message
+        self.progress, self.total = progress, total
+        self.batch = self.log = None
+        self.countries = set()  # of the valid rows: the batch's country when there is one
+        self.creates = self.updates = self.done = 0
+        self.stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+        self.codes = dict(Country.objects.values_list("id", "code"))
+
+    def write(self, plan):
+        self.countries.update(out["country"].code for result, out, _pk in plan.checked if not result.errors)
+        if not plan.creates and not plan.updates:
+            return
+        if self.batch is None:
+            self.batch = open_batch(user=self.user, kind="libraries", filename=self.report.filename, data=self.data,
+                                    message=self.message)
+            self.log = BatchLog(self.batch, Library)
+        stamp, codes, log = self.stamp, self.codes, self.log
+        pairs, replaced = [], []
+        stored_values, updated_values = itemgetter(*STORED), itemgetter(*UPDATED)
         rows = []
-        for _result, values, _networks in chunk:
+        for _result, values, _networks in plan.creates:
             values["version"] = 1
             values["created"] = values["updated"] = stamp
-            values["search_text"] = search_text(values)
             rows.append(stored_values(values))
         ids = _insert_libraries(rows)
-        for (result, values, networks), pk in zip(chunk, ids, strict=True):
+        for (result, values, networks), pk in zip(plan.creates, ids, strict=True):
             result.library_id = pk
             if networks:
                 pairs.extend((pk, network_id) for network_id in networks)
             log.created(pk, values["name"], codes[values["country_id"]], result.line)
-        done += len(chunk)
-        progress(done, total, _("saving"))
-    rows = []
-    for result, pk, version, values, networks, before, after in plan.updates:
-        values["version"], values["updated"], values["search_text"] = version, stamp, search_text(values)
-        rows.append((*updated_values(values), pk))
-        if networks is not None:
-            replaced.append(pk)
-            pairs.extend((pk, network_id) for network_id in networks)
-        log.updated(pk, values["name"], codes[values["country_id"]], result.line, before, after)
-    _update_libraries(rows)
-    _replace_networks(replaced, pairs)
-    log.write()
-    progress(total, total, _("saved"))
+        rows = []
+        for result, pk, version, values, networks, before, after in plan.updates:
+            values["version"], values["updated"], values["search_text"] = version, stamp, search_text(values)
+            rows.append((*updated_values(values), pk))
+            if networks is not None:
+                replaced.append(pk)
+                pairs.extend((pk, network_id) for network_id in networks)
+            log.updated(pk, values["name"], codes[values["country_id"]], result.line, before, after)
+        _update_libraries(rows)
+        _replace_networks(replaced, pairs)
+        self.creates += len(plan.creates)
+        self.updates += len(plan.updates)
+        self.done += len(plan.checked)
+        self.progress(self.done, self.total, _("saving"))
+
+    def finish(self):
+        """Write the change-log entries and close the batch; returns the batch."""
+        self.log.write()
+        if len(self.countries) == 1:
+            self.batch.country = next(iter(self.countries))
+            self.batch.save(update_fields=["country"])
+        report = self.report
+        close_batch(self.batch, create=self.creates, update=self.updates, unchanged=report.count("unchanged"),
+                    skipped=report.count("skipped"))
+        self.progress(self.total, self.total, _("saved"))
+        return self.batch
 
 
 def _networks_note(out):
