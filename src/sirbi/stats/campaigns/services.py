@@ -217,11 +217,6 @@ def save_figures(user, campaign, unit, entries, *, submit=False, source="web"):
     return campaign_values(campaign, unit)
 
 
-def asked_indicators(campaign):
-    """The ids of the indicators `campaign` asks for (the rules' `asked`)."""
-    return {i.pk for i in campaign.indicators.all()}
-
-
 class CheckedPairs(list):
     """[(Unit, Entry)] a reader already checked with figure_problems for the campaign `campaign_id` (the scope
     spreadsheet names every problem by row and column), so that save_many does not run the rules a second time.
@@ -239,12 +234,10 @@ def _check_entries(campaign, pairs):
         raise FigureErrors(problems)
 
 
-def figure_problems(campaign, pairs, asked=None):
+def figure_problems(campaign, pairs):
     """[(Entry, field, message)] of the figures of [(Unit, Entry)] that break the rules (rules.py), with the lookups
-    the rules need read once: the campaign's indicators (`asked`, their ids, when the caller has them), and each
-    unit's library types (no query)."""
-    if asked is None:
-        asked = asked_indicators(campaign)
+    the rules need read once: the campaign's indicators, and each unit's library types (no query)."""
+    asked = {i.pk for i in campaign.indicators.all()}
     typologies, problems = {}, []
     for unit, entry in pairs:
         types = typologies.get(unit.key)

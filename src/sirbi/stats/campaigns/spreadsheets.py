@@ -13,14 +13,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from sirbi.core import bulk
 from sirbi.core.downloads import CsvDictWriter, xlsx_row
-from sirbi.core.halves import in_two_halves
 from sirbi.core.tables import FileProblem, read_table
 
 from ..choices import Method, Source
 from ..models import Indicator, Value
 from ..numbers import NumberError, parse_number
 from . import rules
-from .services import CheckedPairs, Entry, asked_indicators
+from .services import CheckedPairs, Entry, figure_problems
 
 TEMPLATE_VERSION = "1"
 COLUMNS = ["template_version", "campaign", "unit", "language", "indicator", "typology", "name", "measure", "value",
@@ -158,102 +157,63 @@ def _read_scope_upload(data, filename, campaign, units):
     if missing:
         raise SheetErrors([_("%(sheet)s: this is not a template of this platform (missing columns: %(columns)s); "
                              "download the template again.") % {"sheet": sheet, "columns": ", ".join(missing)}])
-    check = _RowChecks(sheet, header, campaign, units)
-    found = in_two_halves(check, table.rows)  # a large file's second half checked by a worker process
-    # Merged in the file's order: a figure given twice is named on its second row, wherever the halves were cut.
+    # The cells a row is read by, in one call per row (a scope's file has 100,000 rows).
+    read_cells = itemgetter(*(header.index(name) for name in READ_COLUMNS))
+    width = len(header)
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    campaign_id = str(campaign.pk)
     problems, entries, seen = [], [], {}
-    indicators = check.indicators
-    for line, key, parsed in found:
-        if key is None:
-            problems.append((line, parsed))
+
+    def problem(line, column, message):
+        problems.append((line, _where(sheet, line, column, message)))
+
+    for line, cells in table.rows:
+        if len(cells) < width:
+            cells = list(cells) + [""] * (width - len(cells))
+        (version, campaign_cell, unit_cell, language, code, typology, raw, source, method, note,
+         justification) = [value.strip() if value.__class__ is str else value for value in read_cells(cells)]
+        if str(version) != TEMPLATE_VERSION:
+            problem(line, "template_version", _("version “%(found)s” of the template is not the current one "
+                                                "(%(current)s); download the template again.")
+                    % {"found": version, "current": TEMPLATE_VERSION})
             continue
+        if str(campaign_cell) != campaign_id:
+            problem(line, "campaign", _("this row belongs to another campaign (%(found)s), not to “%(title)s”.")
+                    % {"found": campaign_cell, "title": campaign.title})
+            continue
+        unit = units.get(str(unit_cell))
+        if unit is None:
+            if len(units) == 1:
+                problem(line, "unit", _("this row reports for “%(found)s”, not for %(unit)s.")
+                        % {"found": unit_cell, "unit": next(iter(units.values()))})
+            else:
+                problem(line, "unit", _("“%(found)s” is not one of the units you report for in this campaign.")
+                        % {"found": unit_cell})
+            continue
+        indicator = indicators.get(str(code))
+        if indicator is None:
+            problem(line, "indicator", rules.unknown_indicator(code))
+            continue
+        typology = str(typology)
+        key = (unit.key, indicator.code, typology)
         if key in seen:
-            problems.append((line, _where(sheet, line, "indicator", _(
-                "%(indicator)s (%(typology)s) is already on row %(row)s.")
-                % {"indicator": key[1], "typology": key[2], "row": seen[key]})))
+            problem(line, "indicator", _("%(indicator)s (%(typology)s) is already on row %(row)s.")
+                    % {"indicator": indicator.code, "typology": typology, "row": seen[key]})
             continue
         seen[key] = line
-        if isinstance(parsed, str):  # the number's problem
-            problems.append((line, parsed))
-            continue
-        number, source, method, note, justification, wrong = parsed
-        problems.extend((line, text) for text in wrong)
-        entries.append((units[key[0]], Entry(indicators[key[1]], key[2], number, source, method, note, justification,
-                                            row=line)))
+        number = None
+        if raw not in ("", None):
+            try:
+                number = parse_number(raw, str(language) or "es")
+            except NumberError as exc:
+                problem(line, "value", str(exc))
+                continue
+        entries.append((unit, Entry(indicator, typology, number, str(source or ""), str(method or Method.COUNT),
+                                    str(note or ""), str(justification or ""), row=line)))
+    # The figure's own rules, as the services apply them to every door, so that one reading names every problem
+    # (save_many does not run them again: CheckedPairs).
+    for entry, column, message in figure_problems(campaign, entries):
+        problem(entry.row, column, message)
     if problems:
         raise SheetErrors([text for _line, text in sorted(problems, key=itemgetter(0))])
     return CheckedPairs(entries, campaign.pk)
-
-
-class _RowChecks:
-    """What a part of a template's rows is checked with, as plain values read before the check (the indicators,
-    the units and their library types, the campaign's asked indicators), so that a worker process checks rows
-    without the database."""
-
-    def __init__(self, sheet, header, campaign, units):
-        self.sheet, self.campaign, self.units = sheet, campaign, units
-        # The cells a row is read by, in one call per row (a scope's file has 100,000 rows).
-        self.read_cells = itemgetter(*(header.index(name) for name in READ_COLUMNS))
-        self.width = len(header)
-        self.indicators = {i.code: i for i in Indicator.objects.all()}
-        self.asked = asked_indicators(campaign)
-        self.campaign_id = str(campaign.pk)
-        self.only_unit = str(next(iter(units.values()))) if len(units) == 1 else None
-        self.typologies = {}
-
-    def __call__(self, rows):
-        """[(line, key, found)] of `rows`, in order: key None and found the problem's text for a row refused before
-        its figure is known; else the figure's (unit key, indicator code, typology) and either the number's problem
-        (text) or (number, source, method, note, justification, [the figure rules' problems as text])."""
-        sheet, units, indicators, campaign, width = self.sheet, self.units, self.indicators, self.campaign, self.width
-        read_cells, campaign_id, typologies, asked = self.read_cells, self.campaign_id, self.typologies, self.asked
-        found = []
-        for line, cells in rows:
-            if len(cells) < width:
-                cells = list(cells) + [""] * (width - len(cells))
-            (version, campaign_cell, unit_cell, language, code, typology, raw, source, method, note,
-             justification) = [value.strip() if value.__class__ is str else value for value in read_cells(cells)]
-            if str(version) != TEMPLATE_VERSION:
-                found.append((line, None, _where(sheet, line, "template_version", _(
-                    "version “%(found)s” of the template is not the current one (%(current)s); download the template "
-                    "again.") % {"found": version, "current": TEMPLATE_VERSION})))
-                continue
-            if str(campaign_cell) != campaign_id:
-                found.append((line, None, _where(sheet, line, "campaign", _(
-                    "this row belongs to another campaign (%(found)s), not to “%(title)s”.")
-                    % {"found": campaign_cell, "title": campaign.title})))
-                continue
-            unit = units.get(str(unit_cell))
-            if unit is None:
-                if self.only_unit is not None:
-                    message = _("this row reports for “%(found)s”, not for %(unit)s.") % {
-                        "found": unit_cell, "unit": self.only_unit}
-                else:
-                    message = _("“%(found)s” is not one of the units you report for in this campaign.") % {
-                        "found": unit_cell}
-                found.append((line, None, _where(sheet, line, "unit", message)))
-                continue
-            indicator = indicators.get(str(code))
-            if indicator is None:
-                found.append((line, None, _where(sheet, line, "indicator", rules.unknown_indicator(code))))
-                continue
-            typology = str(typology)
-            key = (unit.key, indicator.code, typology)
-            number = None
-            if raw not in ("", None):
-                try:
-                    number = parse_number(raw, str(language) or "es")
-                except NumberError as exc:
-                    found.append((line, key, _where(sheet, line, "value", str(exc))))
-                    continue
-            source, method = str(source or ""), str(method or Method.COUNT)
-            note, justification = str(note or ""), str(justification or "")
-            types = typologies.get(unit.key)
-            if types is None:
-                types = typologies[unit.key] = unit.typologies(campaign)
-            # The figure's own rules, as the services apply them to every door, so that one reading names every
-            # problem (save_many does not run them again: CheckedPairs).
-            wrong = [_where(sheet, line, column, message) for column, message in rules.figure_problems(
-                indicator, typology, number, source, method, note, justification, asked=asked, typologies=types)]
-            found.append((line, key, (number, source, method, note, justification, wrong)))
-        return found
