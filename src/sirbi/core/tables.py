@@ -239,12 +239,15 @@ def read_csv(data, filename):
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     table = Table(filename=filename, header=[], encoding=encoding, delimiter=delimiter, kind="csv")
     rows = table.rows
+    # A cell to unquote begins with a quote and a formula's first character, which the text then holds side by side:
+    # most files have none, and their cells are kept as the reader gives them (no call per cell).
+    unquote = any("'" + first in text for first in FORMULA_START)
     start = 1  # the line where the record being read begins (a quoted cell may span lines)
     try:
         for cells in reader:
             if "".join(cells).strip():  # blank lines are not rows (nor the header)
                 if table.header:
-                    table.add(start, [_unquoted(cell) for cell in cells])
+                    table.add(start, [_unquoted(cell) for cell in cells] if unquote else cells)
                 else:
                     table.header, table.header_line = cells, start
             start = reader.line_num + 1
