@@ -5,13 +5,14 @@ the regional secretariat downloads the campaign's template for all its units (th
 template, 100,000 rows) and fills it with figures written the English way ("12,345"), a few of them
 outliers.
 
-Ours: `read_scope_upload` (read the file, every row checked: template version, campaign, unit in the
-user's scope, indicator, library type, the number as the language writes it, whole counts, sources and
-methods; the figure rules of campaigns/rules.py) + `campaigns.services.save_many` (the same rules again, as for
-every door; statuses, the checks' flags — change against last year, parts above totals, robust outliers among the
-country's libraries — and one bulk write as one import batch: the file kept, a compact change-log entry per figure
-with its row, in one transaction). The run fails unless 100,000 drafts and 100,000 change-log entries of the
-batch are stored. Measured for the CSV and for the XLSX template.
+Ours: `read_scope_upload` (read the file, every row checked: template version, campaign, unit in the user's
+scope, indicator, library type, the number as the language writes it, whole counts, sources and methods; the
+figure rules of campaigns/rules.py) + `campaigns.services.save_many` (the user's scope; the rules, which every
+other door gets there, not again for the reader's checked pairs; statuses, the checks' flags — change against
+last year, parts above totals, robust outliers among the country's libraries — and one bulk write as one import
+batch: the file kept, a compact change-log entry per figure with its row, in one transaction). The run fails
+unless 100,000 drafts and 100,000 change-log entries of the batch are stored. Measured for the CSV and for the
+XLSX template.
 
 Peer: the sqlite3 command-line shell importing the same CSV into a bare table (`.import --csv`): what
 getting those rows into SQLite costs at least. Median of three runs.

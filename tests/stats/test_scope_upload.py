@@ -132,3 +132,25 @@ def test_a_bulk_update_logs_only_what_changed(campaign, coordinator_pe, peru):  
     entry = ChangeLog.objects.get(action="update")
     assert (entry.before, entry.after, entry.row, entry.batch.filename) == ({"value": 100.0}, {"value": 120.0}, 7,
                                                                              "second.csv")
+
+
+def test_the_rules_run_once_for_a_read_file_and_always_for_other_callers(monkeypatch, network_manager_pe,
+                                                                       campaign, libraries):  # noqa: F811
+    from sirbi.stats.campaigns import rules, services
+    from sirbi.stats.campaigns.spreadsheets import read_scope_upload, template_csv
+
+    units = {u.key: u for u in services.units_for(network_manager_pe, campaign, limit=None)}
+    rows = csv_rows(template_csv(campaign, list(units.values()), "en"))
+    for row in rows:
+        row["value"] = "4"
+    pairs = read_scope_upload(write_csv(rows), "all.csv", campaign, units)  # the reader applies the rules
+    checked = rules.figure_problems
+    calls = []
+    monkeypatch.setattr(rules, "figure_problems", lambda *args, **kwargs: calls.append(1) or checked(*args, **kwargs))
+    assert save_many(network_manager_pe, campaign, pairs)["created"] == 36 and calls == []
+    # A list that no reader checked (another door, or the reader's entries given as a plain list) is checked.
+    unit, entry = pairs[0]
+    entry.source = "rumour"
+    with pytest.raises(services.FigureErrors), translation.override("en"):
+        save_many(network_manager_pe, campaign, [(unit, entry)])
+    assert calls

@@ -73,8 +73,10 @@ MAX_PARTS = 1000  # a workbook has a dozen parts, one more per sheet
 # cell, so one cell at XFD1048576 would make seventeen billion empty ones.
 MAX_ROWS = 250_000
 MAX_COLUMNS = 100
-# A cell or row reference past row 99,999 or column Z (the few a real sheet has are then checked one by one).
-FAR_CELL = re.compile(rb'\br\s*=\s*["\'](?:([A-Za-z]{0,3})(\d{6,})|([A-Za-z]{2,3})\d+)["\']')
+# A cell or row reference past row 99,999 or column Z (the few a real sheet has are then checked one by one). It
+# begins with the literal "r", then looks back for the word boundary before it, so that the regex engine jumps from
+# one "r" to the next instead of trying every byte of a sheet (what "\br" first would make it do).
+FAR_CELL = re.compile(rb'r(?<=\br)\s*=\s*["\'](?:([A-Za-z]{0,3})(\d{6,})|([A-Za-z]{2,3})\d+)["\']')
 INFLATE_CHUNK = 1024 * 1024
 
 
@@ -88,8 +90,8 @@ def read_table(data, filename, typed=False, max_bytes=None):
         raise FileProblem(filename, _("the file is %(size)s; the limit is %(limit)s.")
                           % {"size": filesizeformat(len(data)), "limit": filesizeformat(max_bytes)})
     if data[:4] == XLSX_MAGIC:
-        check_archive(data, filename)
-        return read_xlsx(data, filename, typed=typed)
+        sheets = check_archive(data, filename)
+        return read_xlsx(data, filename, typed=typed, sheets=sheets)
     if filename.lower().endswith((".xlsx", ".xlsm")):
         raise FileProblem(filename, _("the file is named .xlsx but is not an Excel workbook."))
     return read_csv(data, filename)
@@ -98,7 +100,8 @@ def read_table(data, filename, typed=False, max_bytes=None):
 def check_archive(data, filename):
     """Refuse a zip archive (an XLSX workbook) that would unpack to too much, before a spreadsheet library opens
     it: first from its central directory (number of parts, their unpacked sizes, how much each is compressed),
-    then by inflating each part in small pieces and stopping as soon as it yields more than the directory says."""
+    then by inflating each part in small pieces and stopping as soon as it yields more than the directory says.
+    Returns the parts that may be sheets, as `_sheets` reads them (so that the reader does not unpack them again)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as error:
@@ -122,8 +125,10 @@ def check_archive(data, filename):
                                                       "packed": filesizeformat(part.compress_size)})
     for part in parts:
         _inflate_within(data, part, filename)
-    for _name, xml, _sheet in _sheets(data)[0]:
+    sheets = _sheets(data)
+    for _name, xml, _sheet in sheets[0]:
         _check_extent(xml, filename)
+    return sheets
 
 
 def _column_number(letters):
@@ -234,12 +239,15 @@ def read_csv(data, filename):
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     table = Table(filename=filename, header=[], encoding=encoding, delimiter=delimiter, kind="csv")
     rows = table.rows
+    # A cell to unquote begins with a quote and a formula's first character, which the text then holds side by side:
+    # most files have none, and their cells are kept as the reader gives them (no call per cell).
+    unquote = any("'" + first in text for first in FORMULA_START)
     start = 1  # the line where the record being read begins (a quoted cell may span lines)
     try:
         for cells in reader:
             if "".join(cells).strip():  # blank lines are not rows (nor the header)
                 if table.header:
-                    table.add(start, [_unquoted(cell) for cell in cells])
+                    table.add(start, [_unquoted(cell) for cell in cells] if unquote else cells)
                 else:
                     table.header, table.header_line = cells, start
             start = reader.line_num + 1
@@ -271,11 +279,11 @@ def _cell_text(value):
     return str(value)
 
 
-def read_xlsx(data, filename, typed=False):
+def read_xlsx(data, filename, typed=False, sheets=None):
     """The first sheet of a workbook (its archive checked by check_archive). Typed (figures): by calamine when
     the sheets are laid out as spreadsheet programs write them; otherwise, and for text (imports), by openpyxl's
-    streaming reader, which never lays out more than the rows there are."""
-    if typed and _calamine_safe(data):
+    streaming reader, which never lays out more than the rows there are. `sheets`: what check_archive returned."""
+    if typed and _calamine_safe(data, sheets):
         return _read_xlsx_calamine(data, filename)
     return _read_xlsx_openpyxl(data, filename, typed=typed)
 
@@ -283,10 +291,20 @@ def read_xlsx(data, filename, typed=False):
 MERGED = re.compile(rb"<(?:[A-Za-z]\w*:)?mergeCell\s[^>]*?ref\s*=\s*[\"']([^\"']*)")
 # A formula, or a cell or row written with a namespace prefix: calamine is not given such a sheet.
 NOT_FOR_CALAMINE = re.compile(rb"<(?:[A-Za-z]\w*:)?f[\s>/]|<[A-Za-z]\w*:(?:c|row)[\s>/]")
+# What any match of NOT_FOR_CALAMINE contains: each begins with a literal, which the regex engine finds quickly,
+# while NOT_FOR_CALAMINE itself is tried at every "<" of a sheet (millions): it runs only when one of them is there.
+NOT_FOR_CALAMINE_HINTS = (re.compile(rb"<f[\s>/]"), re.compile(rb":(?:f|c|row)[\s>/]"))
 
 
 SHEET_RELATION = re.compile(rb"<(?:[A-Za-z]\w*:)?Relationship\s[^>]*>")
 TARGET = re.compile(rb"Target\s*=\s*[\"']([^\"']*)")
+
+
+UNUSUAL_ELEMENTS = [(tag, re.compile(re.escape(tag) + rb"(?:[\t\n\r>]|/>)")) for tag in (b"<c", b"<row")]
+
+
+def _may_hold(xml, hints):
+    return any(hint.search(xml) for hint in hints)
 
 
 def _sheet_targets(archive):
@@ -316,13 +334,13 @@ def _sheets(data):
         return [(name, archive.read(name), name in targets) for name in parts], targets - set(names)
 
 
-def _calamine_safe(data):
+def _calamine_safe(data, sheets=None):
     """Whether calamine may read the workbook: no formula (openpyxl names the cell that holds one), and every
     cell and row carries its position as its first attribute, as spreadsheet programs write them, so that
     check_archive saw how far the sheet reaches (calamine lays a sheet out whole, from A1 to its furthest
     cell; a cell without a position is placed after the one before it, where no reference shows it). Not when
     no sheet was found where the relationships point, or a sheet they name is missing."""
-    parts, missing = _sheets(data)
+    parts, missing = sheets or _sheets(data)
     if missing or not any(sheet for _name, _xml, sheet in parts):
         return False
     for _name, xml, sheet in parts:
@@ -330,13 +348,12 @@ def _calamine_safe(data):
             return False
         if not sheet:
             continue
-        if NOT_FOR_CALAMINE.search(xml):
+        if _may_hold(xml, NOT_FOR_CALAMINE_HINTS) and NOT_FOR_CALAMINE.search(xml):
             return False
-        for tag in (b"<c", b"<row"):
-            if any(tag + space in xml for space in (b"\t", b"\n", b"\r")):
-                return False
-            elements = xml.count(tag + b" ") + xml.count(tag + b">") + xml.count(tag + b"/>")
-            if xml.count(tag + b' r="') != elements:
+        for tag, unusual in UNUSUAL_ELEMENTS:
+            # A cell or row element written other than `<c r="...`: followed by a tab, a line break, ">" or "/>"
+            # (one search, which the regex engine starts from the tag's literal), or by a space but no position.
+            if unusual.search(xml) or xml.count(tag + b" ") != xml.count(tag + b' r="'):
                 return False
     return True
 
@@ -352,7 +369,7 @@ DIMENSION = re.compile(rb"<(?:[A-Za-z]\w*:)?dimension\s[^>]*?ref\s*=\s*[\"'][^\"
 def _small_extent(xml):
     """Whether the furthest row times the furthest column a sheet's references reach stays within
     CALAMINE_MAX_CELLS (check_archive already refused rows and columns past MAX_ROWS and MAX_COLUMNS)."""
-    for letters, row in DIMENSION.findall(xml):
+    for letters, row in DIMENSION.findall(xml) if b"dimension" in xml else ():
         if _column_number(letters.decode().upper()) * int(row) > CALAMINE_MAX_CELLS:
             return False
     columns = max([26] + [_column_number(letters.decode()) for letters in WIDE_CELL.findall(xml)])
@@ -442,7 +459,9 @@ def _read_xlsx_calamine(data, filename):
         first_row = end_row + 1 - len(rows)
         table = Table(filename=filename, header=[], kind="xlsx")
         for offset, row in enumerate(rows):
-            cells = [""] * (end_column + 1 - len(row)) + [_number_or_text(value) for value in row]
+            # Most cells are text, kept as they are (what _number_or_text gives a text) without a call each.
+            cells = [""] * (end_column + 1 - len(row)) + [value if value.__class__ is str else _number_or_text(value)
+                                                          for value in row]
             while cells and cells[-1] == "":
                 cells.pop()
             if not cells or not any(str(c).strip() for c in cells):

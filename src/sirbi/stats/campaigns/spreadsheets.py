@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from sirbi.core import bulk
 from sirbi.core.downloads import CsvDictWriter, xlsx_row
 from sirbi.core.tables import FileProblem, read_table
 
@@ -18,7 +19,7 @@ from ..choices import Method, Source
 from ..models import Indicator, Value
 from ..numbers import NumberError, parse_number
 from . import rules
-from .services import Entry, figure_problems
+from .services import CheckedPairs, Entry, figure_problems
 
 TEMPLATE_VERSION = "1"
 COLUMNS = ["template_version", "campaign", "unit", "language", "indicator", "typology", "name", "measure", "value",
@@ -140,7 +141,12 @@ def read_upload(data, filename, campaign, unit):
 
 def read_scope_upload(data, filename, campaign, units):
     """[(Unit, Entry)] of an uploaded template whose rows may be for any of `units` ({key: Unit});
-    SheetErrors listing every problem."""
+    SheetErrors listing every problem. The entries come checked by the figure rules (services.CheckedPairs)."""
+    with bulk.collection_paused():
+        return _read_scope_upload(data, filename, campaign, units)
+
+
+def _read_scope_upload(data, filename, campaign, units):
     try:
         table = read_table(data, filename, typed=True)
     except FileProblem as exc:
@@ -165,7 +171,7 @@ def read_scope_upload(data, filename, campaign, units):
         if len(cells) < width:
             cells = list(cells) + [""] * (width - len(cells))
         (version, campaign_cell, unit_cell, language, code, typology, raw, source, method, note,
-         justification) = (value.strip() if isinstance(value, str) else value for value in read_cells(cells))
+         justification) = [value.strip() if value.__class__ is str else value for value in read_cells(cells)]
         if str(version) != TEMPLATE_VERSION:
             problem(line, "template_version", _("version “%(found)s” of the template is not the current one "
                                                 "(%(current)s); download the template again.")
@@ -204,9 +210,10 @@ def read_scope_upload(data, filename, campaign, units):
                 continue
         entries.append((unit, Entry(indicator, typology, number, str(source or ""), str(method or Method.COUNT),
                                     str(note or ""), str(justification or ""), row=line)))
-    # The figure's own rules, as the services apply them to every door, so that one reading names every problem.
+    # The figure's own rules, as the services apply them to every door, so that one reading names every problem
+    # (save_many does not run them again: CheckedPairs).
     for entry, column, message in figure_problems(campaign, entries):
         problem(entry.row, column, message)
     if problems:
         raise SheetErrors([text for _line, text in sorted(problems, key=itemgetter(0))])
-    return entries
+    return CheckedPairs(entries, campaign.pk)
