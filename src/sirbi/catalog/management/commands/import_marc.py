@@ -4,7 +4,6 @@ source is created when missing (if the user may: it is logged like a source made
 import batch (kept, with its counts). Unreadable records are quarantined with their reason; running it again on
 the same files changes nothing."""
 
-from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -15,7 +14,7 @@ from sirbi.catalog.marc import FileError
 from sirbi.catalog.models import Source
 from sirbi.core import permissions
 from sirbi.core.changelog import save_object
-from sirbi.core.management.acting import acting_user, add_user_argument
+from sirbi.core.management.importing import acting_user, add_user_argument, input_file
 from sirbi.registry.models import Library, Network
 
 
@@ -37,10 +36,7 @@ class Command(BaseCommand):
             source = self.create_source(options, user)
         elif not permissions.can(user, "change", source):
             raise CommandError(f"{user.username} may not import into the source {source.code}")
-        paths = [Path(p) for p in options["files"]]
-        for path in paths:
-            if not path.is_file():
-                raise CommandError(f"{path}: no such file")
+        paths = [input_file(name) for name in options["files"]]
         failed = False
         for path in paths:
             bar = tqdm(desc=path.name, unit="record", disable=options["verbosity"] == 0, file=self.stderr._out)

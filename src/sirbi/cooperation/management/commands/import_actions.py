@@ -1,12 +1,10 @@
 """`sirbi import_actions FILE --user NAME [--dry-run]`: roadmap actions from CSV or XLSX, all rows or none."""
 
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
 from sirbi.cooperation.roadmap.spreadsheets import import_actions
-from sirbi.core.management.acting import acting_user, add_user_argument
+from sirbi.core.management.importing import acting_user, add_user_argument, input_file, progress_bar
 from sirbi.core.tables import FileProblem
 
 
@@ -19,18 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check and report; change nothing")
 
     def handle(self, *args, **options):
-        path = Path(options["file"])
-        if not path.is_file():
-            raise CommandError(f"{path}: no such file")
+        path = input_file(options["file"])
         user = acting_user(options["user"])
-        bar = tqdm(total=0, unit="row", disable=options["verbosity"] == 0, file=self.stderr._out)
-
-        def progress(done, total, stage):
-            if bar.total != total:
-                bar.reset(total=total)
-            bar.set_description(str(stage))
-            bar.n = done
-            bar.refresh()
+        bar, progress = progress_bar(self, options["verbosity"])
 
         try:
             report = import_actions(path.read_bytes(), path.name, user=user, dry_run=options["dry_run"],

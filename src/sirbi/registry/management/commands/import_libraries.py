@@ -1,12 +1,10 @@
 """`sirbi import-libraries FILE [--network CODE] [--dry-run] [--skip-invalid] [--user NAME]`."""
 
-from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
-from sirbi.core.management.acting import acting_user, add_user_argument
+from sirbi.core.management.importing import acting_user, add_user_argument, input_file, progress_bar
 from sirbi.registry.imports import import_libraries
 
 
@@ -23,19 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--message", default="", help="note for the change log")
 
     def handle(self, *args, **options):
-        path = Path(options["file"])
-        if not path.is_file():
-            raise CommandError(f"{path}: no such file")
+        path = input_file(options["file"])
         user = acting_user(options["user"])
-        bar = tqdm(total=0, unit="row", disable=options["verbosity"] == 0, file=self.stderr._out)
-
-        def progress(done, total=None, stage=None):
-            if total is not None and bar.total != total:
-                bar.reset(total=total)
-            if stage:
-                bar.set_description(str(stage))
-            bar.n = done
-            bar.refresh()
+        bar, progress = progress_bar(self, options["verbosity"])
 
         report = import_libraries(path.read_bytes(), path.name, user=user, network=options["network"],
                                   dry_run=options["dry_run"], skip_invalid=options["skip_invalid"],

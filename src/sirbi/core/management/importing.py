@@ -1,7 +1,11 @@
-"""Who a command acts as: the person whose permissions apply and whose name the change log keeps."""
+"""What the import commands share: who they act as (whose permissions apply and whose name the change log
+keeps), the file they read, and their progress bar."""
+
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
+from tqdm import tqdm
 
 
 def add_user_argument(parser, required=False):
@@ -24,3 +28,27 @@ def acting_user(username):
     if user is None:
         raise CommandError("no superuser: give --user NAME")
     return user
+
+
+def input_file(name):
+    """The file named on the command line, or a CommandError naming it."""
+    path = Path(name)
+    if not path.is_file():
+        raise CommandError(f"{path}: no such file")
+    return path
+
+
+def progress_bar(command, verbosity, unit="row"):
+    """A progress bar on the command's error stream, and the `progress(done, total, stage)` callback the
+    importers report to (total and stage may be left out)."""
+    bar = tqdm(total=0, unit=unit, disable=verbosity == 0, file=command.stderr._out)
+
+    def progress(done, total=None, stage=None):
+        if total is not None and bar.total != total:
+            bar.reset(total=total)
+        if stage:
+            bar.set_description(str(stage))
+        bar.n = done
+        bar.refresh()
+
+    return bar, progress
