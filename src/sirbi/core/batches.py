@@ -6,6 +6,8 @@ gets its old values back, what it deleted comes back. The undo is a batch too, s
 what happened, and it is all or nothing.
 """
 
+from concurrent.futures import ThreadPoolExecutor
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -21,8 +23,18 @@ class UndoRefused(Exception):
     """The batch cannot be undone; the message says why."""
 
 
+def pack_in_background(data):
+    """Hash and compress an import's file in a thread while the importer reads and checks it; pass the result
+    to `open_batch(data=...)` in place of the bytes."""
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(KeptFile.pack, data)
+    pool.shutdown(wait=False)  # the thread ends with its one task; the future keeps the result
+    return future
+
+
 def open_batch(*, user, kind, filename="", data=None, message="", source="import", country=""):
-    """Start a batch (inside the caller's transaction, so a failed import leaves neither batch nor file)."""
+    """Start a batch (inside the caller's transaction, so a failed import leaves neither batch nor file). `data` is
+    the file's bytes, or `pack_in_background(bytes)`."""
     return ImportBatch.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None,
         user_name=getattr(user, "username", "") or "",

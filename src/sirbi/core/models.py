@@ -148,14 +148,21 @@ class KeptFile(models.Model):
     def __str__(self):
         return f"{self.sha256[:12]} ({self.size} B)"
 
+    @staticmethod
+    def pack(data):
+        """(SHA-256, size, compressed bytes) of `data`. Level 1: imports are read far less often than written;
+        the text of a CSV still shrinks 4-6 times. (hashlib and zlib release the GIL on large buffers, so an
+        importer may run this in a thread while it reads the file: core.batches.pack_in_background.)"""
+        return hashlib.sha256(data).hexdigest(), len(data), zlib.compress(data, 1)
+
     @classmethod
     def keep(cls, data):
-        """The kept copy of `data` (bytes): the existing one when the same content came in before."""
-        digest = hashlib.sha256(data).hexdigest()
+        """The kept copy of `data` (bytes, or a future of `pack(data)`): the existing one when the same content
+        came in before."""
+        digest, size, compressed = data.result() if hasattr(data, "result") else cls.pack(data)
         kept = cls.objects.filter(sha256=digest).first()
         if kept is None:
-            # Level 1: imports are read far less often than written; the text of a CSV still shrinks 4-6 times.
-            kept = cls.objects.create(sha256=digest, size=len(data), compressed=zlib.compress(data, 1))
+            kept = cls.objects.create(sha256=digest, size=size, compressed=compressed)
         return kept
 
     def read(self):

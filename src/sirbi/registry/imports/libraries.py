@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sirbi.core import bulk, permissions
-from sirbi.core.batches import close_batch, open_batch
+from sirbi.core.batches import close_batch, open_batch, pack_in_background
 from sirbi.core.changelog import BatchLog, snapshot_fields, snapshot_values
 from sirbi.core.tables import FileProblem, read_table
 from sirbi.core.text import fold
@@ -386,6 +386,8 @@ def import_libraries(data, filename, *, user, network=None, dry_run=False, skip_
     """
     report = ImportReport(filename=filename, dry_run=dry_run, skip_invalid=skip_invalid)
     progress = progress or (lambda done, total=None, stage=None: None)
+    # The kept file (core.batches), hashed and compressed in a thread while the rows are read and checked.
+    packed = None if dry_run else pack_in_background(data)
     try:
         progress(0, None, _("reading the file"))
         table = read_table(data, filename)
@@ -399,7 +401,7 @@ def import_libraries(data, filename, *, user, network=None, dry_run=False, skip_
             _check_and_apply(table, columns, report, user, network, message, progress, data)
             return report
         with transaction.atomic():
-            _check_and_apply(table, columns, report, user, network, message, progress, data)
+            _check_and_apply(table, columns, report, user, network, message, progress, packed)
             if not report.applied:
                 transaction.set_rollback(True)
     return report
