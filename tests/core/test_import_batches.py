@@ -143,12 +143,51 @@ def test_who_reads_a_batch_and_its_file(coordinator_pe, coordinator_cl, secretar
     url = f"/en/platform/changes/imports/{batch.pk}/"
     assert as_user(None).get(url).status_code == 302  # to sign in
     assert as_user(reader).get(url).status_code == 403
-    assert as_user(coordinator_cl).get(url).status_code == 200
-    assert as_user(coordinator_cl).get(url + "file/").status_code == 403
-    assert as_user(secretary).get(url + "file/").status_code == 200
-    refused = as_user(coordinator_cl).post(url + "undo/")
-    assert refused.status_code == 302
+    # Chile's coordinator neither lists nor opens Peru's imports (nor their file, nor their undo).
+    assert as_user(coordinator_cl).get(url).status_code == 404
+    assert as_user(coordinator_cl).get(url + "file/").status_code == 404
+    assert as_user(coordinator_cl).post(url + "undo/").status_code == 404
     assert not ImportBatch.objects.filter(undoes=batch).exists()
+    assert as_user(secretary).get(url + "file/").status_code == 200
     listing = as_user(coordinator_cl).get("/en/platform/changes/imports/").content.decode()
     assert "libraries-2026.csv" not in listing  # Chile's coordinator lists Chile's and their own imports
     assert "libraries-2026.csv" in as_user(secretary).get("/en/platform/changes/imports/").content.decode()
+
+
+def test_an_undo_that_would_change_objects_linking_to_a_created_one_is_refused(secretary, peru, cusco_library):
+    from sirbi.cooperation.models import GoodPractice
+
+    batch, created = import_file(secretary, peru, cusco_library)
+    practice = GoodPractice.objects.create(title="Lectura en la plaza", summary="…", country=peru, library=created)
+    with translation.override("en"), pytest.raises(batches.UndoRefused, match="refers to what this import created"):
+        batches.undo_batch(batch, user=secretary)
+    practice.refresh_from_db()
+    assert practice.library == created
+
+
+def test_an_undo_never_puts_an_object_back_outside_the_users_role(coordinator_pe, peru, chile, cusco_library):
+    """Peru's coordinator imported a file that moved a library from Chile to Peru while also coordinating Chile;
+    with the Chile role gone, the undo would move it back into Chile: refused, nothing written."""
+    from sirbi.core.models import Role, RoleAssignment
+
+    RoleAssignment.objects.create(user=coordinator_pe, role=Role.COORDINATOR, country="CL")
+    library = Library.objects.create(name="Biblioteca de Arica", country=chile, type="public", locality="Arica")
+    batch = batches.open_batch(user=coordinator_pe, kind="libraries", filename="move.csv", data=b"x")
+    before = library.snapshot()
+    library.country, library.version = peru, library.version + 1
+    library.save()
+    log = BatchLog(batch, Library)
+    log.updated(library.pk, library.name, "PE", 2, before, library.snapshot())
+    log.write()
+    RoleAssignment.objects.filter(user=coordinator_pe, country="CL").delete()
+    coordinator_pe = type(coordinator_pe).objects.get(pk=coordinator_pe.pk)
+    with translation.override("en"), pytest.raises(batches.UndoRefused, match="Chile"):
+        batches.undo_batch(batch, user=coordinator_pe)
+    library.refresh_from_db()
+    assert library.country == peru
+
+
+def test_the_changes_api_says_which_import_and_row_an_entry_came_from(coordinator_pe, peru, cusco_library, as_user):
+    batch, created = import_file(coordinator_pe, peru, cusco_library)
+    rows = as_user(coordinator_pe).get("/api/v1/changes/", {"object_id": created.pk}).json()["results"]
+    assert [(row["batch"], row["row"]) for row in rows] == [(batch.pk, 2)]

@@ -114,3 +114,11 @@ def test_the_refusal_page_links_back_to_the_form_on_this_site_only(secretary, se
     elsewhere = client.post("/en/registry/import/", {"file": body}, HTTP_REFERER="https://evil.example/")
     assert 'href="http://testserver/en/registry/import/"' in here.content.decode()
     assert "evil.example" not in elsewhere.content.decode()
+
+
+def test_a_view_that_takes_no_file_refuses_a_huge_body_before_reading_it(client, settings):
+    """Without a mark, a page still has its body parsed by the CSRF check: anonymous clients could make the server
+    spool any size to disk. The largest limit of a file form applies (DOCUMENT_MAX_BYTES)."""
+    response = client.generic("POST", "/en/accounts/login/", b"x", content_type="multipart/form-data; boundary=x",
+                              CONTENT_LENGTH=str(settings.DOCUMENT_MAX_BYTES + 10 * 1024 * 1024))
+    assert response.status_code == 413

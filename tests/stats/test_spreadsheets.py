@@ -128,3 +128,23 @@ def test_the_coordinator_downloads_fills_and_sends_the_csv(as_user, coordinator_
     assert sorted(ChangeLog.objects.filter(batch=batch).values_list("row", flat=True)) == [2, 3, 4]
     assert not ChangeLog.objects.filter(batch=batch).exclude(after=None).exists()
     assert client.get(f"/es/stats/campaigns/{campaign.pk}/report/CL/template.csv").status_code == 403
+
+
+def test_a_draft_emptied_by_a_spreadsheet_is_logged_and_its_undo_brings_it_back(as_user, coordinator_pe, campaign):  # noqa: F811
+    from sirbi.core.batches import undo_batch
+    from sirbi.core.models import ChangeLog, ImportBatch
+
+    client = as_user(coordinator_pe)
+    rows = csv_rows(client.get(f"/en/stats/campaigns/{campaign.pk}/report/PE/template.csv").content)
+    for row in rows:
+        row["value"] = "7"
+    upload = f"/en/stats/campaigns/{campaign.pk}/report/PE/upload/"
+    client.post(upload, {"file": SimpleUploadedFile("first.csv", write_csv(rows))})
+    rows[0]["value"] = ""
+    client.post(upload, {"file": SimpleUploadedFile("second.csv", write_csv(rows))})
+    second = ImportBatch.objects.get(filename="second.csv")
+    assert second.counts == {"delete": 1, "unchanged": 2}
+    deletion = ChangeLog.objects.get(batch=second, action="delete")
+    assert deletion.row == 2 and deletion.before["value"] == 7.0
+    undo_batch(second, user=coordinator_pe)
+    assert Value.objects.filter(campaign=campaign).count() == 3

@@ -138,8 +138,9 @@ class ChangeLogSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ChangeLog
+        # batch and row: an import's entry points at its import (whose kept file holds a creation's values).
         fields = ["id", "time", "user_name", "action", "model", "object_id", "object_repr", "country", "source",
-                  "message", "before", "after"]
+                  "message", "before", "after", "batch", "row"]
 
     def get_model(self, change) -> str:
         return f"{change.content_type.app_label}.{change.content_type.model}"

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
@@ -54,10 +54,16 @@ def close_batch(batch, **counts):
     return batch
 
 
-def may_read(user, batch):
-    """A batch's page is for members; its file (which may hold contact details) for the secretariat and the person
-    who imported it."""
-    return permissions.is_member(user)
+def visible_batches(user):
+    """The imports `user` may open (list, page, undo): the secretariat all; other members their own and those of
+    the countries their roles cover. Its file (which may hold contact details) is for fewer: `may_read_file`."""
+    imports = ImportBatch.objects.all()
+    if not permissions.is_member(user):
+        return imports.none()
+    reach = permissions.scope(user, "view", ImportBatch)
+    if reach.everywhere:  # (Q() would vanish from an OR)
+        return imports
+    return imports.filter(Q(user=user) | reach.q(ImportBatch))
 
 
 def may_read_file(user, batch):
@@ -112,6 +118,13 @@ def _objects_by_action(batch):
 def undo_batch(batch, *, user, message=""):
     """Undo `batch` as `user`; returns the undo's own batch. Raises UndoRefused (nothing written) with the reason."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    # Lock the objects first, so that no save slips in between the check that nothing changed since and the undo
+    # (PostgreSQL; SQLite's write transaction already excludes other writers).
+    for model, action, ids in _objects_by_action(batch):
+        if action != ChangeLog.Action.DELETE:
+            for start in range(0, len(ids), 10_000):
+                list(model._default_manager.select_for_update().filter(pk__in=ids[start:start + 10_000])
+                     .values_list("pk", flat=True))
     refusal = undo_refusal(user, batch)
     if refusal:
         raise UndoRefused(refusal)
@@ -161,6 +174,13 @@ def _delete_created(model, created, undo):
     # (A model without dependants is itself deleted "fast": its own queryset is among them, and is no dependant.)
     dependants += [(qs.model, list(qs[:1]) and list(qs)) for qs in collector.fast_deletes
                    if hasattr(qs, "model") and qs.model is not model and issubclass(qs.model, ChangeLoggedModel)]
+    # Links others hold to what would be deleted (SET_NULL, SET_DEFAULT) would change those objects silently.
+    for (field, _value), targets in collector.field_updates.items():
+        for target in targets:
+            sample = next(iter(target), None) if not hasattr(target, "model") else target.first()
+            if sample is not None:
+                raise UndoRefused(_("“%(object)s” (%(model)s) now refers to what this import created: undoing would "
+                                    "change it too.") % {"object": sample, "model": field.model._meta.verbose_name})
     for other, instances in dependants:
         if instances:
             sample = instances[0]
@@ -175,8 +195,14 @@ def _delete_created(model, created, undo):
 
 
 def _restore_fields(model, change, undo, user, entries):
-    obj = model._default_manager.select_for_update().get(pk=change.object_id)
+    obj = model._default_manager.select_for_update().filter(pk=change.object_id).first()
+    if obj is None:
+        raise UndoRefused(_("“%(object)s” no longer exists: this import cannot be undone.")
+                          % {"object": change.object_repr})
     m2m = _apply_snapshot(model, obj, change.before)
+    refused = permissions.refusal(user, "change", obj)  # the old values must be in the user's scope too
+    if refused:
+        raise UndoRefused(refused)
     obj.version = getattr(obj, "version", 0) + 1
     obj.save()
     for name, ids in m2m.items():

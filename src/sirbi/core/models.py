@@ -7,7 +7,7 @@ import zlib
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -162,7 +162,11 @@ class KeptFile(models.Model):
         digest, size, compressed = data.result() if hasattr(data, "result") else cls.pack(data)
         kept = cls.objects.filter(sha256=digest).first()
         if kept is None:
-            kept = cls.objects.create(sha256=digest, size=size, compressed=compressed)
+            try:
+                with transaction.atomic():  # a savepoint: the same file sent twice at once is kept once
+                    kept = cls.objects.create(sha256=digest, size=size, compressed=compressed)
+            except IntegrityError:
+                kept = cls.objects.get(sha256=digest)
         return kept
 
     def read(self):

@@ -12,7 +12,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -111,7 +110,7 @@ class ChangeLogListView(LoginRequiredMixin, ListView):
 
 
 EXPORT_FIELDS = ["id", "time", "user_name", "action", "model", "object_id", "object_repr", "country", "source",
-                 "message", "before", "after"]
+                 "message", "before", "after", "batch", "row"]
 
 
 def change_row(change):
@@ -128,6 +127,9 @@ def change_row(change):
         "message": change.message,
         "before": change.before,
         "after": change.after,
+        # An import's entry: its batch (whose kept file holds a creation's values) and the file's row.
+        "batch": change.batch_id,
+        "row": change.row,
     }
 
 
@@ -162,17 +164,14 @@ def member_required(view):
 @member_required
 def batch_list(request):
     """Imports, newest first: the secretariat sees all, others those of their countries and their own."""
-    imports = ImportBatch.objects.select_related("undoes").prefetch_related("undone_by")
-    reach = permissions.scope(request.user, "view", ImportBatch)
-    if not reach.everywhere:  # (Q() would vanish from an OR)
-        imports = imports.filter(Q(user=request.user) | reach.q(ImportBatch))
+    imports = batches.visible_batches(request.user).select_related("undoes").prefetch_related("undone_by")
     return render(request, "core/batch_list.html", {"batches": imports[:200]})
 
 
 @member_required
 def batch_detail(request, pk):
     """What one import did, row by row, with its file and (for whoever may) the undo button."""
-    batch = get_object_or_404(ImportBatch.objects.select_related("file", "undoes"), pk=pk)
+    batch = get_object_or_404(batches.visible_batches(request.user).select_related("file", "undoes"), pk=pk)
     changes = readable_changes(batches.batch_changes(batch), request.user)
     paginator = Paginator(changes, 100)
     page = paginator.get_page(request.GET.get("page"))
@@ -188,7 +187,7 @@ def batch_detail(request, pk):
 
 @member_required
 def batch_file(request, pk):
-    batch = get_object_or_404(ImportBatch.objects.select_related("file"), pk=pk)
+    batch = get_object_or_404(batches.visible_batches(request.user).select_related("file"), pk=pk)
     if batch.file is None or not batches.may_read_file(request.user, batch):
         raise PermissionDenied
     response = HttpResponse(batch.file.read(), content_type="application/octet-stream")
@@ -201,7 +200,7 @@ def batch_file(request, pk):
 @require_POST
 @member_required
 def batch_undo(request, pk):
-    batch = get_object_or_404(ImportBatch, pk=pk)
+    batch = get_object_or_404(batches.visible_batches(request.user), pk=pk)
     try:
         undo = batches.undo_batch(batch, user=request.user)
     except batches.UndoRefused as refusal:

@@ -181,6 +181,12 @@ def save_figures(user, campaign, unit, entries, *, submit=False, source="web", u
     permissions.require(user, "add", unit.value(), label=unit)
     _check_entries(campaign, [(unit, entry) for entry in entries])
     with transaction.atomic():
+        batch = None
+        if upload is not None:
+            batch = batches.open_batch(user=user, kind="figures", filename=upload[0], data=upload[1], source=source,
+                                       message=_("Figures for the campaign “%(title)s”") % {"title": campaign.title},
+                                       country=unit.country.code)
+        counts = {"create": 0, "update": 0, "unchanged": 0, "delete": 0}
         existing = campaign_values(campaign, unit)
         by_key, pending = {}, []
         for entry in entries:
@@ -192,17 +198,16 @@ def save_figures(user, campaign, unit, entries, *, submit=False, source="web", u
             if not _editable(entry, current):
                 continue
             if entry.value is None:
-                if current is not None:
-                    current.delete()  # an emptied draft: nothing was ever sent or published
+                if current is not None:  # an emptied draft: nothing was ever sent or published
+                    if batch is not None:  # an import's deletion is logged, so that its undo brings it back
+                        log = BatchLog(batch, Value)
+                        log.deleted(current.pk, str(current), unit.country.code, entry.row, current.snapshot())
+                        log.write()
+                        counts["delete"] += 1
+                    current.delete()
                 continue
             pending.append(_Pending(unit, entry, _fields(unit, entry, current), current))
         _bulk_flags(campaign.year, pending, by_key)
-        batch = None
-        if upload is not None:
-            batch = batches.open_batch(user=user, kind="figures", filename=upload[0], data=upload[1], source=source,
-                                       message=_("Figures for the campaign “%(title)s”") % {"title": campaign.title},
-                                       country=unit.country.code)
-        counts = {"create": 0, "update": 0, "unchanged": 0}
         for p in pending:
             value = p.current or unit.value(indicator=p.entry.indicator, typology=p.entry.typology,
                                             year=campaign.year, campaign=campaign, status=ValueStatus.DRAFT)
