@@ -67,17 +67,23 @@ def visible_batches(user):
 
 
 def may_read_file(user, batch):
+    """The kept file, and the undo, are for the secretariat and the person who imported."""
     return permissions.is_secretariat(user) or (user.is_authenticated and batch.user_id == user.pk)
+
+
+def undone_by(batch):
+    """The batch that undid `batch`, or None."""
+    return getattr(batch, "undone_by", None)  # (the reverse one-to-one's "does not exist" is an AttributeError)
 
 
 def undo_refusal(user, batch):
     """Why `user` may not undo `batch` now, or None."""
-    if not (permissions.is_secretariat(user) or (user.is_authenticated and batch.user_id == user.pk)):
+    if not may_read_file(user, batch):
         return _("Only the regional secretariat or the person who imported it (%(name)s) may undo an import.") % {
             "name": batch.user_name or _("system")}
     if batch.undoes_id is not None:
         return _("This is the undoing of import #%(id)s; it cannot itself be undone.") % {"id": batch.undoes_id}
-    undone = ImportBatch.objects.filter(undoes=batch).first()
+    undone = undone_by(batch)
     if undone is not None:
         return _("This import was already undone (import #%(id)s).") % {"id": undone.pk}
     if not batch.changes.exists():
@@ -207,10 +213,7 @@ def _restore_fields(model, change, undo, user, entries):
     obj.save()
     for name, ids in m2m.items():
         getattr(obj, name).set(ids)
-    entries.append(ChangeLog(user=undo.user, user_name=undo.user_name, action=ChangeLog.Action.UPDATE,
-                             content_type_id=change.content_type_id, object_id=obj.pk, object_repr=str(obj)[:300],
-                             country=obj.changelog_country(), before=change.after, after=change.before,
-                             message=undo.message, source="undo", batch=undo, row=change.row, time=undo.time))
+    entries.append(_undo_entry(obj, ChangeLog.Action.UPDATE, undo, change, before=change.after, after=change.before))
 
 
 def _recreate(model, change, undo, user, entries):
@@ -219,11 +222,18 @@ def _recreate(model, change, undo, user, entries):
     obj.save(force_insert=True)
     for name, ids in m2m.items():
         getattr(obj, name).set(ids)
-    permissions.require(user, "add", obj)
-    created = entry(obj, ChangeLog.Action.CREATE, user=user, after=obj.snapshot(), message=undo.message,
-                    source="undo", batch=undo, row=change.row)
-    created.time = undo.time
-    entries.append(created)
+    refused = permissions.refusal(user, "add", obj)
+    if refused:
+        raise UndoRefused(refused)
+    entries.append(_undo_entry(obj, ChangeLog.Action.CREATE, undo, change, after=obj.snapshot()))
+
+
+def _undo_entry(obj, action, undo, change, *, before=None, after=None):
+    """The entry of an undo's change to `obj`, at the undo's time and the undone entry's row."""
+    undone = entry(obj, action, user=undo.user, before=before, after=after, message=undo.message, source="undo",
+                   batch=undo, row=change.row)
+    undone.time = undo.time
+    return undone
 
 
 def _apply_snapshot(model, obj, snapshot):

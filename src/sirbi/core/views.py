@@ -22,7 +22,7 @@ from django.views.generic import ListView
 from . import batches, permissions, throttle
 from .changelog import ConflictError, filter_changes, readable_changes, save_object, visible_changes
 from .downloads import CsvDictWriter
-from .models import ApiToken, ChangeLog, ImportBatch, Job, NotificationSetting
+from .models import ApiToken, ChangeLog, Job, NotificationSetting
 
 
 def say_errors(request, exc):
@@ -164,7 +164,7 @@ def member_required(view):
 @member_required
 def batch_list(request):
     """Imports, newest first: the secretariat sees all, others those of their countries and their own."""
-    imports = batches.visible_batches(request.user).select_related("undoes").prefetch_related("undone_by")
+    imports = batches.visible_batches(request.user)
     return render(request, "core/batch_list.html", {"batches": imports[:200]})
 
 
@@ -179,7 +179,7 @@ def batch_detail(request, pk):
         "batch": batch,
         "page_obj": page,
         "changes": visible_changes(page.object_list, request.user),
-        "undone_by": ImportBatch.objects.filter(undoes=batch).first(),
+        "undone_by": batches.undone_by(batch),
         "may_read_file": batches.may_read_file(request.user, batch) and batch.file_id is not None,
         "undo_refusal": batches.undo_refusal(request.user, batch),
     })

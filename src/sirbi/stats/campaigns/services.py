@@ -187,6 +187,7 @@ def save_figures(user, campaign, unit, entries, *, submit=False, source="web", u
                                        message=_("Figures for the campaign “%(title)s”") % {"title": campaign.title},
                                        country=unit.country.code)
         counts = {"create": 0, "update": 0, "unchanged": 0, "delete": 0}
+        deletions = BatchLog(batch, Value) if batch is not None else None
         existing = campaign_values(campaign, unit)
         by_key, pending = {}, []
         for entry in entries:
@@ -199,10 +200,8 @@ def save_figures(user, campaign, unit, entries, *, submit=False, source="web", u
                 continue
             if entry.value is None:
                 if current is not None:  # an emptied draft: nothing was ever sent or published
-                    if batch is not None:  # an import's deletion is logged, so that its undo brings it back
-                        log = BatchLog(batch, Value)
-                        log.deleted(current.pk, str(current), unit.country.code, entry.row, current.snapshot())
-                        log.write()
+                    if deletions is not None:  # an import's deletion is logged, so that its undo brings it back
+                        deletions.deleted(current.pk, str(current), unit.country.code, entry.row, current.snapshot())
                         counts["delete"] += 1
                     current.delete()
                 continue
@@ -218,6 +217,7 @@ def save_figures(user, campaign, unit, entries, *, submit=False, source="web", u
             save_object(value, user=user, source=source, batch=batch, row=p.entry.row)
             counts["create" if version is None else "update" if value.version != version else "unchanged"] += 1
         if batch is not None:
+            deletions.write()
             batches.close_batch(batch, **counts)
         if submit:
             _submit(user, campaign, unit, source)
