@@ -1,7 +1,10 @@
 """An import is one batch: its file kept once, one compact change-log entry per object, and an undo while nothing
 has changed since. The importers' own tests check that each writes through here; these check the kernel."""
 
+import sqlite3
+
 import pytest
+from django.db import connection
 from django.utils import translation
 
 from sirbi.core import batches
@@ -191,3 +194,27 @@ def test_the_changes_api_says_which_import_and_row_an_entry_came_from(coordinato
     batch, created = import_file(coordinator_pe, peru, cusco_library)
     rows = as_user(coordinator_pe).get("/api/v1/changes/", {"object_id": created.pk}).json()["results"]
     assert [(row["batch"], row["row"]) for row in rows] == [(batch.pk, 2)]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="lowers SQLite's limit of bound parameters")
+def test_a_large_import_undoes_past_the_databases_limit_of_parameters(coordinator_pe, peru):
+    """A stock SQLite allows 32,766 bound parameters (PostgreSQL 65,535): undoing an import of more objects than
+    that must not list their ids in one query. Here the limit is lowered to 999 and the import has 1,200 rows."""
+    batch = batches.open_batch(user=coordinator_pe, kind="libraries", filename="big.csv", data=b"many", country="PE")
+    created = Library.objects.bulk_create(
+        [Library(name=f"Biblioteca {n}", country=peru, type="public", locality="Ica") for n in range(1200)])
+    log = BatchLog(batch, Library)
+    for row, library in enumerate(created, 2):
+        log.created(library.pk, library.name, "PE", row)
+    log.write()
+    batches.close_batch(batch, create=len(created))
+    connection.ensure_connection()
+    sqlite = connection.connection
+    limit = sqlite.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    sqlite.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    try:
+        undo = batches.undo_batch(batch, user=coordinator_pe)
+    finally:
+        sqlite.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+    assert undo.counts == {"delete": 1200}
+    assert not Library.objects.filter(locality="Ica").exists()

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 
@@ -98,26 +98,30 @@ def undo_refusal(user, batch):
                  "edit by hand.") % {"object": later.object_repr, "when": change.time.date().isoformat(),
                                      "who": change.user_name or _("system")}
     if not permissions.is_secretariat(user):
-        for model, action, ids in _objects_by_action(batch):
+        for model, action, objects, count in _objects_by_action(batch):
             if action == ChangeLog.Action.DELETE:
                 continue  # deleted objects come back; adding them is checked as they return
             # Taking back one's own creation, unchanged since, needs the right that made it, not the right to
             # delete (which some models keep for the secretariat).
             wanted = "add" if action == ChangeLog.Action.CREATE else "change"
-            allowed = permissions.restrict(model._default_manager.filter(pk__in=ids), user, wanted).count()
-            if allowed < len(set(ids)):
+            if permissions.restrict(objects, user, wanted).count() < count:
                 return _("Your role no longer covers every %(model)s this import changed.") % {
                     "model": model._meta.verbose_name}
     return None
 
 
 def _objects_by_action(batch):
-    """[(model, action, [object ids])] of the batch's entries."""
-    groups = {}
-    for content_type_id, action, object_id in batch.changes.values_list("content_type", "action", "object_id"):
-        groups.setdefault((content_type_id, action), []).append(object_id)
-    return [(ContentType.objects.get_for_id(content_type_id).model_class(), action, ids)
-            for (content_type_id, action), ids in groups.items()]
+    """[(model, action, the objects of its entries, how many entries)] of the batch. The objects are selected by a
+    subquery on the batch's entries, never by a list of ids: an import of 100,000 rows would pass SQLite's limit of
+    bound parameters (32,766 in a stock build) and PostgreSQL's (65,535)."""
+    groups = (batch.changes.order_by().values_list("content_type", "action").annotate(count=Count("object_id",
+                                                                                                   distinct=True)))
+    result = []
+    for content_type_id, action, count in groups:
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        ids = batch.changes.filter(content_type_id=content_type_id, action=action).values("object_id")
+        result.append((model, action, model._default_manager.filter(pk__in=ids), count))
+    return result
 
 
 @transaction.atomic
@@ -126,11 +130,9 @@ def undo_batch(batch, *, user, message=""):
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     # Lock the objects first, so that no save slips in between the check that nothing changed since and the undo
     # (PostgreSQL; SQLite's write transaction already excludes other writers).
-    for model, action, ids in _objects_by_action(batch):
+    for _model, action, objects, _count in _objects_by_action(batch):
         if action != ChangeLog.Action.DELETE:
-            for start in range(0, len(ids), 10_000):
-                list(model._default_manager.select_for_update().filter(pk__in=ids[start:start + 10_000])
-                     .values_list("pk", flat=True))
+            list(objects.select_for_update().values_list("pk", flat=True))
     refusal = undo_refusal(user, batch)
     if refusal:
         raise UndoRefused(refusal)
@@ -163,8 +165,9 @@ def undo_batch(batch, *, user, message=""):
 def _delete_created(model, created, undo):
     """Delete what the batch created (a large import's 100,000 libraries too: the entries are written in bulk, and
     only the dependants that would refuse the undo are read)."""
-    ids = [change.object_id for change in created]
-    objects = model._default_manager.filter(pk__in=ids)
+    entries = undo.undoes.changes.filter(content_type_id=created[0].content_type_id,
+                                         action=ChangeLog.Action.CREATE).values("object_id")
+    objects = model._default_manager.filter(pk__in=entries)  # a subquery: no list of ids (see _objects_by_action)
     collector = Collector(using=objects.db)
     try:
         collector.collect(objects)
@@ -193,6 +196,9 @@ def _delete_created(model, created, undo):
             raise UndoRefused(_("Undoing would also delete what was added since and depends on it: %(model)s "
                                 "“%(object)s” (%(n)s in all).")
                               % {"n": len(instances), "model": other._meta.verbose_name, "object": sample})
+    # Every link was found empty above: nothing to set to NULL. (Django would still send those updates, as one
+    # statement OR-ing every batch of ids, past the database's limit of parameters for a large import.)
+    collector.field_updates.clear()
     log = BatchLog(undo, model)
     for change in created:
         log.deleted(change.object_id, change.object_repr, change.country, change.row, None)
