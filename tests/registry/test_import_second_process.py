@@ -2,6 +2,8 @@
 library table's indexes aside on SQLite while it adds more rows than the table holds: the same report, the same
 rows, all or nothing. The thresholds are lowered here so that a few rows take that path."""
 
+import time
+
 import pytest
 from django.db import connection
 from django.utils import translation
@@ -87,5 +89,15 @@ def test_a_failure_of_the_checking_process_fails_the_import(small_chunks, coordi
     small_chunks.setattr(importer, "check_row", lambda values, ctx, errors: 1 / 0)  # in the child only
     state = stored_state()
     with pytest.raises(RuntimeError, match="the process checking the rows failed"):
+        run(csv_bytes(many_rows(4)), coordinator_pe)
+    assert stored_state() == state
+
+
+def test_a_checking_process_that_hangs_is_stopped_and_the_import_fails(small_chunks, coordinator_pe, lima_library):
+    small_chunks.setattr(importer, "FORK_ROWS", 1)
+    small_chunks.setattr(importer, "CHILD_SILENCE_SECONDS", 1)
+    small_chunks.setattr(importer, "check_row", lambda values, ctx, errors: time.sleep(600))  # in the child only
+    state = stored_state()
+    with pytest.raises(RuntimeError, match="sent nothing for 1 seconds"):  # stopped, not waited for
         run(csv_bytes(many_rows(4)), coordinator_pe)
     assert stored_state() == state

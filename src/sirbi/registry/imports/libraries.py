@@ -472,6 +472,9 @@ def _check_and_apply(table, columns, report, user, network, message, progress, d
 
 
 FORK_ROWS = 5000  # from this many rows on, a second process checks them
+# A chunk takes the checking process well under a second; this long without one, it is taken to hang (killed, and
+# the import fails with nothing written) rather than holding the database's write lock for ever.
+CHILD_SILENCE_SECONDS = 120
 CHUNK_ROWS = 5000  # rows checked, sent back, planned and written at a time
 
 
@@ -577,7 +580,7 @@ def _checked_in_child(table, columns, ctx):
     reader.start()
     finished = False
     try:
-        while (frame := frames.get()) is not None:
+        while (frame := _next_frame(frames)) is not None:
             chunk = pickle.loads(frame)
             for row in chunk:
                 out = row[3]
@@ -594,6 +597,14 @@ def _checked_in_child(table, columns, ctx):
                 os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
         reader.join()
+
+
+def _next_frame(frames):
+    try:
+        return frames.get(timeout=CHILD_SILENCE_SECONDS)
+    except queue.Empty:
+        raise RuntimeError(f"the process checking the rows sent nothing for {CHILD_SILENCE_SECONDS} seconds: "
+                           "stopped") from None
 
 
 def _read_frames(fd, frames):
