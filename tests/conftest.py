@@ -18,15 +18,28 @@ from sirbi.stats.indicators import seed_indicators
 from sirbi.stats.loaders import load_lmw, load_population_package
 
 
+def load_shared_data():
+    load_countries()
+    load_networks()
+    # The indicator catalogue, the 2018 populations and the real LMW figures (published values).
+    seed_indicators()
+    load_population_package()
+    load_lmw()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        load_countries()
-        load_networks()
-        # The indicator catalogue, the 2018 populations and the real LMW figures (published values).
-        seed_indicators()
-        load_population_package()
-        load_lmw()
+        load_shared_data()
+
+
+@pytest.fixture(scope="module")
+def shared_data_reloaded(django_db_blocker):
+    """For a module of stories with two connections (transactional tests): the database is emptied after each, so
+    the shared data the other tests count on is loaded again once the module is done (after the last flush)."""
+    yield
+    with django_db_blocker.unblock():
+        load_shared_data()
 
 
 def make_user(username, role=None, **scope):

@@ -873,3 +873,4 @@ def test_undoing_an_import_deletes_the_libraries_it_created(coordinator_pe, pe_p
     assert not Library.objects.exists() and not Library.networks.through.objects.exists()
     assert undo.counts == {"delete": 2}
     assert sorted(undo.changes.values_list("action", "row", "before")) == [("delete", 2, None), ("delete", 3, None)]
+

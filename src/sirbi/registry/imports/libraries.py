@@ -642,11 +642,15 @@ def _current(ids):
     library_column = quote(through._meta.get_field("library").column)
     select_networks = (f"SELECT {library_column}, {quote(through._meta.get_field('network').column)} "
                        f"FROM {quote(through._meta.db_table)} WHERE {library_column} IN ")
+    # Within the import's transaction on PostgreSQL, the rows it will update are locked as they are read: an edit
+    # committed meanwhile is read (and its version counted), one made afterwards waits and then meets a new version
+    # (409). SQLite's write transaction already keeps other writers out.
+    lock = " FOR UPDATE" if connection.features.has_select_for_update and connection.in_atomic_block else ""
     with bulk.raw_cursor(writes=False) as cursor:
         for start in range(0, len(ids), 900):
             chunk = ids[start:start + 900]
             marks = "(" + ", ".join(["%s"] * len(chunk)) + ")"
-            cursor.execute(select + marks, chunk)
+            cursor.execute(select + marks + lock, chunk)
             for row in cursor.fetchall():
                 stored = dict(zip(attnames, row[1:], strict=True))
                 for attname in booleans:  # SQLite answers 0 and 1
