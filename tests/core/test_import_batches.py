@@ -129,6 +129,23 @@ def test_the_batch_page_lists_the_changes_and_undoes_for_the_importer(coordinato
     assert not Library.objects.filter(pk=created.pk).exists()
 
 
+def test_a_large_import_page_offers_the_undo_and_says_why_not_when_pressed(coordinator_pe, secretary, peru,
+                                                                           cusco_library, as_user, monkeypatch):
+    """Past PAGE_CHECK_ENTRIES the page does not read every entry to decide on the button: the undo itself says."""
+    batch, created = import_file(coordinator_pe, peru, cusco_library)
+    created.phone = "054 123"
+    save_object(created, user=secretary)
+    client = as_user(coordinator_pe)
+    page = f"/en/platform/changes/imports/{batch.pk}/"
+    with translation.override("en"):
+        assert "Undo this import" not in client.get(page).content.decode()  # small: checked before it is offered
+        monkeypatch.setattr(batches, "PAGE_CHECK_ENTRIES", 1)
+        assert "Undo this import" in client.get(page).content.decode()
+        answer = client.post(f"{page}undo/", follow=True).content.decode()
+    assert "was changed after this import" in answer
+    assert batches.undone_by(batch) is None and Library.objects.filter(pk=created.pk).exists()
+
+
 def test_the_history_of_an_imported_object_points_at_its_file_and_row(coordinator_pe, peru, cusco_library,
                                                                      as_user):
     batch, created = import_file(coordinator_pe, peru, cusco_library)

@@ -181,7 +181,8 @@ def batch_detail(request, pk):
         "changes": visible_changes(page.object_list, request.user),
         "undone_by": batches.undone_by(batch),
         "may_read_file": batches.may_read_file(request.user, batch) and batch.file_id is not None,
-        "undo_refusal": batches.undo_refusal(request.user, batch),
+        "undo_refusal": batches.undo_refusal(request.user, batch, quick=sum((batch.counts or {}).values())
+                                             > batches.PAGE_CHECK_ENTRIES),
     })
 
 
