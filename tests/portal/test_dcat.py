@@ -10,6 +10,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib import namespace as ns
 
 from sirbi.catalog.models import Cluster
+from sirbi.registry.models import Country
 from tests.standards import STANDARDS
 
 BASE = "http://testserver/opendata/catalog"
@@ -103,6 +104,13 @@ def test_dates_and_years_come_from_the_data(client, lima_library):
     years = sorted(Value.objects.published().values_list("year", flat=True))
     assert (int(str(graph.value(period, ns.DCAT.startDate))), int(str(graph.value(period, ns.DCAT.endDate)))) == (
         years[0], years[-1])
+    # An indicator covers the countries that have published figures of it (and of its numerator, if derived).
+    covered = {c.alpha3 for c in Country.objects.filter(stat_values__indicator__code="visits",
+                                                        stat_values__status="published", is_member=True)}
+    for key in ("visits", "visits_per_capita"):
+        spatial = {str(c).rsplit("/", 1)[1] for c in graph.objects(URIRef(BASE + f"#indicator-{key}"),
+                                                                   ns.DCTERMS.spatial)}
+        assert spatial == covered and 0 < len(covered) < 21
 
 
 @pytest.mark.parametrize("fmt, media_type", [("jsonld", "application/ld+json"), ("rdf", "application/rdf+xml")])

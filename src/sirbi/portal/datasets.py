@@ -101,23 +101,45 @@ def _indicator_text(indicator, field_name, language):
     return getattr(indicator, f"{field_name}_{language}") or indicator.name_en
 
 
-def _indicator_datasets(indicators, members):
+@dataclass
+class Facts:
+    """What the published figures of an indicator (or all of them) cover, and when they last changed."""
+
+    first: int | None = None
+    last: int | None = None
+    modified: datetime | None = None
+    countries: set = field(default_factory=set)
+
+    def add(self, country_id, first, last, modified):
+        self.first = min(first, self.first or first)
+        self.last = max(last, self.last or last)
+        self.modified = max(modified, self.modified or modified)
+        self.countries.add(country_id)
+
+    @property
+    def years(self):
+        return (self.first, self.last) if self.first is not None else None
+
+
+def published_facts():
+    """{indicator id: Facts} and the Facts of every published figure, in one pass over the figures (grouped by
+    indicator and country: at most indicators × countries rows come back, however many figures there are)."""
+    by_indicator, every = {}, Facts()
+    for indicator_id, country_id, first, last, modified in (
+            Value.objects.published().values_list("indicator", "country").order_by()
+            .annotate(first=Min("year"), last=Max("year"), modified=Max("updated"))):
+        by_indicator.setdefault(indicator_id, Facts()).add(country_id, first, last, modified)
+        every.add(country_id, first, last, modified)
+    return by_indicator, every
+
+
+def _indicator_datasets(indicators, members, by_indicator):
     """One dataset per active indicator, with the years, countries and last change of its published figures."""
-    by_indicator = {}
-    for row in (Value.objects.published().values("indicator").order_by()
-                .annotate(first=Min("year"), last=Max("year"), modified=Max("updated"))):
-        by_indicator[row["indicator"]] = row
-    covered = {}
-    for indicator_id, country_id in (Value.objects.published().values_list("indicator", "country")
-                                     .order_by().distinct()):
-        covered.setdefault(indicator_id, set()).add(country_id)
     datasets = []
     for indicator in indicators:
-        base = base_indicator(indicator)
-        facts = by_indicator.get(base.pk)
-        datasets.append(indicator_dataset(
-            indicator, [c for c in members if c.pk in covered.get(base.pk, ())],
-            years=(facts["first"], facts["last"]) if facts else None, modified=facts and facts["modified"]))
+        facts = by_indicator.get(base_indicator(indicator).pk, Facts())
+        datasets.append(indicator_dataset(indicator, [c for c in members if c.pk in facts.countries],
+                                          years=facts.years, modified=facts.modified))
     return datasets
 
 
@@ -175,9 +197,8 @@ def published_datasets():
     """Every dataset of the platform, with its coverage and last change read from the data."""
     members = list(Country.objects.filter(is_member=True).order_by("code"))
     indicators = list(Indicator.objects.filter(is_active=True).select_related("numerator__numerator"))
-    values = Value.objects.published().aggregate(first=Min("year"), last=Max("year"), modified=Max("updated"))
-    figures = {"countries": members, "modified": values["modified"],
-               "years": (values["first"], values["last"]) if values["first"] else None}
+    by_indicator, every = published_facts()
+    figures = {"countries": members, "modified": every.modified, "years": every.years}
     registry = {"countries": members, "themes": ("EDUC", "GOVE")}
     overview = _path("stats:overview")
     return [
@@ -204,7 +225,7 @@ def published_datasets():
             "units, formulas and the ISO 2789 or ISO 11620 reference of each."),
             overview, _files("stats-data:indicators", STATS_FORMATS), api="indicator-list", countries=members,
             modified=_last_change(Indicator)),
-        *_indicator_datasets(indicators, members),
+        *_indicator_datasets(indicators, members, by_indicator),
         _described("union-catalog", gettext_lazy("SIRBI union catalog"), gettext_lazy(
             "The bibliographic records of the member libraries grouped by edition, with the libraries that "
             "hold each one, as MARCXML or Dublin Core through SRU and OAI-PMH."),
