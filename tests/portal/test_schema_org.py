@@ -4,6 +4,7 @@ import extruct
 
 from sirbi.core.changelog import save_object
 from sirbi.registry.models import Subdivision
+from sirbi.stats.models import Value
 
 
 def json_ld(client, path):
@@ -53,7 +54,9 @@ def test_an_indicator_page_is_a_dataset_with_its_downloads_and_licence(client):
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
     assert "http://testserver/es/stats/data/values.csv?indicator=libraries" in {
         d["contentUrl"] for d in dataset["distribution"]}
-    assert "/" in dataset["temporalCoverage"] and dataset["spatialCoverage"]
+    years = sorted(Value.objects.published().filter(indicator__code="libraries").values_list("year", flat=True))
+    assert dataset["temporalCoverage"] == f"{years[0]}/{years[-1]}"
+    assert {"@type": "Country", "name": "Peru", "identifier": "PE"} in dataset["spatialCoverage"]
     assert dataset["@id"] == "http://testserver/opendata/catalog#indicator-libraries"  # as in the DCAT catalogue
 
 

@@ -10,6 +10,7 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Max, Min
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -49,11 +50,10 @@ def book_json_ld(context, cluster, record, holdings):
 @register.simple_tag(takes_context=True)
 def indicator_json_ld(context, indicator, rows):
     """An indicator page: the countries are those the page shows a figure for; the years, the published ones."""
-    base = datasets.base_indicator(indicator)
-    years = sorted(Value.objects.published().filter(indicator=base).values_list("year", flat=True)
-                   .order_by("year").distinct())
+    years = Value.objects.published().filter(indicator=datasets.base_indicator(indicator)).aggregate(
+        first=Min("year"), last=Max("year"))
     item = datasets.indicator_dataset(indicator, [row.country for row in rows if row.figure],
-                                      years=(years[0], years[-1]) if years else None)
+                                      years=(years["first"], years["last"]) if years["first"] else None)
     return json_ld(schema_org.dataset(item, _absolute(context)))
 
 
