@@ -179,6 +179,7 @@ PAGE_CACHE_VIEWS = [
     "registry:country", "catalog:search", "catalog:cluster",
     "country-list", "network-list", "library-list", "value-list", "indicator-list", "meeting-list",
     "good-practice-list", "roadmap-list",
+    "portal:open-data", "opendata-catalog", "opendata-catalog-file",  # open data and its DCAT-AP catalogue
 ]
 
 # Brute force. Sign-ins (the login page and the admin's) go through django-axes, which records failures in

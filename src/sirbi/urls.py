@@ -13,6 +13,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", include("sirbi.api_urls")),
+    path("opendata/catalog", portal_views.catalogue, name="opendata-catalog"),
+    path("opendata/catalog.<str:fmt>", portal_views.catalogue, name="opendata-catalog-file"),
 ]
 
 urlpatterns += i18n_patterns(

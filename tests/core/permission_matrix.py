@@ -402,6 +402,7 @@ READ_ONLY_PAGES = {
     "catalog:search", "catalog:cluster", "catalog:record-download", "catalog:csv-template", "catalog:sources",
     "catalog:source",
     "core:changes", "core:jobs", "core:token", "core:batches", "core:batch",
+    "opendata-catalog", "opendata-catalog-file",
 }
 OWN_SESSION_PAGES = {
     "set_language", "login", "logout", "password_change", "password_change_done", "password_reset",

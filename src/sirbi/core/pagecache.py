@@ -17,8 +17,9 @@ key of every copy holds a stamp that every write replaces:
 - The key also holds a token chosen when the server starts (restarting after new code or templates starts
   afresh; gunicorn's preloaded workers share it), any derived data's state the apps register with
   `depends_on` (the catalog's search index), the day, the language, host, path with query and Accept.
-- Not kept: responses other than a 200 HTML or JSON body, responses that set a cookie or used the CSRF token,
-  that say private/no-store/no-cache, vary on something the key lacks, or carry a CSP nonce.
+- Not kept: responses other than a 200 HTML, JSON or RDF (the open data catalogue) body, responses that set a
+  cookie or used the CSRF token, that say private/no-store/no-cache, vary on something the key lacks, or carry a
+  CSP nonce.
 
 Writes that bypass Django (sqlite3 shell, psql) show after PAGE_CACHE_SECONDS, a restart, or the next write.
 """
@@ -42,7 +43,7 @@ ALIAS = "pages"
 _READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "EXPLAIN", "SHOW", "SET ", "PRAGMA")
 # Tables no kept page depends on: sessions are saved on every signed-in request.
 _IGNORED_TABLES = ('"django_session"',)
-_STORED_TYPES = ("text/html", "application/json")
+_STORED_TYPES = ("text/html", "application/json", "text/turtle", "application/ld+json", "application/rdf+xml")
 _KEYED_VARY = {"accept", "accept-language"}
 _MAX_BYTES = 2 * 1024 * 1024
 _sources = []

@@ -3,9 +3,11 @@
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Max, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -14,6 +16,8 @@ from sirbi.core.models import ChangeLog
 from sirbi.registry.models import Country, Library, Network
 from sirbi.stats.exports import FORMATS as STATS_FORMATS
 from sirbi.stats.models import Indicator, Value
+
+from . import datasets, dcat
 
 
 def root_redirect(request):
@@ -70,3 +74,19 @@ def open_data(request):
         "stats_formats": STATS_FORMATS,
         "title": _("Open data"),
     })
+
+
+def catalogue(request, fmt=None):
+    """The open data as a DCAT-AP 3 catalogue: /opendata/catalog.ttl, .jsonld and .rdf, or /opendata/catalog
+    in the format the Accept header prefers (Turtle when it names none of them)."""
+    if fmt is None:
+        by_type = {media_type: key for key, (_name, media_type) in dcat.FORMATS.items()}
+        fmt = by_type.get(request.get_preferred_type(list(by_type)), "ttl")
+    elif fmt not in dcat.FORMATS:
+        raise Http404(_("Unknown format."))
+    graph = dcat.catalogue_graph(request.build_absolute_uri("/"), **datasets.catalogue())
+    body, media_type = dcat.serialise(graph, fmt)
+    response = HttpResponse(body, content_type=f"{media_type}; charset=utf-8")
+    if "fmt" not in request.resolver_match.kwargs:
+        patch_vary_headers(response, ["Accept"])
+    return response
