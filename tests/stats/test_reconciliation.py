@@ -93,6 +93,9 @@ def test_the_api_gives_a_country_or_every_member_and_the_region(peru, lima_libra
     public = next(row for row in rows if row["lmw_type"] == "public")
     assert (public["country"], public["registry_libraries"], public["lmw_count"]) == ("PE", 1, 882.0)
     assert public["rules"] == ["public-statutory"] and any("2015" in reason for reason in public["reasons"])
-    everything = client.get("/api/v1/reconciliation/").json()
+    everything = client.get("/api/v1/reconciliation/", HTTP_ACCEPT_LANGUAGE="en").json()
     assert {row["country"] for row in everything} >= {"PE", "CL", "region"}
+    national = next(row for row in everything if row["country"] == "region" and row["lmw_type"] == "national")
+    assert any("adds up the" in reason for reason in national["reasons"])
+    assert "The registry holds no library of this type yet." in national["reasons"]
     assert client.get("/api/v1/reconciliation/?country=US").status_code == 400

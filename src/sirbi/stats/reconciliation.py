@@ -46,6 +46,7 @@ class Line:
     lmw_years: set = field(default_factory=set)
     declared: list = field(default_factory=list)
     countries: set = field(default_factory=set)  # countries with an LMW figure (the region's line)
+    is_region: bool = False
 
     @property
     def label(self):
@@ -73,6 +74,11 @@ class Line:
         elif self.units and self.lmw is not None:
             said.append(_("No branches or mobile libraries are recorded for these libraries yet: each counts as "
                           "one service point, the LMW counts every one."))
+        if not self.units and self.lmw is not None:
+            said.append(_("The registry holds no library of this type yet."))
+        if self.is_region and self.countries:
+            said.append(_("The LMW figure adds up the %(n)s member countries that publish one, each of its latest "
+                          "year.") % {"n": len(self.countries)})
         if self.lmw_type == LmwType.COMMUNITY:
             said.append(_("Community libraries (run by a community group or an NGO, not by a public authority) are "
                           "counted apart from public ones by the LMW and as popular libraries by SIRBI; ISO 2789 "
@@ -136,7 +142,7 @@ def reconcile(countries):
 
 def region(reconciled):
     """The region's lines: the countries' lines added up, type by type (the LMW's from each country's latest)."""
-    total = {t: Line(t) for t in LmwType.values}
+    total = {t: Line(t, is_region=True) for t in LmwType.values}
     for country_lines in reconciled.values():
         for line in country_lines:
             into = total[line.lmw_type]
