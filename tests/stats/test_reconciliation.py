@@ -5,6 +5,7 @@ import pytest
 from django.utils import translation
 
 from sirbi.registry.choices import IsoType, LmwType, NetworkType
+from sirbi.registry.imports import import_libraries
 from sirbi.registry.models import Library, ServicePoint, TypologyRule
 from sirbi.registry.typology import Typed, rule_for, typed, uncovered, unreachable
 from sirbi.stats.reconciliation import reconcile
@@ -99,3 +100,39 @@ def test_the_api_gives_a_country_or_every_member_and_the_region(peru, lima_libra
     assert any("adds up the" in reason for reason in national["reasons"])
     assert "The registry holds no library of this type yet." in national["reasons"]
     assert client.get("/api/v1/reconciliation/?country=US").status_code == 400
+
+
+def test_a_coordinator_says_through_the_api_that_a_library_is_run_by_a_community(
+        lima_library, coordinator_pe, coordinator_cl, as_user):
+    ServicePoint.objects.create(library=lima_library, kind="branch", name="Filial de San Juan")
+    url = f"/api/v1/libraries/{lima_library.pk}/"
+    read = as_user(coordinator_pe).get(url).json()
+    assert (read["iso_type"], read["statutory"], read["lmw_type"], read["typology_rule"]) == (
+        "", None, "public", "public-statutory")
+    assert [point["name"] for point in read["service_points"]] == ["Filial de San Juan"]
+    change = {"statutory": False, "version": read["version"]}
+    assert as_user(coordinator_cl).patch(url, change, content_type="application/json").status_code == 403
+    answer = as_user(coordinator_pe).patch(url, change, content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    assert (answer.json()["lmw_type"], answer.json()["sirbi_type"]) == ("community", "popular")
+    lima_library.refresh_from_db()
+    assert lima_library.statutory is False
+
+
+def test_an_import_sets_the_typology_and_names_a_bad_cell(coordinator_pe, pe_public):
+    header = "name,country,type,iso_type,iso_subtype,statutory,locality\n"
+    good = ("Biblioteca Comunal de Pisac,PE,public,,,no,Pisac\n"
+            "Biblioteca del Hospital Loayza,PE,special,special,health,sí,Lima\n")
+    with translation.override("en"):
+        report = import_libraries((header + good).encode(), "typology.csv", user=coordinator_pe)
+        assert report.applied, report.messages()
+        pisac = Library.objects.get(name="Biblioteca Comunal de Pisac")
+        loayza = Library.objects.get(name="Biblioteca del Hospital Loayza")
+        assert (pisac.iso_type, pisac.statutory) == ("", False)
+        assert (loayza.iso_type, loayza.iso_subtype, loayza.statutory) == ("special", "health", True)
+        bad = "Biblioteca de Urubamba,PE,public,publica,,quizás,Urubamba\n"
+        report = import_libraries((header + bad).encode(), "bad.csv", user=coordinator_pe)
+        messages = " ".join(report.messages())
+    assert "column iso_type: unknown value “publica”" in messages
+    assert "column statutory: “quizás” is neither yes nor no" in messages
+    assert not Library.objects.filter(name="Biblioteca de Urubamba").exists()

@@ -54,8 +54,9 @@ class LibraryForm(VersionedForm):
     class Meta:
         model = Library
         formfield_callback = https_urls
-        fields = ["name", "isil", "country", "subdivision", "networks", "type", "status", "locality", "address",
-                  "postal_code", "latitude", "longitude", "website", "email", "phone", "description"]
+        fields = ["name", "isil", "country", "subdivision", "networks", "type", "status", "iso_type", "iso_subtype",
+                  "statutory", "locality", "address", "postal_code", "latitude", "longitude", "website", "email",
+                  "phone", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     field_order = [*Meta.fields, "services", "message"]
