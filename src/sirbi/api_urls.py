@@ -16,7 +16,7 @@ from sirbi.cooperation.api import (
 )
 from sirbi.core.api import ChangeLogViewSet
 from sirbi.registry.api import CountryViewSet, LibraryViewSet, NetworkViewSet, SubdivisionViewSet
-from sirbi.stats.api import AggregateViewSet, IndicatorViewSet, ValueViewSet
+from sirbi.stats.api import AggregateViewSet, IndicatorViewSet, ReconciliationViewSet, ValueViewSet
 from sirbi.stats.campaigns.api import CampaignViewSet
 
 router = DefaultRouter()
@@ -28,6 +28,7 @@ router.register("changes", ChangeLogViewSet, basename="change")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("values", ValueViewSet, basename="value")
 router.register("aggregates", AggregateViewSet, basename="aggregate")
+router.register("reconciliation", ReconciliationViewSet, basename="reconciliation")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("roadmap", LineViewSet, basename="roadmap")

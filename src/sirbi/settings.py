@@ -310,6 +310,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Libraries and their service points share one status vocabulary: one enum in the schema.
+    "ENUM_NAME_OVERRIDES": {"LibraryStatusEnum": "sirbi.registry.choices.LibraryStatus"},
 }
 
 # Production hardening: on unless DEBUG; each can be turned off behind a proxy that does it.

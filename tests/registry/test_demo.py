@@ -2,9 +2,11 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from sirbi.core.models import RoleAssignment, User
-from sirbi.registry.models import CERLALC_MEMBERS, Country, Library, Network
+from sirbi.registry.models import CERLALC_MEMBERS, Country, Library, Network, ServicePoint
+from sirbi.stats.reconciliation import reconcile
 
 
 @pytest.fixture(autouse=True)
@@ -51,3 +53,18 @@ def test_network_provenance_is_kept():
     assert mexico.source_url.startswith("http") and mexico.confidence == "read_on_page"
     chile = Network.objects.get(code="cl-public")
     assert chile.libraries_declared == 450 and chile.libraries_declared_is_minimum
+
+
+def test_peru_reconciliation_in_the_demo_explains_its_numbers():
+    """Sample public libraries have sample service points, so Peru's reconciliation shows units and points apart,
+    beside the LMW's real count, and says that the registry's libraries are invented."""
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    points = ServicePoint.objects.filter(library__country__code="PE")
+    assert points.exists() and not points.filter(is_sample=False).exists()
+    public = next(line for line in reconcile([Country.objects.get(code="PE")])["PE"] if line.lmw_type == "public")
+    assert public.points > public.units > 0 and public.lmw == 882
+    with translation.override("en"):
+        reasons = " ".join(public.reasons())
+    assert "service points" in reasons and "sample data" in reasons and "469" in reasons
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    assert ServicePoint.objects.filter(library__country__code="PE").count() == points.count()

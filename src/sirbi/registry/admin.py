@@ -2,8 +2,8 @@ from django.contrib import admin
 
 from sirbi.core.admin import ScopedAdmin
 
-from .forms import CountryForm, LibraryForm, NetworkForm
-from .models import Country, Library, Network, Subdivision
+from .forms import CountryForm, LibraryForm, NetworkForm, TypologyRuleForm
+from .models import Country, Library, Network, Subdivision, TypologyRule
 
 
 @admin.register(Country)
@@ -65,3 +65,12 @@ class LibraryAdmin(ScopedAdmin):
                 self.user = request.user
 
         return LibraryAdminForm
+
+
+@admin.register(TypologyRule)
+class TypologyRuleAdmin(ScopedAdmin):
+    """The typology crosswalk: read by members, kept by the secretariat, every change in the change log."""
+
+    form = TypologyRuleForm
+    list_display = ["order", "code", "iso_type", "iso_subtype", "statutory", "lmw_type", "sirbi_type"]
+    list_display_links = ["code"]

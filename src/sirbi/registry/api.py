@@ -4,7 +4,7 @@ Writes are validated by the same forms as the pages and saved through core's `sa
 API applies the same rules, the same permissions and the same change log as every other door.
 """
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
@@ -14,7 +14,8 @@ from sirbi.core.api import Conflict, FormWriteMixin
 from .choices import SERVICES
 from .filters import CountryFilter, LibraryFilter, NetworkFilter, SubdivisionFilter
 from .forms import CountryForm, LibraryForm, NetworkForm
-from .models import Country, Library, Network, Subdivision
+from .models import Country, Library, Network, ServicePoint, Subdivision, TypologyRule
+from .services import typology_of
 
 
 class PrivateFieldsMixin:
@@ -61,6 +62,13 @@ class NetworkSerializer(PrivateFieldsMixin, serializers.ModelSerializer):
         read_only_fields = ["id", "updated"]
 
 
+class ServicePointSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ServicePoint
+        fields = ["id", "kind", "name", "address", "locality", "latitude", "longitude", "opening_hours", "status",
+                  "is_sample"]
+
+
 class LibrarySerializer(serializers.ModelSerializer):
     country = serializers.SlugRelatedField(slug_field="code", queryset=Country.objects.filter(is_member=True))
     subdivision = serializers.SlugRelatedField(
@@ -70,13 +78,42 @@ class LibrarySerializer(serializers.ModelSerializer):
                                             required=False)
     services = serializers.ListField(child=serializers.ChoiceField(choices=list(SERVICES)), required=False)
     is_sample = serializers.BooleanField(read_only=True)
+    service_points = serializers.SerializerMethodField(help_text="The library's service points (main building, "
+                                                       "branches, mobile libraries, reading points).")
+    lmw_type = serializers.SerializerMethodField(
+        help_text="The Library Map of the World type the typology crosswalk gives (registry/typology.py).")
+    sirbi_type = serializers.SerializerMethodField(help_text="SIRBI's network type, by the same rule.")
+    typology_rule = serializers.SerializerMethodField(help_text="The code of the crosswalk rule.")
 
     class Meta:
         model = Library
-        fields = ["id", "isil", "name", "country", "subdivision", "networks", "type", "status", "locality",
-                  "address", "postal_code", "latitude", "longitude", "website", "email", "phone", "services",
-                  "description", "is_sample", "version", "updated"]
+        fields = ["id", "isil", "name", "country", "subdivision", "networks", "type", "status", "iso_type",
+                  "iso_subtype", "statutory", "lmw_type", "sirbi_type", "typology_rule", "service_points",
+                  "locality", "address", "postal_code", "latitude", "longitude", "website", "email", "phone",
+                  "services", "description", "is_sample", "version", "updated"]
         read_only_fields = ["id", "updated", "is_sample"]
+
+    def _rule(self, library):
+        cache = self.context.setdefault("typology_rules", {})
+        if "rules" not in cache:
+            cache["rules"] = list(TypologyRule.objects.all())
+        return typology_of(library, cache["rules"])[1]
+
+    def get_lmw_type(self, library) -> str | None:
+        rule = self._rule(library)
+        return rule.lmw_type if rule else None
+
+    def get_sirbi_type(self, library) -> str | None:
+        rule = self._rule(library)
+        return rule.sirbi_type if rule else None
+
+    def get_typology_rule(self, library) -> str | None:
+        rule = self._rule(library)
+        return rule.code if rule else None
+
+    @extend_schema_field(ServicePointSerializer(many=True))
+    def get_service_points(self, library):
+        return ServicePointSerializer(library.service_points.all(), many=True).data
 
 
 class GeoJSONRenderer(JSONRenderer):
@@ -144,7 +181,7 @@ class NetworkViewSet(FormWriteMixin, viewsets.ModelViewSet):
 class LibraryViewSet(FormWriteMixin, viewsets.ModelViewSet):
     """Libraries; `?format=geojson` gives a GeoJSON FeatureCollection of the page."""
 
-    queryset = Library.objects.with_related()
+    queryset = Library.objects.with_related().prefetch_related("service_points")
     serializer_class = LibrarySerializer
     filterset_class = LibraryFilter
     form_class = LibraryForm

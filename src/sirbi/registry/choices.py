@@ -48,3 +48,45 @@ SERVICES = {
     "outreach": _("Outreach and mobile service"),
     "reading_promotion": _("Reading promotion activities"),
 }
+
+
+class IsoType(models.TextChoices):
+    """ISO 2789's library types. Community libraries (run by NGOs or community groups) have none of their own:
+    they are kept as public libraries that are not statutory (see `Library.statutory` and the crosswalk)."""
+
+    NATIONAL = "national", _("National library")
+    HIGHER_EDUCATION = "higher_education", _("Higher education library")
+    PUBLIC = "public", _("Public library")
+    SCHOOL = "school", _("School library")
+    SPECIAL = "special", _("Special library")
+
+
+class IsoSubtype(models.TextChoices):
+    """ISO 2789's subtypes of special (and higher education) libraries."""
+
+    UNIVERSITY = "university", _("University library")
+    OTHER_HIGHER_EDUCATION = "other_higher_education", _("Other higher education library")
+    GOVERNMENT = "government", _("Government library")
+    HEALTH = "health", _("Health service library")
+    PROFESSIONAL = "professional", _("Library of a professional or learned institution")
+    BUSINESS = "business", _("Industry and commerce library")
+    MEDIA = "media", _("Media library")
+    OTHER_SPECIAL = "other_special", _("Other special library")
+
+
+class LmwType(models.TextChoices):
+    """The IFLA Library Map of the World's types ("adapted from ISO 2789")."""
+
+    NATIONAL = "national", _("national libraries")
+    ACADEMIC = "academic", _("academic libraries")
+    PUBLIC = "public", _("public libraries")
+    COMMUNITY = "community", _("community libraries")
+    SCHOOL = "school", _("school libraries")
+    OTHER = "other", _("other libraries")
+
+
+class ServicePointKind(models.TextChoices):
+    MAIN = "main", _("Main building")
+    BRANCH = "branch", _("Branch")
+    MOBILE = "mobile", _("Mobile library (bibliobús, boat, donkey…)")
+    READING_POINT = "reading_point", _("Reading point in another institution")

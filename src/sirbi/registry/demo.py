@@ -14,9 +14,9 @@ from sirbi.core.changelog import record_created
 from sirbi.core.models import Role, RoleAssignment
 from sirbi.core.text import fold
 
-from .choices import Confidence, LibraryStatus, LibraryType, NetworkType
+from .choices import Confidence, LibraryStatus, LibraryType, NetworkType, ServicePointKind
 from .countries import load_countries
-from .models import CERLALC_MEMBERS, Country, Library, Network, Subdivision
+from .models import CERLALC_MEMBERS, Country, Library, Network, ServicePoint, Subdivision
 
 DATA_DIR = Path(__file__).parent / "data"
 # Demo accounts share one password, printed by `sirbi load_demo`; never load the demo in production.
@@ -138,6 +138,42 @@ def load_sample_libraries():
     return len(libraries)
 
 
+def load_sample_service_points():
+    """Service points of some sample public libraries (a main building and branches, now and then a mobile
+    library), so that the reconciliation's "service points" differ from its libraries as real networks' do.
+    Invented and marked as sample data, like the libraries."""
+    if ServicePoint.objects.filter(is_sample=True).exists():
+        return 0
+    rng = random.Random(SEED + 1)
+    points = []
+    libraries = (Library.objects.filter(is_sample=True, type=LibraryType.PUBLIC).exclude(status=LibraryStatus.CLOSED)
+                 .select_related("country").order_by("pk"))
+    for library in libraries:
+        if rng.random() >= 0.3:
+            continue
+        words = SERVICE_POINT_WORDS["pt" if library.country.code in ("BR", "PT") else "es"]
+        points.append(ServicePoint(library=library, kind=ServicePointKind.MAIN, name=words["main"],
+                                   locality=library.locality, latitude=library.latitude,
+                                   longitude=library.longitude, is_sample=True))
+        for n in range(1, rng.randint(1, 4) + 1):
+            points.append(ServicePoint(library=library, kind=ServicePointKind.BRANCH, locality=library.locality,
+                                       name=words["branch"] % {"n": n, "town": library.locality}, is_sample=True))
+        if rng.random() < 0.3:
+            points.append(ServicePoint(library=library, kind=ServicePointKind.MOBILE, locality=library.locality,
+                                       name=words["mobile"] % {"town": library.locality}, is_sample=True))
+    ServicePoint.objects.bulk_create(points, batch_size=1000)
+    record_created(points, source="demo", message=lambda point: SAMPLE_NOTE[
+        "pt" if point.library.country.code in ("BR", "PT") else "es"])
+    return len(points)
+
+
+# Names of sample service points, in the country's language (text users write keeps its language).
+SERVICE_POINT_WORDS = {
+    "es": {"main": "Sede central", "branch": "Sucursal %(n)s de %(town)s", "mobile": "Bibliobús de %(town)s"},
+    "pt": {"main": "Sede central", "branch": "Filial %(n)s de %(town)s", "mobile": "Ônibus-biblioteca de %(town)s"},
+}
+
+
 DEMO_USERS = [
     # username, full name, role, scope
     ("secretaria", "Secretaría regional (demo)", Role.SECRETARIAT, {}),
@@ -187,6 +223,7 @@ def load_demo():
     countries, subdivisions = load_countries()
     networks = load_networks()
     libraries = load_sample_libraries()
+    service_points = load_sample_service_points()
     accounts = load_users()
     return {"countries": countries, "subdivisions": subdivisions, "networks": networks, "libraries": libraries,
-            "accounts": accounts}
+            "service_points": service_points, "accounts": accounts}

@@ -10,8 +10,9 @@ from sirbi.core.downloads import LIST_SEPARATOR
 from .choices import SERVICES
 
 # The columns of the import format, in order (see docs/import-format.md).
-LIBRARY_COLUMNS = ["isil", "name", "country", "subdivision", "networks", "type", "status", "locality", "address",
-                   "postal_code", "latitude", "longitude", "website", "email", "phone", "services", "description"]
+LIBRARY_COLUMNS = ["isil", "name", "country", "subdivision", "networks", "type", "status", "iso_type", "iso_subtype",
+                   "statutory", "locality", "address", "postal_code", "latitude", "longitude", "website", "email",
+                   "phone", "services", "description"]
 # Columns an export adds; the importer accepts and ignores them.
 LIBRARY_EXTRA_COLUMNS = ["id", "sample", "updated"]
 NETWORK_COLUMNS = ["code", "country", "name", "acronym", "type", "status", "governing_entity", "legal_framework",
@@ -32,6 +33,9 @@ def library_rows(queryset):
             "networks": LIST_SEPARATOR.join(sorted(n.code for n in library.networks.all())),
             "type": library.type,
             "status": library.status,
+            "iso_type": library.iso_type,
+            "iso_subtype": library.iso_subtype,
+            "statutory": {True: "yes", False: "no"}.get(library.statutory, ""),
             "locality": library.locality,
             "address": library.address,
             "postal_code": library.postal_code,

@@ -8,7 +8,7 @@ from sirbi.core.forms import CodeChoiceField, VersionedForm, https_urls
 
 from . import rules
 from .choices import SERVICES
-from .models import Country, Library, Network, Subdivision
+from .models import Country, Library, Network, Subdivision, TypologyRule
 from .services import isil_holder
 
 
@@ -54,8 +54,9 @@ class LibraryForm(VersionedForm):
     class Meta:
         model = Library
         formfield_callback = https_urls
-        fields = ["name", "isil", "country", "subdivision", "networks", "type", "status", "locality", "address",
-                  "postal_code", "latitude", "longitude", "website", "email", "phone", "description"]
+        fields = ["name", "isil", "country", "subdivision", "networks", "type", "status", "iso_type", "iso_subtype",
+                  "statutory", "locality", "address", "postal_code", "latitude", "longitude", "website", "email",
+                  "phone", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     field_order = [*Meta.fields, "services", "message"]
@@ -133,3 +134,12 @@ def countries_for(user, model, instance):
         codes.add(instance.country.code)
     return members.filter(code__in=codes)
 
+
+
+class TypologyRuleForm(VersionedForm):
+    """One line of the typology crosswalk (registry/typology.py), kept by the secretariat in the admin."""
+
+    class Meta:
+        model = TypologyRule
+        fields = ["code", "order", "name_es", "name_pt", "name_en", "iso_type", "iso_subtype", "statutory",
+                  "lmw_type", "sirbi_type"]

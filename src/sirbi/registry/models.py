@@ -11,10 +11,21 @@ from django.utils.translation import gettext_lazy as _
 from sirbi.core.changelog import ChangeLoggedModel
 from sirbi.core.markup import validate_plain_text
 from sirbi.core.models import Role
-from sirbi.core.permissions import ScopeKeys
+from sirbi.core.permissions import ScopeKeys, SecretariatOwned
 from sirbi.core.text import fold
 
-from .choices import SERVICES, Confidence, LibraryStatus, LibraryType, NetworkStatus, NetworkType
+from .choices import (
+    SERVICES,
+    Confidence,
+    IsoSubtype,
+    IsoType,
+    LibraryStatus,
+    LibraryType,
+    LmwType,
+    NetworkStatus,
+    NetworkType,
+    ServicePointKind,
+)
 from .validators import validate_latitude, validate_longitude
 
 # Plain text fields (names, addresses, descriptions shown with line breaks): HTML tags are refused when typed,
@@ -206,6 +217,13 @@ class Library(ChangeLoggedModel):
     service_accessible = models.BooleanField(SERVICES["accessible"], default=False)
     service_outreach = models.BooleanField(SERVICES["outreach"], default=False)
     service_reading_promotion = models.BooleanField(SERVICES["reading_promotion"], default=False)
+    # ISO 2789 (see typology.py): blank / unknown until filled in, the declared type standing for them meanwhile.
+    iso_type = models.CharField(_("ISO 2789 type"), max_length=20, choices=IsoType.choices, blank=True,
+                                help_text=_("Leave empty to follow the type above."))
+    iso_subtype = models.CharField(_("ISO 2789 subtype"), max_length=30, choices=IsoSubtype.choices, blank=True)
+    statutory = models.BooleanField(_("run by a public authority"), null=True, blank=True,
+                                    help_text=_("No for libraries run by a community group or an NGO (community "
+                                                "libraries); empty to follow the type above."))
     is_sample = models.BooleanField(_("sample data"), default=False, help_text=_("Invented for the demonstration."))
     search_text = models.TextField(editable=False, default="")
 
@@ -270,6 +288,78 @@ class Library(ChangeLoggedModel):
 
     def changelog_country(self):
         return self.country.code
+
+
+class ServicePoint(ChangeLoggedModel):
+    """A place where a library (an administrative unit) serves the public: its main building, a branch, a mobile
+    library, a reading point in another institution. The Library Map of the World counts these."""
+
+    library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="service_points",
+                                verbose_name=_("library"))
+    kind = models.CharField(_("kind"), max_length=20, choices=ServicePointKind.choices)
+    name = models.CharField(_("name"), max_length=300, validators=PLAIN)
+    address = models.CharField(_("address"), max_length=300, blank=True, validators=PLAIN)
+    locality = models.CharField(_("locality"), max_length=200, blank=True, validators=PLAIN)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True, validators=[validate_latitude])
+    longitude = models.FloatField(_("longitude"), null=True, blank=True, validators=[validate_longitude])
+    opening_hours = models.CharField(_("opening hours"), max_length=300, blank=True, validators=PLAIN)
+    status = models.CharField(_("status"), max_length=20, choices=LibraryStatus.choices, default=LibraryStatus.OPEN)
+    is_sample = models.BooleanField(_("sample data"), default=False, help_text=_("Invented for the demonstration."))
+
+    permission_roles = Library.permission_roles
+
+    class Meta:
+        verbose_name = _("service point")
+        verbose_name_plural = _("service points")
+        ordering = ["library", "kind", "name", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return self.library.get_absolute_url()
+
+    def scope_keys(self):
+        return self.library.scope_keys()
+
+    @classmethod
+    def scope_q(cls, countries, networks, libraries):
+        return Q(library__in=Library.objects.filter(Library.scope_q(countries, networks, libraries)))
+
+    def changelog_country(self):
+        return self.library.country.code
+
+
+class TypologyRule(SecretariatOwned, ChangeLoggedModel):
+    """One line of the typology crosswalk (registry/typology.py): libraries of this ISO 2789 type (and subtype,
+    and statutory flag, where given) count as this Library Map of the World type and this SIRBI network type. The
+    first matching rule in order applies. Data kept by the secretariat; names in three languages, as data."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"))
+    name_es = models.CharField(_("name (Spanish)"), max_length=200, validators=PLAIN)
+    name_pt = models.CharField(_("name (Portuguese)"), max_length=200, validators=PLAIN)
+    name_en = models.CharField(_("name (English)"), max_length=200, validators=PLAIN)
+    iso_type = models.CharField(_("ISO 2789 type"), max_length=20, choices=IsoType.choices)
+    iso_subtype = models.CharField(_("ISO 2789 subtype"), max_length=30, choices=IsoSubtype.choices, blank=True,
+                                   help_text=_("Empty: any subtype."))
+    statutory = models.BooleanField(_("run by a public authority"), null=True, blank=True,
+                                    help_text=_("Empty: either."))
+    lmw_type = models.CharField(_("Library Map of the World type"), max_length=20, choices=LmwType.choices)
+    sirbi_type = models.CharField(_("SIRBI network type"), max_length=20, choices=NetworkType.choices)
+
+    class Meta:
+        verbose_name = _("typology rule")
+        verbose_name_plural = _("typology crosswalk")
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return f"{self.code}: {self.name}"
+
+    @property
+    def name(self):
+        language = (get_language() or "es")[:2]
+        return getattr(self, f"name_{language}", None) or self.name_en
 
 
 def scope_names(keys):

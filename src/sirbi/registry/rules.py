@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sirbi.core import permissions
+from sirbi.core.text import fold
 
 from .choices import SERVICES, LibraryStatus, LibraryType
 from .models import Library
@@ -26,6 +27,11 @@ NOT_A_WEB_ADDRESS = gettext_lazy("“%(value)s” is not a web address (https://
 NOT_AN_EMAIL = gettext_lazy("“%(value)s” is not an e-mail address.")
 UNKNOWN_TYPE = gettext_lazy("unknown type “%(value)s”; the types are %(types)s.")
 UNKNOWN_STATUS = gettext_lazy("unknown status “%(value)s”; the statuses are %(statuses)s.")
+UNKNOWN_CHOICE = gettext_lazy("unknown value “%(value)s”; the values are %(values)s.")
+NOT_YES_OR_NO = gettext_lazy("“%(value)s” is neither yes nor no (or empty: as the type says).")
+# Words a spreadsheet writes for yes and no, in the three languages (folded: no accents, lower case).
+YES_WORDS = frozenset({"yes", "y", "si", "sim", "s", "true", "1", "x"})
+NO_WORDS = frozenset({"no", "n", "nao", "false", "0"})
 
 
 def normalise_isil(value):
@@ -178,6 +184,23 @@ def unknown_type(value):
 
 def unknown_status(value):
     return str(UNKNOWN_STATUS) % {"value": value, "statuses": ", ".join(LibraryStatus.values)}
+
+
+def unknown_choice(value, values):
+    """A code outside a field's choices (ISO 2789 type and subtype)."""
+    return str(UNKNOWN_CHOICE) % {"value": value, "values": ", ".join(values)}
+
+
+def yes_or_no(text):
+    """(True, False or None for an empty cell; the error or "") of a yes/no cell (`statutory`)."""
+    word = fold(text or "")
+    if not word:
+        return None, ""
+    if word in YES_WORDS:
+        return True, ""
+    if word in NO_WORDS:
+        return False, ""
+    return None, str(NOT_YES_OR_NO) % {"value": text}
 
 
 def unknown_service(value):

@@ -2,7 +2,8 @@
 
 from django.db.models.functions import Lower
 
-from .models import Library
+from .models import Library, TypologyRule
+from .typology import rule_for, typed
 
 
 def isil_holder(isil, exclude_pk=None):
@@ -11,3 +12,9 @@ def isil_holder(isil, exclude_pk=None):
     if exclude_pk:
         queryset = queryset.exclude(pk=exclude_pk)
     return queryset.values_list("pk", flat=True).first()
+
+
+def typology_of(library, rules=None):
+    """(ISO 2789 values, the crosswalk rule that types `library`, or None) for its page."""
+    item = typed(library.type, library.iso_type, library.iso_subtype, library.statutory)
+    return item, rule_for(rules if rules is not None else TypologyRule.objects.all(), item)

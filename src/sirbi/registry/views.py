@@ -16,6 +16,7 @@ from sirbi.core.changelog import ConflictError, delete_object, history, save_obj
 from sirbi.core.downloads import EXPORT_FORMATS, export
 from sirbi.core.paginator import KeysFirstPaginator
 
+from . import services
 from .choices import LibraryType
 from .exports import (
     LIBRARY_COLUMNS,
@@ -109,8 +110,10 @@ def library_list(request):
 
 def library_detail(request, pk):
     library = get_object_or_404(Library.objects.with_related(), pk=pk)
+    typology, rule = services.typology_of(library)
     return render(request, "registry/library_detail.html", {
-        "library": library,
+        "library": library, "typology": typology, "typology_rule": rule,
+        "service_points": library.service_points.all(),
         "can_change": permissions.can(request.user, "change", library),
         "can_delete": permissions.can(request.user, "delete", library),
         "changes": visible_changes(history(library)[:20], request.user),

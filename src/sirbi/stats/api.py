@@ -1,10 +1,12 @@
 """The statistics REST API: the indicator catalogue, published values and country tables with the
 region's figure. Read-only for now; only published values reach anyone through it."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from . import reconciliation
 from .choices import Typology
 from .filters import ValueFilter
 from .models import Indicator, Value
@@ -137,3 +139,46 @@ class AggregateViewSet(viewsets.ViewSet):
             "count": len(rows), "results": rows,
         }, context={"request": request}).data)
 
+
+
+class ReconciliationLineSerializer(serializers.Serializer):
+    country = serializers.CharField(help_text="ISO alpha-2 code; \"region\" for the region's line")
+    lmw_type = serializers.CharField()
+    registry_libraries = serializers.IntegerField()
+    registry_service_points = serializers.IntegerField()
+    sample_libraries = serializers.IntegerField()
+    lmw_count = serializers.FloatField(allow_null=True)
+    lmw_year = serializers.CharField(allow_blank=True)
+    declared_by_networks = serializers.CharField(allow_blank=True)
+    difference = serializers.FloatField(allow_null=True)
+    rules = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+@extend_schema_view(list=extend_schema(
+    parameters=[OpenApiParameter("country", str, description="ISO alpha-2 code of a member country; without it, "
+                                 "every member country and a last line per type for the region")],
+    responses=ReconciliationLineSerializer(many=True),
+    description="The libraries of each Library Map of the World type as the registry counts them (administrative "
+                "units and service points, typed by the crosswalk), the LMW's published count and the networks' "
+                "declared counts, with the difference and the reasons (in the request's language).",
+))
+class ReconciliationViewSet(viewsets.ViewSet):
+    """Counting libraries the same way (stats/reconciliation.py)."""
+
+    filter_backends = []
+    pagination_class = None
+
+    def list(self, request):
+        countries = reconciliation.members()
+        code = request.query_params.get("country", "").upper()
+        if code:
+            countries = [c for c in countries if c.code == code]
+            if not countries:
+                raise ValidationError({"country": f"{code} is not a member country."})
+        reconciled = reconciliation.reconcile(countries)
+        if not code:
+            reconciled["region"] = reconciliation.region(reconciled)
+        rows = [{**row, "rules": row["rules"].split(), "reasons": row["reasons"]}
+                for row in reconciliation.csv_rows(reconciled, joined=False)]
+        return Response(ReconciliationLineSerializer(rows, many=True).data)

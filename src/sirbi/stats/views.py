@@ -3,10 +3,11 @@ comparison of countries. Each table downloads as CSV (?format=csv) and every cha
 
 from django.shortcuts import get_object_or_404, render
 
-from sirbi.registry.models import Country
+from sirbi.core.downloads import export
+from sirbi.registry.models import Country, TypologyRule
 
 from . import page_tables as tables
-from . import services
+from . import reconciliation, services
 from .forms import CompareForm, FigureForm, TypologyForm
 from .models import Indicator, Value
 from .templatetags.stats_figures import format_figure
@@ -143,3 +144,26 @@ def compare(request):
 
 def _present(figure):
     return figure if figure is not None and figure.value is not None else None
+
+
+def reconciliation_region(request):
+    """The region's library counts by Library Map of the World type: registry, LMW and networks, with the reasons."""
+    countries = reconciliation.members()
+    reconciled = reconciliation.reconcile(countries)
+    if _wants_csv(request):
+        return export(reconciliation.csv_rows(reconciled), reconciliation.CSV_COLUMNS, "csv",
+                      "sirbi-reconciliation")
+    return render(request, "stats/reconciliation.html", {
+        "lines": reconciliation.region(reconciled), "countries": countries,
+        "rules": TypologyRule.objects.all()})
+
+
+def reconciliation_country(request, code):
+    """One country's library counts by type, side by side, with the reasons for the differences."""
+    country = get_object_or_404(Country, code=code.upper(), is_member=True)
+    reconciled = reconciliation.reconcile([country])
+    if _wants_csv(request):
+        return export(reconciliation.csv_rows(reconciled), reconciliation.CSV_COLUMNS, "csv",
+                      f"sirbi-reconciliation-{country.code}")
+    return render(request, "stats/reconciliation.html", {
+        "country": country, "lines": reconciled[country.code], "rules": TypologyRule.objects.all()})

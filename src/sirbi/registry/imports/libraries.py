@@ -36,7 +36,7 @@ from sirbi.core.tables import FileProblem, read_table
 from sirbi.core.text import fold
 
 from .. import rules
-from ..choices import SERVICES, LibraryStatus, LibraryType
+from ..choices import SERVICES, IsoSubtype, IsoType, LibraryStatus, LibraryType
 from ..exports import LIBRARY_COLUMNS, LIBRARY_EXTRA_COLUMNS
 from ..models import Country, Library, Network, Subdivision, library_search_text
 
@@ -50,6 +50,9 @@ COLUMN_LABELS = {
     "networks": gettext_lazy("networks"),
     "type": gettext_lazy("type"),
     "status": gettext_lazy("status"),
+    "iso_type": gettext_lazy("ISO 2789 type"),
+    "iso_subtype": gettext_lazy("ISO 2789 subtype"),
+    "statutory": gettext_lazy("run by a public authority"),
     "locality": gettext_lazy("locality"),
     "address": gettext_lazy("address"),
     "postal_code": gettext_lazy("postal code"),
@@ -165,7 +168,8 @@ DEFAULTS = {f.attname: getattr(f.get_default(), "value", f.get_default()) for f 
 # The attributes each column sets; an update changes only the columns present in the file.
 COLUMN_FIELDS = {
     "isil": ["isil"], "name": ["name"], "country": ["country_id"], "subdivision": ["subdivision_id"],
-    "type": ["type"], "status": ["status"], "latitude": ["latitude", "longitude"],
+    "type": ["type"], "status": ["status"], "iso_type": ["iso_type"], "iso_subtype": ["iso_subtype"],
+    "statutory": ["statutory"], "latitude": ["latitude", "longitude"],
     "longitude": ["latitude", "longitude"], "services": SERVICE_FIELDS,
     **{name: [name] for name in PLAIN_FIELDS},
 }
@@ -200,6 +204,8 @@ class Context:
         self.network_by_id = {n.pk: n for n in self.networks.values()}
         self.types = choice_aliases(LibraryType.choices)
         self.statuses = choice_aliases(LibraryStatus.choices)
+        self.iso_types = choice_aliases(IsoType.choices)
+        self.iso_subtypes = choice_aliases(IsoSubtype.choices)
         self.services = choice_aliases(list(SERVICES.items()))
         self.fixed_network = None
         if network_code:
@@ -299,6 +305,17 @@ def check_row(values, ctx, errors):
         else OPEN
     if out["status"] is None:
         errors.append(("status", rules.unknown_status(status_text)))
+
+    for name, aliases, choices in (("iso_type", ctx.iso_types, IsoType.values),
+                                   ("iso_subtype", ctx.iso_subtypes, IsoSubtype.values)):
+        text = values.get(name, "").strip()
+        out[name] = (aliases.get(text) or aliases.get(fold(text))) if text else ""
+        if out[name] is None:
+            errors.append((name, rules.unknown_choice(text, choices)))
+            out[name] = ""
+    out["statutory"], message = rules.yes_or_no(values.get("statutory", ""))
+    if message:
+        errors.append(("statutory", message))
 
     sub_text = values.get("subdivision", "").strip()
     out["subdivision_id"] = None
@@ -654,7 +671,7 @@ def _current(ids):
             for row in cursor.fetchall():
                 stored = dict(zip(attnames, row[1:], strict=True))
                 for attname in booleans:  # SQLite answers 0 and 1
-                    stored[attname] = bool(stored[attname])
+                    stored[attname] = None if stored[attname] is None else bool(stored[attname])
                 values[row[0]] = stored
             cursor.execute(select_networks + marks, chunk)
             for library_id, network_id in cursor.fetchall():

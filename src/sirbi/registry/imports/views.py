@@ -19,7 +19,7 @@ from sirbi.core.downloads import CsvWriter
 from sirbi.core.models import Job
 from sirbi.core.uploads import store_upload, upload_limit, upload_path
 
-from ..choices import SERVICES, LibraryStatus, LibraryType
+from ..choices import SERVICES, IsoSubtype, IsoType, LibraryStatus, LibraryType
 from ..exports import LIBRARY_COLUMNS
 from ..models import Library, Network
 from .jobs import KIND
@@ -141,6 +141,10 @@ def column_help():
         "networks": _("Codes of the library's networks, separated by |."),
         "type": _("Required: one of %(values)s.") % {"values": ", ".join(LibraryType.values)},
         "status": _("One of %(values)s; open when empty.") % {"values": ", ".join(LibraryStatus.values)},
+        "iso_type": _("One of %(values)s; empty: as the type says.") % {"values": ", ".join(IsoType.values)},
+        "iso_subtype": _("One of %(values)s; may be empty.") % {"values": ", ".join(IsoSubtype.values)},
+        "statutory": _("yes or no: is it run by a public authority? No for community libraries; empty: as the type "
+                       "says."),
         "locality": _("Town or city."),
         "address": _("Street and number."),
         "postal_code": "",
