@@ -136,3 +136,18 @@ def test_an_import_sets_the_typology_and_names_a_bad_cell(coordinator_pe, pe_pub
     assert "column iso_type: unknown value “publica”" in messages
     assert "column statutory: “quizás” is neither yes nor no" in messages
     assert not Library.objects.filter(name="Biblioteca de Urubamba").exists()
+
+
+def test_indicators_that_count_libraries_say_they_count_service_points(peru, client):
+    from sirbi.stats.models import Indicator
+
+    assert dict(Indicator.objects.filter(counts="service_points").values_list("code", "counts")) == {
+        "libraries": "service_points", "libraries_internet": "service_points",
+        "libraries_per_100k": "service_points"}
+    with translation.override("en"):
+        indicator_page = client.get("/en/stats/indicators/libraries_per_100k/").content.decode()
+        profile = client.get("/en/stats/countries/PE/").content.decode()
+        visits = client.get("/en/stats/indicators/visits/").content.decode()
+    assert "Counted as service points" in indicator_page and "/en/stats/reconciliation/" in indicator_page
+    assert "Counted as service points" in profile and "/en/stats/countries/PE/reconciliation/" in profile
+    assert "Counted as service points" not in visits

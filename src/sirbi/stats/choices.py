@@ -63,3 +63,12 @@ class ValueStatus(models.TextChoices):
     RETURNED = "returned", _("returned with comments")
     ACCEPTED = "accepted", _("accepted")
     PUBLISHED = "published", _("published")
+
+
+class Counted(models.TextChoices):
+    """What an indicator that counts libraries counts (ISO 2789 and the Library Map of the World count service
+    points: a central library, its branches and its mobile libraries each count)."""
+
+    NOT_LIBRARIES = "", _("not a count of libraries")
+    SERVICE_POINTS = "service_points", _("service points")
+    UNITS = "units", _("libraries as administrative units")

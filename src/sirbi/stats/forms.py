@@ -18,7 +18,7 @@ class IndicatorForm(VersionedForm):
         formfield_callback = https_urls
         fields = ["code", "name_es", "name_pt", "name_en", "definition_es", "definition_pt", "definition_en", "unit",
                   "level_library", "level_network", "level_country", "aggregation", "direction", "standard",
-                  "numerator", "denominator", "multiplier", "position", "is_active"]
+                  "numerator", "denominator", "multiplier", "counts", "position", "is_active"]
 
     def clean(self):
         data = super().clean()

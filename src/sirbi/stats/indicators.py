@@ -4,7 +4,7 @@ Names and definitions are given in the three languages here because they are dat
 edits afterwards (in the admin), not interface text.
 """
 
-from .choices import Aggregation, Direction, Unit
+from .choices import Aggregation, Counted, Direction, Unit
 
 # code: (names es/pt/en, definitions es/pt/en, unit, standard)
 BASE = {
@@ -145,6 +145,12 @@ DERIVED = {
 }
 
 
+# The indicators that count libraries count service points, as ISO 2789 and the Library Map of the World do; the
+# per-capita one divides that same count (so it is service points per 100,000 inhabitants).
+COUNTED_AS = {"libraries": Counted.SERVICE_POINTS, "libraries_internet": Counted.SERVICE_POINTS,
+              "libraries_per_100k": Counted.SERVICE_POINTS}
+
+
 def seed_indicators():
     """Create the catalogue's indicators that do not exist yet (the secretariat's edits are kept)."""
     from .models import Indicator
@@ -155,7 +161,7 @@ def seed_indicators():
         position += 10
         _, was_created = Indicator.objects.get_or_create(code=code, defaults={
             **_texts(names, definitions), "unit": unit, "standard": standard, "position": position,
-            "aggregation": Aggregation.SUM, "direction": Direction.HIGHER,
+            "aggregation": Aggregation.SUM, "direction": Direction.HIGHER, "counts": COUNTED_AS.get(code, ""),
         })
         created += was_created
     for code, (names, definitions, unit, standard, numerator, denominator, multiplier, direction) in DERIVED.items():
@@ -165,6 +171,7 @@ def seed_indicators():
             "aggregation": Aggregation.RATIO, "direction": direction, "multiplier": multiplier,
             "numerator": Indicator.objects.get(code=numerator),
             "denominator": Indicator.objects.get(code=denominator) if denominator else None,
+            "counts": COUNTED_AS.get(code, ""),
         })
         created += was_created
     return created

@@ -14,7 +14,7 @@ from sirbi.core.models import Role
 from sirbi.core.permissions import ScopeKeys, SecretariatOwned  # noqa: F401 (migrations name it here)
 from sirbi.registry.models import Country, Library, Network, Subdivision
 
-from .choices import Aggregation, Direction, Method, Source, Typology, Unit, ValueStatus
+from .choices import Aggregation, Counted, Direction, Method, Source, Typology, Unit, ValueStatus
 
 
 def _in_language(obj, stem):
@@ -59,6 +59,9 @@ class Indicator(SecretariatOwned, ChangeLoggedModel):
                                     help_text=_("Leave empty to divide by the population."))
     multiplier = models.FloatField(_("multiplier"), default=1, help_text=_("For example 100000 for a rate per "
                                                                           "100,000 inhabitants."))
+    counts = models.CharField(_("counts libraries as"), max_length=20, choices=Counted.choices, blank=True,
+                              default=Counted.NOT_LIBRARIES,
+                              help_text=_("For indicators that count libraries (or divide by their number)."))
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
