@@ -15,7 +15,13 @@ from sirbi.cooperation.api import (
     WorkingGroupViewSet,
 )
 from sirbi.core.api import ChangeLogViewSet
-from sirbi.registry.api import CountryViewSet, LibraryViewSet, NetworkViewSet, SubdivisionViewSet
+from sirbi.registry.api import (
+    CountryViewSet,
+    LibraryViewSet,
+    NetworkViewSet,
+    ServicePointViewSet,
+    SubdivisionViewSet,
+)
 from sirbi.stats.api import AggregateViewSet, IndicatorViewSet, ReconciliationViewSet, ValueViewSet
 from sirbi.stats.campaigns.api import CampaignViewSet
 
@@ -24,6 +30,7 @@ router.register("countries", CountryViewSet, basename="country")
 router.register("subdivisions", SubdivisionViewSet, basename="subdivision")
 router.register("networks", NetworkViewSet, basename="network")
 router.register("libraries", LibraryViewSet, basename="library")
+router.register("service-points", ServicePointViewSet, basename="service-point")
 router.register("changes", ChangeLogViewSet, basename="change")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("values", ValueViewSet, basename="value")

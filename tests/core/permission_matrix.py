@@ -226,6 +226,17 @@ PAGES = [
                "and not the network manager's either (the library would leave their scope, and no save may take "
                "an object out of its writer's scope).",
     ),
+    # Service points: the library's keepers, its staff included.
+    *[Write("registry:service-point-add", "POST", key, allowed, rev("registry:service-point-add", attr(library)),
+            page_form(rev("registry:service-point-add", attr(library)), kind="mobile", name="Bibliobús (matriz)"))
+      for key, library, allowed in (("lima", "lima", LIMA), ("PE", "cusco", PERU), ("CL", "santiago", CHILE))],
+    *[Write("registry:service-point-edit", "POST", key, allowed, rev("registry:service-point-edit", attr(point)),
+            page_form(rev("registry:service-point-edit", attr(point)), opening_hours="Lunes a sábado"))
+      for key, point, allowed in (("lima", "point_lima", LIMA), ("PE", "point_cusco", PERU),
+                                  ("CL", "point_santiago", CHILE))],
+    *[Write("registry:service-point-delete", "POST", key, allowed, rev("registry:service-point-delete", attr(point)),
+            fixed(message=""))
+      for key, point, allowed in (("lima", "point_lima", LIMA), ("CL", "point_santiago", CHILE))],
     Write("registry:library-delete", "POST", "pe-public", PE_PUBLIC, rev("registry:library-delete", attr("lima_spare")),
           fixed(message="")),
     Write("registry:library-delete", "POST", "CL", CHILE, rev("registry:library-delete", attr("santiago_spare")),
@@ -486,6 +497,17 @@ API = [
     *[Write("api:library-detail", method, key, allowed, api("library-detail", attr(key)),
             changed(description="Abierta los domingos (API)"), kind="json")
       for method in ("PUT", "PATCH") for key, allowed in (("lima", LIMA), ("cusco", PERU), ("santiago", CHILE))],
+    *[Write("api:service-point-list", "POST", key, allowed, api("service-point-list"),
+            body(library=lambda ctx, k=library: getattr(ctx.w, k), kind="mobile", name="Bibliobús (API)"),
+            kind="json")
+      for key, library, allowed in (("lima", "lima", LIMA), ("CL", "santiago", CHILE))],
+    *[Write("api:service-point-detail", method, key, allowed, api("service-point-detail", attr(point)),
+            changed(opening_hours="Domingos (API)"), kind="json")
+      for method in ("PUT", "PATCH")
+      for key, point, allowed in (("lima", "point_lima", LIMA), ("CL", "point_santiago", CHILE))],
+    *[Write("api:service-point-detail", "DELETE", key, allowed, api("service-point-detail", attr(point)),
+            read_version, kind="json")
+      for key, point, allowed in (("PE", "point_cusco", PERU), ("CL", "point_santiago", CHILE))],
     Write("api:library-detail", "PATCH", "lima-leaves-pe-public", PERU, api("library-detail", attr("lima")),
           changed(networks=[]), kind="json", note="As the page's row."),
     *[Write("api:library-detail", "DELETE", key, allowed, api("library-detail", attr(key)), read_version,

@@ -49,7 +49,7 @@ from sirbi.core.changelog import BatchLog, save_object
 from sirbi.core.models import Job, Role, RoleAssignment, User
 from sirbi.core.uploads import store_upload
 from sirbi.registry.imports.jobs import KIND as LIBRARY_IMPORT
-from sirbi.registry.models import Country, Library, Network
+from sirbi.registry.models import Country, Library, Network, ServicePoint
 from sirbi.stats.campaigns.services import Entry, Unit, save_figures
 from sirbi.stats.models import Campaign, Indicator, NeedRule
 
@@ -124,6 +124,10 @@ def build_world():
     lima = Library.objects.get(pk=ids["lima"])
     lima.description = "Horario de verano"
     save_object(lima, user=u_biblio, m2m={"networks": [pe_public.pk]})
+
+    # Service points: one of the Lima library (its staff keep it), one in Cusco (Peru), one in Santiago (Chile).
+    for key, library_key in (("point_lima", "lima"), ("point_cusco", "cusco"), ("point_santiago", "santiago")):
+        ids[key] = ServicePoint.objects.create(library_id=ids[library_key], kind="branch", name=f"Filial {key}").pk
 
     for key, country in (("pe_empty", pe), ("cl_empty", cl)):
         net = Network.objects.create(country=country, code=f"{key.replace('_', '-')}-matrix", name=f"Red {key}",

@@ -13,7 +13,7 @@ from sirbi.core.api import Conflict, FormWriteMixin
 
 from .choices import SERVICES
 from .filters import CountryFilter, LibraryFilter, NetworkFilter, SubdivisionFilter
-from .forms import CountryForm, LibraryForm, NetworkForm
+from .forms import CountryForm, LibraryForm, NetworkForm, ServicePointForm
 from .models import Country, Library, Network, ServicePoint, Subdivision, TypologyRule
 from .services import typology_of
 
@@ -63,10 +63,13 @@ class NetworkSerializer(PrivateFieldsMixin, serializers.ModelSerializer):
 
 
 class ServicePointSerializer(serializers.ModelSerializer):
+    library = serializers.PrimaryKeyRelatedField(queryset=Library.objects.all())
+
     class Meta:
         model = ServicePoint
-        fields = ["id", "kind", "name", "address", "locality", "latitude", "longitude", "opening_hours", "status",
-                  "is_sample"]
+        fields = ["id", "library", "kind", "name", "address", "locality", "latitude", "longitude", "opening_hours",
+                  "status", "is_sample", "version", "updated"]
+        read_only_fields = ["id", "is_sample", "updated"]
 
 
 class LibrarySerializer(serializers.ModelSerializer):
@@ -188,3 +191,21 @@ class LibraryViewSet(FormWriteMixin, viewsets.ModelViewSet):
     m2m_names = ("networks",)
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, GeoJSONRenderer]
 
+
+
+@extend_schema_view(list=extend_schema(description="Service points of the libraries (main buildings, branches, mobile "
+                                                   "libraries, reading points); `library` or `country` filter them. "
+                                                   "Written by the library's keepers, its staff included."))
+class ServicePointViewSet(FormWriteMixin, viewsets.ModelViewSet):
+    queryset = ServicePoint.objects.select_related("library__country").order_by("library", "kind", "name", "pk")
+    serializer_class = ServicePointSerializer
+    form_class = ServicePointForm
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        library, country = self.request.query_params.get("library"), self.request.query_params.get("country")
+        if library:
+            queryset = queryset.filter(library_id=library) if library.isdigit() else queryset.none()
+        if country:
+            queryset = queryset.filter(library__country__code=country.upper())
+        return queryset

@@ -8,7 +8,7 @@ from sirbi.core.forms import CodeChoiceField, VersionedForm, https_urls
 
 from . import rules
 from .choices import SERVICES
-from .models import Country, Library, Network, Subdivision, TypologyRule
+from .models import Country, Library, Network, ServicePoint, Subdivision, TypologyRule
 from .services import isil_holder
 
 
@@ -134,6 +134,26 @@ def countries_for(user, model, instance):
         codes.add(instance.country.code)
     return members.filter(code__in=codes)
 
+
+
+class ServicePointForm(VersionedForm):
+    """A library's service point (the library is set by the page or, in the API, given by its id)."""
+
+    class Meta:
+        model = ServicePoint
+        fields = ["library", "kind", "name", "address", "locality", "latitude", "longitude", "opening_hours",
+                  "status"]
+        widgets = {"library": forms.HiddenInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["library"].disabled = bool(self.instance.pk)  # a point stays with its library
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            self.add_error("latitude", rules.coordinates_error(data.get("latitude"), data.get("longitude")))
+        return data
 
 
 class TypologyRuleForm(VersionedForm):

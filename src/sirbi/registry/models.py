@@ -306,7 +306,9 @@ class ServicePoint(ChangeLoggedModel):
     status = models.CharField(_("status"), max_length=20, choices=LibraryStatus.choices, default=LibraryStatus.OPEN)
     is_sample = models.BooleanField(_("sample data"), default=False, help_text=_("Invented for the demonstration."))
 
-    permission_roles = Library.permission_roles
+    # A library's staff keep its service points (they cannot add or delete the library itself).
+    permission_roles = {action: {Role.COORDINATOR, Role.NETWORK_MANAGER, Role.LIBRARY_STAFF}
+                        for action in ("add", "change", "delete")}
 
     class Meta:
         verbose_name = _("service point")

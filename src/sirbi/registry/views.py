@@ -27,8 +27,8 @@ from .exports import (
     network_rows,
 )
 from .filters import LibraryFilter, NetworkFilter
-from .forms import CountryForm, LibraryForm, NetworkForm
-from .models import Country, Library, Network
+from .forms import CountryForm, LibraryForm, NetworkForm, ServicePointForm
+from .models import Country, Library, Network, ServicePoint
 
 
 def _query_without(request, *names):
@@ -218,10 +218,26 @@ def library_edit(request, pk=None):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def service_point_edit(request, pk=None, library=None):
+    """Add a service point to a library (`library`) or change one (`pk`), as the library's keepers."""
+    if pk:
+        point = get_object_or_404(ServicePoint.objects.select_related("library__country"), pk=pk)
+        permissions.require(request.user, "change", point)
+    else:
+        point = ServicePoint(library=get_object_or_404(Library.objects.select_related("country"), pk=library))
+        permissions.require(request.user, "add", point)
+    form = ServicePointForm(request.POST or None, instance=point, user=request.user,
+                            initial=None if pk else {"library": point.library_id})
+    return _edit(request, form, point, "registry/service_point_form.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def delete(request, kind, key):
     model, lookup, cancel = {
         "network": (Network, "code", "registry:network"),
         "library": (Library, "pk", "registry:library"),
+        "service_point": (ServicePoint, "pk", "registry:library"),
     }[kind]
     obj = get_object_or_404(model, **{lookup: key})
     permissions.require(request.user, "delete", obj)
@@ -229,8 +245,9 @@ def delete(request, kind, key):
         if kind == "network" and obj.libraries.exists():
             messages.error(request, _("This network still has libraries: move or remove them first."))
             return redirect(obj.get_absolute_url())
-        country = obj.country
+        # Back to what held it: a service point's library, a library's or network's country.
+        holder = obj.library if kind == "service_point" else obj.country
         delete_object(obj, user=request.user, message=request.POST.get("message", "")[:500])
         messages.success(request, _("Deleted: %(object)s.") % {"object": obj})
-        return redirect(country.get_absolute_url())
+        return redirect(holder.get_absolute_url())
     return render(request, "registry/confirm_delete.html", {"object": obj, "cancel_url": obj.get_absolute_url()})
