@@ -19,6 +19,13 @@ from .conftest import DATA
 from .oai_server import Item, TestOAIServer
 
 
+@pytest.fixture(autouse=True)
+def in_english():
+    """The messages these stories read are the English ones (the site's default language is Spanish)."""
+    with translation.override("en"):
+        yield
+
+
 def real_records():
     return list(pymarc.MARCReader((DATA / "pymarc-marc.dat").open("rb")))
 
