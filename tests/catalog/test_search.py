@@ -13,9 +13,9 @@ def keys(text, **filters):
 
 
 def test_parse_query_folds_terms_and_reads_fields_and_isbns():
-    assert parse_query('Educación AND author:"García Márquez"') == 'educacion AND author:"garcia marquez"'
-    assert parse_query("isbn:0-201-61622-X") == "isbn:9780201616224"  # ISBN-10 with its check digit, as ISBN-13
-    assert parse_query("978-0-201-61622-4") == "isbn:9780201616224"
+    assert parse_query('Educación AND author:"García Márquez"') == '+educacion +author:"garcia marquez"'
+    assert parse_query("isbn:0-201-61622-X") == "+isbn:9780201616224"  # ISBN-10 with its check digit, as ISBN-13
+    assert parse_query("978-0-201-61622-4") == "+isbn:9780201616224"
     with pytest.raises(QueryError):
         parse_query("year:nineteen")
 
