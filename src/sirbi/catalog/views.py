@@ -140,6 +140,7 @@ def cluster_page(request, pk):
                     .prefetch_related("library__networks").order_by("library__country__code", "library__name"))
     for holding in holdings:
         holding.status_name = status_name(holding.status_code)
+        holding.status_detail = any(c.isdigit() for c in holding.status)  # a due date: the source's text too
     points = [{"name": h.library.name, "url": h.library.get_absolute_url(), "lat": h.library.latitude,
                "lon": h.library.longitude, "place": h.library.locality or h.library.country.name, "exact": True}
               for h in holdings if h.library and h.library.latitude is not None]
