@@ -109,3 +109,14 @@ def test_copies_show_call_number_status_and_where_the_library_is(lima_library, a
         assert library_page in body
     holdings = APIClient().get("/api/v1/catalog/holdings/").json()["results"]
     assert sorted(h["status_code"] for h in holdings) == ["on_loan", "reference"]
+
+
+def test_records_stored_before_work_keys_get_theirs_from_their_original_bytes(lima_library):
+    import importlib
+
+    from django.apps import apps
+
+    import_file(Source.objects.create(code="lima", name="Lima", library=lima_library), crafted({"gm-por"}), "w.mrc")
+    Record.objects.update(work_key="")
+    importlib.import_module("sirbi.catalog.migrations.0009_record_work_key").fill_work_keys(apps, None)
+    assert Record.objects.get().work_key == "cien anos soledad|garcia marquez"
