@@ -7,7 +7,7 @@ sdist; downloaded once into benchmarks/.cache/, as catalog_ingest.py does), pars
 catalog's own code (marc.py, normalise.py; in two processes; the fields are cached in benchmarks/.cache/),
 each indexed four times: as it is, and three variants with another year, without the ISBN or without the
 subtitle, each held by 1–4 of 20,000 generated libraries in the 21 member countries. One index document per
-cluster, built as catalog/indexing.py builds them (title, author, subject, ISBN, publisher; facets country,
+cluster, built as catalog/indexing.py builds them (title, author, subject, notes, ISBN, publisher; facets country,
 network, library, language, material, subject; year; sort title; the title proper for the title-start boost;
 the work key, shared by a record's four variants as by the editions of a work; the holdings steps).
 
@@ -56,13 +56,13 @@ def _normalise_chunk(data):
         fields = normalise(parsed.record)
         if fields["title"]:
             out.append({k: fields[k] for k in ("title", "sort_title", "authors", "subjects", "isbns", "publisher",
-                                                "language", "material", "year", "work_key")})
+                                                "language", "material", "year", "work_key", "notes")})
     return out
 
 
 def normalised(n):
     """The normalised fields of the first n LC records (cached as JSON lines)."""
-    cached = CACHE / f"lc-normalised-works-{n}.jsonl"
+    cached = CACHE / f"lc-normalised-notes-{n}.jsonl"
     if cached.exists():
         return [json.loads(line) for line in cached.open(encoding="utf-8")]
     data, _count = lc_records(n)
@@ -105,6 +105,7 @@ def documents(rows, copies, seed):
                 title = title.split(" : ")[0]
             holders = rng.sample(held_by, rng.randint(1, 4))
             yield {"key": str(key), "title": [title], "author": row["authors"], "subject": row["subjects"],
+                   "notes": [row["notes"]],
                    "subject_facet": row["subjects"], "isbn": isbns, "publisher": [row["publisher"]],
                    "language": [row["language"]], "material": [row["material"]], "year": year,
                    "sort_title": row["sort_title"][:100], "library": sorted({h[0] for h in holders}),
@@ -208,14 +209,16 @@ def main():
     db = sqlite3.connect(work / "fts.sqlite3")
     db.execute("PRAGMA journal_mode=OFF")
     db.execute("PRAGMA synchronous=OFF")
-    db.execute("CREATE VIRTUAL TABLE docs USING fts5(title, author, subject, isbn, publisher, "
+    db.execute("CREATE VIRTUAL TABLE docs USING fts5(title, author, subject, isbn, publisher, notes, "
                "tokenize='unicode61 remove_diacritics 2')")
     db.execute("CREATE TABLE facet (doc INTEGER, name TEXT, value TEXT)")
     for document in documents(rows, args.copies, args.seed):
         key = int(document["key"])
-        db.execute("INSERT INTO docs(rowid, title, author, subject, isbn, publisher) VALUES (?, ?, ?, ?, ?, ?)",
+        db.execute("INSERT INTO docs(rowid, title, author, subject, isbn, publisher, notes) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
                    (key, " ".join(document["title"]), " ; ".join(document["author"]),
-                    " ; ".join(document["subject"]), " ".join(document["isbn"]), " ".join(document["publisher"])))
+                    " ; ".join(document["subject"]), " ".join(document["isbn"]), " ".join(document["publisher"]),
+                    " ".join(document["notes"])))
         db.executemany("INSERT INTO facet VALUES (?, ?, ?)",
                        [(key, name, value) for name in FACETS for value in document[name] if value])
     db.execute("CREATE INDEX facet_doc ON facet (doc, name, value)")

@@ -35,6 +35,7 @@ FIRST = [
     ("el laberinto de la soledad", "El laberinto de la soledad"),
     ("cem anos de solidao", "Cem anos de solidão"),
     ("aire de las colinas", "Aire de las colinas"),
+    ("tlon", "Tlön"),  # the title before the contents note of Ficciones
 ]
 TOP3 = [
     ("author:garcia marquez", ["Notas de prensa", "El verano feliz", "Cien años de soledad", "La siesta del martes",
@@ -91,6 +92,9 @@ def test_every_word_counts_and_a_field_governs_its_words(catalog_of_the_region):
     # Nothing has every word: nothing found; any of them finds the novel first.
     assert search("cien anos de soledad dinosaurio").count == 0
     assert titles("cien anos de soledad dinosaurio", 1, match="any")[0].startswith("Cien años de soledad")
+    # A story's title in the contents note finds its collection.
+    assert titles("funes el memorioso", 3) == ["Ficciones"]
+    assert titles("notes:memorioso", 3) == ["Ficciones"] and titles("title:memorioso", 3) == []
 
 
 def test_more_libraries_holding_an_edition_break_the_tie(catalog_of_the_region):

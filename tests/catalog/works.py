@@ -34,7 +34,11 @@ WORKS = [
     ("llano-other", "spa", 1990, "Pérez, Ana,", None, ("Llamas y fuegos del llano", "crónica", 0), "Alfaguara", ""),
     ("mda-dc", "por", 1899, "Machado de Assis,", None, ("Dom Casmurro", "", 0), "Garnier", ""),
     ("cl-estrela", "por", 1977, "Lispector, Clarice.", None, ("A hora da estrela", "", 2), "José Olympio", ""),
+    ("tlon-other", "spa", 2003, "Ruiz, Pedro,", None, ("Tlön", "mundos imaginarios", 0), "Paidós", ""),
 ]
+# Contents notes (505) of some of them.
+CONTENTS = {"jlb-1956": "El jardín de senderos que se bifurcan -- Tlön, Uqbar, Orbis Tertius -- Pierre Menard, "
+                        "autor del Quijote -- Funes el memorioso."}
 
 
 def record(local_id, language, year, author, uniform, title, publisher, isbn):
@@ -55,6 +59,8 @@ def record(local_id, language, year, author, uniform, title, publisher, isbn):
     marc.add_field(Field(tag="245", indicators=Indicators("1", str(skip)), subfields=subfields))
     marc.add_field(Field(tag="260", indicators=Indicators(" ", " "),
                          subfields=[Subfield("b", publisher + ","), Subfield("c", f"{year}.")]))
+    if local_id in CONTENTS:
+        marc.add_field(Field(tag="505", indicators=Indicators("0", " "), subfields=[Subfield("a", CONTENTS[local_id])]))
     return marc.as_marc()
 
 

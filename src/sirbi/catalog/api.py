@@ -52,7 +52,7 @@ class RecordSerializer(serializers.ModelSerializer):
         model = Record
         fields = ["id", "source", "local_id", "cluster", "title", "sort_title", "authors", "isbns", "issns",
                   "other_ids", "year", "language", "material", "edition", "publisher", "place", "series", "subjects",
-                  "work_key", "raw_format", "deleted", "updated"]
+                  "notes", "work_key", "raw_format", "deleted", "updated"]
 
 
 class ClusterSerializer(serializers.ModelSerializer):

@@ -48,9 +48,9 @@ def documents(cluster_ids, libraries=None):
     sort_titles, years, works = {}, {}, defaultdict(Counter)
     record, holding = Record._meta.db_table, Holding._meta.db_table
     for (cluster_id, title, authors, subjects, isbns, publisher, language, material, year, sort_title,
-         work_key) in select_in(
+         work_key, notes) in select_in(
             f"SELECT cluster_id, title, authors, subjects, isbns, publisher, language, material, year, sort_title, "
-            f"work_key FROM {record} WHERE deleted = %s AND cluster_id IN ({{in}}) ORDER BY id", cluster_ids,
+            f"work_key, notes FROM {record} WHERE deleted = %s AND cluster_id IN ({{in}}) ORDER BY id", cluster_ids,
             [False]):
         subjects = json_value(subjects)
         doc = merged[cluster_id]
@@ -60,6 +60,7 @@ def documents(cluster_ids, libraries=None):
         doc["subject_facet"].update(subjects)
         doc["isbn"].update(json_value(isbns))
         doc["publisher"].add(publisher)
+        doc["notes"].add(notes)
         doc["language"].add(language)
         doc["material"].add(material)
         if year:

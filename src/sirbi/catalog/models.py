@@ -220,6 +220,7 @@ class Record(models.Model):
     place = models.CharField(_("place"), max_length=200, blank=True)
     series = models.CharField(_("series"), max_length=300, blank=True)
     subjects = models.JSONField(_("subjects"), default=list)
+    notes = models.TextField(_("notes"), blank=True)  # general, contents and summary notes (500, 505, 520)
     # What links the editions and translations of one work (normalise.work_key): folded uniform or original
     # title, else title proper, with the main author's surname.
     work_key = models.CharField(_("work"), max_length=300, blank=True, db_index=True)

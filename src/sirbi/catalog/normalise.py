@@ -1,6 +1,7 @@
 """The normalised fields of a MARC 21 bibliographic record (pymarc Record → dict), kept beside the original:
 title and sort title, authors, ISBN-13 (check digits verified; ISBN-10 converted), ISSN, other identifiers,
-year, language (ISO 639-2), material type, edition, publisher, place, series, subjects, the work key that links
+year, language (ISO 639-2), material type, edition, publisher, place, series, subjects, notes (general,
+contents, summary: searched, ranked below subjects), the work key that links
 the editions and translations of a work (`work_key`); the folded keys deduplication compares (`keys_of`); and
 a copy's status in the catalog's vocabulary (`status_code`). No Django here."""
 
@@ -219,6 +220,7 @@ def normalise(record):
         "place": _first(record, ["264", "260"], ["a"])[:200],
         "series": _first(record, ["490", "830"], ["a"])[:300],
         "subjects": sorted(set(_subfields(record, ["600", "610", "611", "630", "650", "651", "655"], ["a"])))[:30],
+        "notes": " ".join(_subfields(record, ["500", "505", "520"], ["a", "t", "r"]))[:2000],
         "work_key": work_key(record),
     }
 

@@ -5,14 +5,15 @@ A distributed engine (Solr, OpenSearch) replaces it by implementing the same fou
 `commit`, `search` — over the same documents (see `indexing.document_for`); nothing else changes.
 
 Queries (`parse`; the API and the pages search alike): every word must match, in any field (title, author,
-subject, ISBN, publisher) — AND by default; `title:`, `author:`, `subject:`, `publisher:`, `isbn:` apply to
+subject, notes, ISBN, publisher) — AND by default; `title:`, `author:`, `subject:`, `notes:`, `publisher:`,
+`isbn:` apply to
 the words that follow, up to the next field or operator (`author:garcia marquez`), or to a "phrase"
 (`title:"cien anos"`); `year:2001` or `year:[1990 TO 2000]`; OR and NOT (or -word) only when written. Case
 and diacritics are folded on both sides ("educacion" finds "educación"). `match="any"` asks for the records
 with any of the words instead (offered when all the words find nothing).
 
-Relevance: a word found in the title counts more than in an author, an author more than a subject or a
-publisher (`BOOSTS`); the whole query as a phrase of the title, at the start of the title, or as the whole
+Relevance: a word found in the title counts more than in an author, an author more than a subject, notes or
+a publisher (`BOOSTS`); the whole query as a phrase of the title, at the start of the title, or as the whole
 title proper adds to the score; and every doubling of the libraries holding it adds a little (`HELD`), a
 tie-breaker between otherwise equal results. `collapse=True` keeps one result per work (`Record.work_key`:
 editions and translations), the best ranked."""
@@ -35,15 +36,15 @@ from stdnum.exceptions import ValidationError as NumberInvalid
 from sirbi.core.params import whole_number
 from sirbi.core.text import fold
 
-TEXT_FIELDS = ["title", "author", "subject", "isbn", "publisher"]
+TEXT_FIELDS = ["title", "author", "subject", "isbn", "publisher", "notes"]
 FACETS = ["country", "network", "library", "language", "material", "subject_facet"]
 FIELD_ALIASES = {"title": "title", "author": "author", "subject": "subject", "isbn": "isbn", "year": "year",
-                 "publisher": "publisher"}
+                 "publisher": "publisher", "notes": "notes"}
 SORTS = {"relevance": gettext_lazy("relevance"), "year": gettext_lazy("year (newest first)"),
          "title": gettext_lazy("title")}
 MATCHES = ("all", "any")
 # How much a word found in each field counts (the best field of a word counts, not their sum).
-BOOSTS = {"title": 3.0, "author": 2.0, "subject": 1.0, "publisher": 0.5, "isbn": 3.0}
+BOOSTS = {"title": 3.0, "author": 2.0, "subject": 1.0, "notes": 0.7, "publisher": 0.5, "isbn": 3.0}
 PHRASE_BOOST, START_BOOST, WHOLE_TITLE_BOOST = 2.0, 3.0, 4.0
 # The title proper between these two marker words (in `title_start`): the query as a phrase right after the
 # first is a title-start match, followed by the second the whole title.
@@ -64,7 +65,7 @@ class QueryError(ValueError):
 def schema():
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("key", stored=True, tokenizer_name="raw")  # the cluster id, for updates and deletes
-    for name in ("title", "author", "subject", "publisher"):
+    for name in ("title", "author", "subject", "publisher", "notes"):
         builder.add_text_field(name, stored=False, tokenizer_name="fold")
     builder.add_text_field("isbn", stored=False, tokenizer_name="raw")
     for name in FACETS:

@@ -217,7 +217,7 @@ def record_download(request, pk, fmt):
     name = f"sirbi-record-{record.pk}"
     if fmt == "json":
         fields = ["title", "sort_title", "authors", "isbns", "issns", "other_ids", "year", "language", "material",
-                  "edition", "publisher", "place", "series", "subjects"]
+                  "edition", "publisher", "place", "series", "subjects", "notes", "work_key"]
         data = {"id": record.pk, "source": record.source.code, "local_id": record.local_id,
                 "cluster": record.cluster_id, **{f: getattr(record, f) for f in fields}}
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
