@@ -171,3 +171,23 @@ def test_the_search_page_after_another_process_commits_shows_the_new_index(catal
     after = client.get(url).content.decode()
     assert after != before
     assert backend().search("pragmatic").count == 0
+
+
+def test_an_index_of_an_older_schema_is_rebuilt_from_the_database(catalog, tmp_path):
+    """After an upgrade that changes the index's fields, whichever process opens the index first empties it and
+    leaves a mark; the next import, harvest or the waiting worker (index_stale) rebuilds it from the database."""
+    import tantivy
+
+    from sirbi.catalog.indexing import index_stale
+    from sirbi.catalog.search import TantivyBackend
+
+    old = tantivy.SchemaBuilder()
+    old.add_text_field("key", stored=True, tokenizer_name="raw")
+    old.add_text_field("title", stored=False)
+    (tmp_path / "old").mkdir()
+    tantivy.Index(old.build(), path=str(tmp_path / "old"))
+    web = TantivyBackend(tmp_path / "old")  # a web process opens it first
+    assert web.search("pragmatic").count == 0 and web.rebuild_mark.exists()
+    worker = TantivyBackend(tmp_path / "old")  # the worker opens the new, empty index: no second emptying
+    assert index_stale(engine=worker, wait=0) == Record.objects.values("cluster").distinct().count()
+    assert not worker.rebuild_mark.exists() and web.search("pragmatic").count == 1

@@ -143,16 +143,23 @@ def index_clusters(cluster_ids, engine=None, wait=5):
 
 
 def index_stale(engine=None, wait=WRITER_WAIT):
-    """Index every marked cluster: what this import or harvest changed, and what an interrupted one left."""
+    """Index every marked cluster: what this import or harvest changed, and what an interrupted one left; or
+    everything, when the index was emptied for a new schema (an upgrade)."""
+    engine = engine or backend()
+    if engine.rebuild_mark.exists():
+        try:
+            return reindex(engine=engine, wait=wait)
+        except RuntimeError:  # another process writes: the mark stays for the next run
+            return None
     if not StaleDocument.objects.exists():
         return 0
-    return _index_marked(lambda: StaleDocument.objects.values_list("pk", "clusters"), (), engine or backend(), wait)
+    return _index_marked(lambda: StaleDocument.objects.values_list("pk", "clusters"), (), engine, wait)
 
 
-def reindex(progress=None, engine=None):
+def reindex(progress=None, engine=None, wait=WRITER_WAIT):
     """Rebuild the whole index from the database; returns the number of clusters indexed."""
     engine = engine or backend()
-    with engine.writing(WRITER_WAIT) as opened:
+    with engine.writing(wait) as opened:
         if not opened:
             raise RuntimeError("the search index is being written by another process; try again when it is done")
         marks = list(StaleDocument.objects.values_list("pk", flat=True))  # covered by the rebuild
@@ -167,5 +174,6 @@ def reindex(progress=None, engine=None):
             if progress:
                 progress(done, len(ids))
         engine.commit()
+        engine.rebuild_mark.unlink(missing_ok=True)
     _clear(marks)
     return len(ids)

@@ -110,8 +110,10 @@ class TantivyBackend:
         except ValueError as error:  # an index of an older schema: it is derived, so it starts again, empty
             if "schema does not match" not in str(error):
                 raise
-            log.warning("the catalog's search index has an older schema: it is emptied; run `sirbi reindex`")
+            log.warning("the catalog's search index has an older schema: it is emptied and rebuilt by the worker "
+                        "(or `sirbi reindex`)")
             self.index = tantivy.Index(schema(), path=str(self.path), reuse=False)
+            self.rebuild_mark.touch()  # whichever process opened it first: indexing.index_stale rebuilds it
         self.analyzer = _fold_analyzer()
         self.index.register_tokenizer("fold", self.analyzer)
         self._writer = None
@@ -211,6 +213,11 @@ class TantivyBackend:
         if self._meta_state() != self._loaded:
             self._reload()
         return self.index.searcher()
+
+    @property
+    def rebuild_mark(self):
+        """A file in the index's folder while the index waits to be rebuilt from the database."""
+        return self.path / "rebuild-needed"
 
     def count(self):
         self._reload()
