@@ -16,6 +16,10 @@ def test_parse_query_folds_terms_and_reads_fields_and_isbns():
     assert parse_query('Educación AND author:"García Márquez"') == '+educacion +author:"garcia marquez"'
     assert parse_query("isbn:0-201-61622-X") == "+isbn:9780201616224"  # ISBN-10 with its check digit, as ISBN-13
     assert parse_query("978-0-201-61622-4") == "+isbn:9780201616224"
+    assert parse_query("author:garcia marquez title:cien anos") == \
+        "+author:garcia +author:marquez +title:cien +title:anos"  # a field governs the words after it
+    assert parse_query('borges OR cortazar -rayuela "el aleph"') == '+(borges OR cortazar) -rayuela +"el aleph"'
+    assert parse_query("isbn:0-201-61622-X python") == "+isbn:9780201616224 +python"
     with pytest.raises(QueryError):
         parse_query("year:nineteen")
 

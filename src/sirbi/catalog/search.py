@@ -443,7 +443,7 @@ def parse(text):
             governing = name  # "author: garcia": the field governs the next words
             continue
         else:
-            governing = None if value.startswith('"') else name
+            governing = None if value.startswith('"') or name == "isbn" else name  # an ISBN is one word
         phrase = value.startswith('"')
         if name == "isbn" or (name is None and not phrase and _looks_like_isbn(value)):
             node = ("words", "isbn", [_isbn_term(value)])
