@@ -89,7 +89,7 @@ def libraries(rng, count=20_000):
 
 def documents(rows, copies, seed):
     """Index documents (as indexing.documents makes them), `copies` per record."""
-    from sirbi.catalog.search import held_steps, title_start
+    from sirbi.catalog.search import derived
     rng = random.Random(seed)
     held_by = libraries(rng)
     key = 0
@@ -110,7 +110,7 @@ def documents(rows, copies, seed):
                    "language": [row["language"]], "material": [row["material"]], "year": year,
                    "sort_title": row["sort_title"][:100], "library": sorted({h[0] for h in holders}),
                    "country": sorted({h[1] for h in holders}), "network": sorted({h[2] for h in holders}),
-                   "title_start": title_start([title]), "work": row["work_key"], "held": held_steps(len(holders))}
+                   **derived(key, [title], row["work_key"], len(holders))}
 
 
 def queries(rows, seed, fold):

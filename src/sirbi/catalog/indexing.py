@@ -19,7 +19,7 @@ from sirbi.core.bulk import json_value, select_in
 from sirbi.registry.models import Library
 
 from .models import Cluster, Holding, Record, StaleDocument
-from .search import backend, held_steps, title_start
+from .search import backend, derived
 
 log = logging.getLogger(__name__)
 BATCH = 2000
@@ -84,10 +84,8 @@ def documents(cluster_ids, libraries=None):
         document["key"] = str(cluster_id)
         document["year"] = years.get(cluster_id)
         document["sort_title"] = (sort_titles.get(cluster_id) or "")[:100]
-        document["title_start"] = title_start(document.get("title", []))
-        document["work"] = min(works[cluster_id].items(), key=lambda pair: (-pair[1], pair[0]))[0] \
-            if works[cluster_id] else ""
-        document["held"] = held_steps(len(document.get("library", [])))
+        work = min(works[cluster_id].items(), key=lambda pair: (-pair[1], pair[0]))[0] if works[cluster_id] else ""
+        document.update(derived(cluster_id, document.get("title", []), work, len(document.get("library", []))))
         result[cluster_id] = document
     return result
 

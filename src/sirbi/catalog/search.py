@@ -18,6 +18,7 @@ title proper adds to the score; and every doubling of the libraries holding it a
 tie-breaker between otherwise equal results. `collapse=True` keeps one result per work (`Record.work_key`:
 editions and translations), the best ranked."""
 
+import hashlib
 import logging
 import re
 import threading
@@ -73,9 +74,16 @@ def schema():
     builder.add_integer_field("year", stored=False, indexed=True, fast=True)
     builder.add_text_field("sort_title", stored=False, tokenizer_name="raw", fast=True)
     builder.add_text_field("title_start", stored=False, tokenizer_name="fold")  # START title proper END
-    builder.add_text_field("work", stored=True, tokenizer_name="raw", fast=True)  # the work key (collapse)
+    builder.add_text_field("work", stored=True, tokenizer_name="raw")  # the work key
     builder.add_text_field("held", stored=False, tokenizer_name="raw")  # HELD_STEPS passed: "h2", "h4"...
+    # Numbers read for many hits at once without fetching stored documents (Searcher.fast_field_values): the
+    # cluster id, and the work as a number (work_number) to collapse by.
+    builder.add_integer_field("id", stored=False, indexed=False, fast=True)
+    builder.add_integer_field("work_id", stored=False, indexed=False, fast=True)
     return builder.build()
+
+
+INTEGER_FIELDS = {"year", "id", "work_id"}
 
 
 def title_start(titles):
@@ -86,6 +94,19 @@ def title_start(titles):
 def held_steps(libraries):
     """`held` values of a document held by this many libraries."""
     return [f"h{step}" for step in HELD_STEPS if libraries >= step]
+
+
+def work_number(work):
+    """A work key as a positive 62-bit number (a hash: two works meet by chance once in 10^18 pairs)."""
+    return int.from_bytes(hashlib.blake2b(work.encode(), digest_size=8).digest(), "big") >> 2
+
+
+def derived(key, titles, work, libraries):
+    """The fields of a cluster's document derived for ranking and collapsing: its titles proper between the
+    markers, its work key and number (a cluster without a work is a work of its own: its id, negative), its
+    id, and the holdings steps of this many libraries."""
+    return {"title_start": title_start(titles), "work": work, "id": int(key),
+            "work_id": work_number(work) if work else -int(key), "held": held_steps(libraries)}
 
 
 def _fold_analyzer():
@@ -162,12 +183,14 @@ class TantivyBackend:
                 time.sleep(0.5)
 
     def add(self, document):
+        key = int(document["key"])
+        document = {"id": key, "work_id": -key, **document}  # a document without a work is a work of its own
         doc = tantivy.Document()
         for name, values in document.items():
             for value in values if isinstance(values, list) else [values]:
                 if value is None or value == "":
                     continue
-                if name == "year":
+                if name in INTEGER_FIELDS:
                     doc.add_integer(name, int(value))
                 else:
                     # Composed accents: the tokenizer would split a word at a combining mark.
@@ -236,11 +259,11 @@ class TantivyBackend:
             options = {"order_by_field": "sort_title", "order": tantivy.Order.Asc}
         aggregations = facet_aggregations(facet_size)
         if collapse:
-            aggregations["works"] = {"cardinality": {"field": "work"}}
+            aggregations["works"] = {"cardinality": {"field": "work_id"}}
             keys, works, count = self._collapsed(searcher, query, offset, limit, options)
         else:
             found = searcher.search(query, max(limit, 1), offset=offset, count=True, **options)
-            keys = [int(searcher.doc(address)["key"][0]) for _score, address in found.hits][:limit]
+            keys = self._keys(searcher, [address for _score, address in found.hits][:limit])
             works, count = {}, found.count
         aggregated = searcher.aggregate(query, aggregations)
         if collapse:
@@ -249,28 +272,35 @@ class TantivyBackend:
                   for name in FACETS}
         return Result(count=count, keys=keys, facets=facets, works=works)
 
+    @staticmethod
+    def _keys(searcher, addresses):
+        """The cluster ids of these hits, from the `id` fast field (the stored key where a segment lacks it)."""
+        ids = searcher.fast_field_values("id", addresses) if addresses else []
+        return [int(searcher.doc(address)["key"][0]) if number is None else number
+                for number, address in zip(ids, addresses, strict=True)]
+
     def _collapsed(self, searcher, query, offset, limit, options):
-        """(keys, {key: work}, count) of the works of [offset, offset + limit): the best ranked cluster of each
-        work, reading at most COLLAPSE_DEPTH hits (deeper pages of a collapsed search end there)."""
-        seen, keys, works, read, total = set(), [], {}, 0, None
-        step = max(4 * (offset + limit), 100)
-        while read < COLLAPSE_DEPTH and len(keys) < limit:
+        """(keys, {key: work key}, count) of the works of [offset, offset + limit): the best ranked cluster of
+        each work (by the `work_id` fast field), reading at most COLLAPSE_DEPTH hits (deeper pages of a
+        collapsed search end there)."""
+        seen, kept, read, total = set(), [], 0, None
+        step = max(3 * (offset + limit), 60)
+        while read < COLLAPSE_DEPTH and len(kept) < limit:
             found = searcher.search(query, step, offset=read, count=total is None, **options)
             total = found.count if total is None else total
-            for _score, address in found.hits:
-                doc = searcher.doc(address)
-                key = int(doc["key"][0])
-                work = (doc.get_first("work") or "") or f"#{key}"
+            addresses = [address for _score, address in found.hits]
+            for work, address in zip(searcher.fast_field_values("work_id", addresses), addresses, strict=True):
                 if work in seen:
                     continue
                 seen.add(work)
-                if len(seen) > offset and len(keys) < limit:
-                    keys.append(key)
-                    works[key] = work
+                if len(seen) > offset and len(kept) < limit:
+                    kept.append(address)
             read += step
             if read >= total:
                 break
-        return keys, works, total
+        keys = self._keys(searcher, kept)
+        return keys, {key: searcher.doc(address).get_first("work") or "" for key, address in
+                      zip(keys, kept, strict=True)}, total
 
     def query(self, text, filters=None, match="all", ranked=True):
         """The Tantivy query of a search (QueryError when the text cannot be read)."""
