@@ -99,7 +99,8 @@ class FacetValue(serializers.Serializer):
 
 
 class SearchResult(ClusterSerializer):
-    work = serializers.CharField(required=False, help_text="With collapse: the work key of this result.")
+    work = serializers.CharField(required=False, help_text="With collapse: the work key of this result (its "
+                                                           "representative record's).")
     editions = serializers.IntegerField(required=False, help_text="With collapse: the work's editions and "
                                                                   "translations in the catalog.")
 
@@ -145,11 +146,12 @@ class SearchView(APIView):
         except QueryError as exc:
             raise ValidationError({"q": str(exc)}) from exc
         clusters = CLUSTERS.in_bulk(result.keys)
-        results = ClusterSerializer([clusters[k] for k in result.keys if k in clusters], many=True).data
+        found = [clusters[k] for k in result.keys if k in clusters]
+        results = ClusterSerializer(found, many=True).data
         if options["collapse"]:
-            counts = editions.editions_count(result.works.values())
-            for row in results:
-                work = result.works.get(row["id"], "")
+            works = [cluster.representative.work_key if cluster.representative else "" for cluster in found]
+            counts = editions.editions_count(works)
+            for row, work in zip(results, works, strict=True):
                 row.update(work=work, editions=counts.get(work, 1))
         body = {"count": result.count, "results": results,
                 "facets": {name: [{"value": v, "count": n} for v, n in values]

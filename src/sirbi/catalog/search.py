@@ -119,7 +119,7 @@ class Result:
     count: int  # clusters found (works, when collapsed)
     keys: list  # cluster ids, in order
     facets: dict = field(default_factory=dict)  # facet → [(value, count)]
-    works: dict = field(default_factory=dict)  # cluster id → work key, for the keys (collapsed searches)
+    works: dict = field(default_factory=dict)  # cluster id → work number (work_id), for the keys (collapsed)
 
 
 class TantivyBackend:
@@ -280,8 +280,8 @@ class TantivyBackend:
                 for number, address in zip(ids, addresses, strict=True)]
 
     def _collapsed(self, searcher, query, offset, limit, options):
-        """(keys, {key: work key}, count) of the works of [offset, offset + limit): the best ranked cluster of
-        each work (by the `work_id` fast field), reading at most COLLAPSE_DEPTH hits (deeper pages of a
+        """(keys, {key: work number}, count) of the works of [offset, offset + limit): the best ranked cluster
+        of each work (by the `work_id` fast field), reading at most COLLAPSE_DEPTH hits (deeper pages of a
         collapsed search end there)."""
         seen, kept, read, total = set(), [], 0, None
         step = max(3 * (offset + limit), 60)
@@ -294,13 +294,12 @@ class TantivyBackend:
                     continue
                 seen.add(work)
                 if len(seen) > offset and len(kept) < limit:
-                    kept.append(address)
+                    kept.append((address, work))
             read += step
             if read >= total:
                 break
-        keys = self._keys(searcher, kept)
-        return keys, {key: searcher.doc(address).get_first("work") or "" for key, address in
-                      zip(keys, kept, strict=True)}, total
+        keys = self._keys(searcher, [address for address, _work in kept])
+        return keys, {key: work for key, (_address, work) in zip(keys, kept, strict=True)}, total
 
     def query(self, text, filters=None, match="all", ranked=True):
         """The Tantivy query of a search (QueryError when the text cannot be read)."""

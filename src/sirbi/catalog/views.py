@@ -51,9 +51,9 @@ class _Found(list):
         return self._count
 
 
-def cluster_rows(keys, works=None):
-    """For each cluster key in order: its representative and where it is held ((library, country) pairs); with
-    `works` ({key: work key}, a collapsed search) also how many editions and translations its work has here."""
+def cluster_rows(keys, collapsed=False):
+    """For each cluster key in order: its representative and where it is held ((library, country) pairs); for a
+    collapsed search also how many editions and translations its work (the representative's) has here."""
     found = Cluster.objects.in_bulk(keys)
     representatives = Record.objects.in_bulk([c.representative_id for c in found.values() if c.representative_id])
     places = {}
@@ -63,7 +63,7 @@ def cluster_rows(keys, works=None):
                                                .values_list("record__cluster_id", "library_id", "library__name",
                                                             "library__country__code").distinct()):
         places.setdefault(cluster_id, {})[library_id] = (name, code)
-    editions = clusters.editions_count(works.values()) if works else {}
+    editions = clusters.editions_count(r.work_key for r in representatives.values()) if collapsed else {}
     rows = []
     for key in keys:
         cluster = found.get(key)
@@ -73,7 +73,8 @@ def cluster_rows(keys, works=None):
         rows.append({"cluster": cluster, "record": representatives.get(cluster.representative_id),
                      "libraries": len(libraries), "countries": sorted({code for _n, code in libraries.values()}),
                      "names": sorted(name for name, _c in libraries.values())[:3],
-                     "editions": editions.get((works or {}).get(key), 1)})
+                     "editions": editions.get(getattr(representatives.get(cluster.representative_id), "work_key",
+                                                      ""), 1)})
     return rows
 
 
@@ -121,7 +122,7 @@ def search_page(request):
         if options["collapse"]:
             base["collapse"] = "1"
         labelled = _facet_labels(result.facets)
-        context.update(result=result, rows=cluster_rows(result.keys, result.works if options["collapse"] else None),
+        context.update(result=result, rows=cluster_rows(result.keys, options["collapse"]),
                        page_obj=page, query=urlencode(base),
                        any_words=urlencode({**base, "match": "any"}),
                        facet_blocks=[(names[name], name, labelled.get(name, [])[:12]) for name in FACETS],
