@@ -13,9 +13,13 @@ def keys(text, **filters):
 
 
 def test_parse_query_folds_terms_and_reads_fields_and_isbns():
-    assert parse_query('Educación AND author:"García Márquez"') == 'educacion AND author:"garcia marquez"'
-    assert parse_query("isbn:0-201-61622-X") == "isbn:9780201616224"  # ISBN-10 with its check digit, as ISBN-13
-    assert parse_query("978-0-201-61622-4") == "isbn:9780201616224"
+    assert parse_query('Educación AND author:"García Márquez"') == '+educacion +author:"garcia marquez"'
+    assert parse_query("isbn:0-201-61622-X") == "+isbn:9780201616224"  # ISBN-10 with its check digit, as ISBN-13
+    assert parse_query("978-0-201-61622-4") == "+isbn:9780201616224"
+    assert parse_query("author:garcia marquez title:cien anos") == \
+        "+author:garcia +author:marquez +title:cien +title:anos"  # a field governs the words after it
+    assert parse_query('borges OR cortazar -rayuela "el aleph"') == '+(borges OR cortazar) -rayuela +"el aleph"'
+    assert parse_query("isbn:0-201-61622-X python") == "+isbn:9780201616224 +python"
     with pytest.raises(QueryError):
         parse_query("year:nineteen")
 
@@ -171,3 +175,23 @@ def test_the_search_page_after_another_process_commits_shows_the_new_index(catal
     after = client.get(url).content.decode()
     assert after != before
     assert backend().search("pragmatic").count == 0
+
+
+def test_an_index_of_an_older_schema_is_rebuilt_from_the_database(catalog, tmp_path):
+    """After an upgrade that changes the index's fields, whichever process opens the index first empties it and
+    leaves a mark; the next import, harvest or the waiting worker (index_stale) rebuilds it from the database."""
+    import tantivy
+
+    from sirbi.catalog.indexing import index_stale
+    from sirbi.catalog.search import TantivyBackend
+
+    old = tantivy.SchemaBuilder()
+    old.add_text_field("key", stored=True, tokenizer_name="raw")
+    old.add_text_field("title", stored=False)
+    (tmp_path / "old").mkdir()
+    tantivy.Index(old.build(), path=str(tmp_path / "old"))
+    web = TantivyBackend(tmp_path / "old")  # a web process opens it first
+    assert web.search("pragmatic").count == 0 and web.rebuild_mark.exists()
+    worker = TantivyBackend(tmp_path / "old")  # the worker opens the new, empty index: no second emptying
+    assert index_stale(engine=worker, wait=0) == Record.objects.values("cluster").distinct().count()
+    assert not worker.rebuild_mark.exists() and web.search("pragmatic").count == 1

@@ -11,8 +11,9 @@ from rest_framework.views import APIView
 
 from sirbi.core.params import whole_number
 
+from . import clusters as editions
 from .models import Cluster, Holding, Record, Source
-from .search import FACETS, QueryError, backend, search_params
+from .search import FACETS, QueryError, backend, search_options, search_params, widens
 
 MAX_PAGE = 100
 MAX_PAGES = 100_000  # deeper pages are clamped to it (a larger offset overflows the search engine)
@@ -28,10 +29,13 @@ class LibrarySummary(serializers.Serializer):
 class HoldingSerializer(serializers.ModelSerializer):
     library = serializers.SerializerMethodField()
     record = serializers.PrimaryKeyRelatedField(read_only=True)
+    status_code = serializers.CharField(read_only=True, help_text="The status in the catalog's vocabulary: "
+                                        "available, on_loan, reference, missing; empty when the source's text "
+                                        "says nothing known (`status` is the source's own text).")
 
     class Meta:
         model = Holding
-        fields = ["id", "record", "library", "library_code", "call_number", "barcode", "status"]
+        fields = ["id", "record", "library", "library_code", "call_number", "barcode", "status", "status_code"]
 
     @extend_schema_field(LibrarySummary(allow_null=True))
     def get_library(self, holding):
@@ -48,7 +52,7 @@ class RecordSerializer(serializers.ModelSerializer):
         model = Record
         fields = ["id", "source", "local_id", "cluster", "title", "sort_title", "authors", "isbns", "issns",
                   "other_ids", "year", "language", "material", "edition", "publisher", "place", "series", "subjects",
-                  "raw_format", "deleted", "updated"]
+                  "notes", "work_key", "raw_format", "deleted", "updated"]
 
 
 class ClusterSerializer(serializers.ModelSerializer):
@@ -94,18 +98,35 @@ class FacetValue(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+class SearchResult(ClusterSerializer):
+    work = serializers.CharField(required=False, help_text="With collapse: the work key of this result (its "
+                                                           "representative record's).")
+    editions = serializers.IntegerField(required=False, help_text="With collapse: the work's editions and "
+                                                                  "translations in the catalog.")
+
+    class Meta(ClusterSerializer.Meta):
+        fields = [*ClusterSerializer.Meta.fields, "work", "editions"]
+
+
 class SearchResponse(serializers.Serializer):
-    count = serializers.IntegerField()
-    results = ClusterSerializer(many=True)
+    count = serializers.IntegerField(help_text="Clusters found (works, with collapse).")
+    results = SearchResult(many=True)
     facets = serializers.DictField(child=FacetValue(many=True))
+    any_words_count = serializers.IntegerField(
+        required=False, help_text="When no cluster has all the words: how many have some of them (match=any).")
 
 
 class SearchView(APIView):
     """GET /api/v1/catalog/search/?q=…: clusters matching the query, with facet counts over all matches."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("q", str, description="Keywords; title:, author:, subject:, isbn:, year:; "
-                                                           "AND/OR/NOT; \"phrases\"."),
+        parameters=[OpenApiParameter("q", str, description="Keywords, every one required, in any field; title:, "
+                                                           "author:, subject:, publisher:, isbn: govern the words "
+                                                           "after them; year:; OR/NOT; \"phrases\"."),
+                    OpenApiParameter("match", str, enum=["all", "any"],
+                                     description="all (default): every word; any: some of them."),
+                    OpenApiParameter("collapse", bool, description="One result per work (editions and "
+                                                                   "translations together)."),
                     *[OpenApiParameter(name, str, description=f"Filter by {name}.") for name in FACETS],
                     OpenApiParameter("year_from", int), OpenApiParameter("year_to", int),
                     OpenApiParameter("sort", str, enum=["relevance", "year", "title"]),
@@ -113,20 +134,31 @@ class SearchView(APIView):
         responses=SearchResponse)
     def get(self, request):
         q, filters, sort = search_params(request.query_params)
+        options = search_options(request.query_params)
         page = whole_number(request.query_params.get("page", 1), low=1, high=MAX_PAGES)
         size = whole_number(request.query_params.get("page_size", 20), low=1, high=MAX_PAGE)
         if page is None or size is None:
             raise ValidationError({"page": _("page and page_size are whole numbers.")})
         try:
-            result = backend().search(q, filters, sort, offset=(page - 1) * size, limit=size)
+            result = backend().search(q, filters, sort, offset=(page - 1) * size, limit=size, **options)
+            widened = backend().search(q, filters, limit=1, facet_size=1, match="any").count \
+                if not result.count and options["match"] == "all" and widens(q) else None
         except QueryError as exc:
             raise ValidationError({"q": str(exc)}) from exc
         clusters = CLUSTERS.in_bulk(result.keys)
-        return Response({
-            "count": result.count,
-            "results": ClusterSerializer([clusters[k] for k in result.keys if k in clusters], many=True).data,
-            "facets": {name: [{"value": v, "count": n} for v, n in values] for name, values in result.facets.items()},
-        })
+        found = [clusters[k] for k in result.keys if k in clusters]
+        results = ClusterSerializer(found, many=True).data
+        if options["collapse"]:
+            works = [cluster.representative.work_key if cluster.representative else "" for cluster in found]
+            counts = editions.editions_count(works)
+            for row, work in zip(results, works, strict=True):
+                row.update(work=work, editions=counts.get(work, 1))
+        body = {"count": result.count, "results": results,
+                "facets": {name: [{"value": v, "count": n} for v, n in values]
+                           for name, values in result.facets.items()}}
+        if widened is not None:
+            body["any_words_count"] = widened
+        return Response(body)
 
 
 @extend_schema_view(list=extend_schema(description="Clusters: the records of one edition and where it is held."))

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from rapidfuzz import fuzz
 
@@ -297,3 +297,24 @@ def merge(record, target, user):
                                                    match_reason={"with": target.pk, "decision": decision.pk})
         choose_representatives({previous, target.cluster_id})
     return {previous, target.cluster_id}
+
+
+def other_editions(cluster, members, limit=50):
+    """The representatives of the other clusters of the same work (Record.work_key: the uniform title or the
+    original title a translation names, else the title proper and main author), oldest first: the other
+    editions and translations of the work this cluster is an edition of."""
+    keys = {member.work_key for member in members if member.work_key}
+    if not keys:
+        return []
+    others = (Record.objects.filter(work_key__in=keys, deleted=False, cluster__isnull=False)
+              .exclude(cluster=cluster).values_list("cluster_id", flat=True).distinct()[:limit])
+    return list(Record.objects.filter(pk__in=Cluster.objects.filter(pk__in=list(others))
+                                      .values_list("representative_id", flat=True))
+                .order_by("year", "language", "pk"))
+
+
+def editions_count(work_keys):
+    """{work key: how many clusters hold records of it} for these keys."""
+    rows = (Record.objects.filter(work_key__in=set(work_keys) - {""}, deleted=False, cluster__isnull=False)
+            .values("work_key").annotate(n=Count("cluster", distinct=True)).values_list("work_key", "n"))
+    return dict(rows)

@@ -1,5 +1,7 @@
 """From the database to the search index: one document per cluster, with the fields of its live records merged
-and its holdings' countries, networks and libraries as facets. The database stays the truth: `reindex`
+and its holdings' countries, networks and libraries as facets; its titles proper for the title-start boost,
+its work key (the most common of its members': collapsing by work) and how many libraries hold it (a gentle
+tie-breaker of relevance). The database stays the truth: `reindex`
 rebuilds everything, `index_stale` the clusters that changed.
 
 The index follows the database after any crash. Every change to a cluster's records leaves a durable mark
@@ -11,13 +13,13 @@ its segment merges, for every batch of 1,000 records would slow them down), so a
 its re-run, the next import or harvest, and the worker while it waits finish them."""
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from sirbi.core.bulk import json_value, select_in
 from sirbi.registry.models import Library
 
 from .models import Cluster, Holding, Record, StaleDocument
-from .search import backend
+from .search import backend, derived
 
 log = logging.getLogger(__name__)
 BATCH = 2000
@@ -43,11 +45,13 @@ def documents(cluster_ids, libraries=None):
     kept between calls, saves reading the same libraries' countries and networks again."""
     libraries = {} if libraries is None else libraries
     merged = defaultdict(lambda: defaultdict(set))
-    sort_titles, years = {}, {}
+    sort_titles, years, works = {}, {}, defaultdict(Counter)
     record, holding = Record._meta.db_table, Holding._meta.db_table
-    for (cluster_id, title, authors, subjects, isbns, publisher, language, material, year, sort_title) in select_in(
-            f"SELECT cluster_id, title, authors, subjects, isbns, publisher, language, material, year, sort_title "
-            f"FROM {record} WHERE deleted = %s AND cluster_id IN ({{in}}) ORDER BY id", cluster_ids, [False]):
+    for (cluster_id, title, authors, subjects, isbns, publisher, language, material, year, sort_title,
+         work_key, notes) in select_in(
+            f"SELECT cluster_id, title, authors, subjects, isbns, publisher, language, material, year, sort_title, "
+            f"work_key, notes FROM {record} WHERE deleted = %s AND cluster_id IN ({{in}}) ORDER BY id", cluster_ids,
+            [False]):
         subjects = json_value(subjects)
         doc = merged[cluster_id]
         doc["title"].add(title)
@@ -56,10 +60,13 @@ def documents(cluster_ids, libraries=None):
         doc["subject_facet"].update(subjects)
         doc["isbn"].update(json_value(isbns))
         doc["publisher"].add(publisher)
+        doc["notes"].add(notes)
         doc["language"].add(language)
         doc["material"].add(material)
         if year:
             years.setdefault(cluster_id, year)
+        if work_key:
+            works[cluster_id][work_key] += 1
         sort_titles.setdefault(cluster_id, sort_title)
     held = select_in(f"SELECT r.cluster_id, h.library_id FROM {holding} h JOIN {record} r ON r.id = h.record_id "
                      f"WHERE r.deleted = %s AND h.library_id IS NOT NULL AND r.cluster_id IN ({{in}})",
@@ -77,6 +84,8 @@ def documents(cluster_ids, libraries=None):
         document["key"] = str(cluster_id)
         document["year"] = years.get(cluster_id)
         document["sort_title"] = (sort_titles.get(cluster_id) or "")[:100]
+        work = min(works[cluster_id].items(), key=lambda pair: (-pair[1], pair[0]))[0] if works[cluster_id] else ""
+        document.update(derived(cluster_id, document.get("title", []), work, len(document.get("library", []))))
         result[cluster_id] = document
     return result
 
@@ -132,16 +141,23 @@ def index_clusters(cluster_ids, engine=None, wait=5):
 
 
 def index_stale(engine=None, wait=WRITER_WAIT):
-    """Index every marked cluster: what this import or harvest changed, and what an interrupted one left."""
+    """Index every marked cluster: what this import or harvest changed, and what an interrupted one left; or
+    everything, when the index was emptied for a new schema (an upgrade)."""
+    engine = engine or backend()
+    if engine.rebuild_mark.exists():
+        try:
+            return reindex(engine=engine, wait=wait)
+        except RuntimeError:  # another process writes: the mark stays for the next run
+            return None
     if not StaleDocument.objects.exists():
         return 0
-    return _index_marked(lambda: StaleDocument.objects.values_list("pk", "clusters"), (), engine or backend(), wait)
+    return _index_marked(lambda: StaleDocument.objects.values_list("pk", "clusters"), (), engine, wait)
 
 
-def reindex(progress=None, engine=None):
+def reindex(progress=None, engine=None, wait=WRITER_WAIT):
     """Rebuild the whole index from the database; returns the number of clusters indexed."""
     engine = engine or backend()
-    with engine.writing(WRITER_WAIT) as opened:
+    with engine.writing(wait) as opened:
         if not opened:
             raise RuntimeError("the search index is being written by another process; try again when it is done")
         marks = list(StaleDocument.objects.values_list("pk", flat=True))  # covered by the rebuild
@@ -156,5 +172,6 @@ def reindex(progress=None, engine=None):
             if progress:
                 progress(done, len(ids))
         engine.commit()
+        engine.rebuild_mark.unlink(missing_ok=True)
     _clear(marks)
     return len(ids)

@@ -29,7 +29,7 @@ from .prepare import MISSING_TITLE, HoldingsConfig, prepared_batches
 gettext_noop("missing title (245 $a)")  # prepare.MISSING_TITLE, translated when it is stored
 
 FIELDS = ["title", "sort_title", "authors", "isbns", "issns", "other_ids", "year", "language", "material", "edition",
-          "publisher", "place", "series", "subjects"]
+          "publisher", "place", "series", "subjects", "notes", "work_key"]
 STORED = ["raw", "raw_format", "digest", "deleted", *FIELDS, "updated"]
 INSERTED = ["source_id", "local_id", *STORED, "match_reason", "created"]
 HOLDING = ["record_id", "library_id", "library_code", "call_number", "barcode", "status"]

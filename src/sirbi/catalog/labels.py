@@ -1,5 +1,5 @@
-"""Names people read for the catalog's codes: material types, and languages (ISO 639-2/3 codes named in the
-page's language from pycountry's translations)."""
+"""Names people read for the catalog's codes: material types, copies' statuses, and languages (ISO 639-2/3
+codes named in the page's language from pycountry's translations)."""
 
 import gettext
 from functools import lru_cache
@@ -11,6 +11,15 @@ from django.utils.translation import gettext_lazy as _
 MATERIALS = {"book": _("Book"), "serial": _("Serial"), "music": _("Music"), "map": _("Map"), "video": _("Video"),
              "sound": _("Sound recording"), "image": _("Image"), "electronic": _("Electronic resource"),
              "kit": _("Kit"), "mixed": _("Mixed materials"), "object": _("Object"), "other": _("Other")}
+
+
+STATUSES = {"available": _("available"), "on_loan": _("on loan"), "reference": _("reference only"),
+            "missing": _("missing")}
+
+
+def status_name(code):
+    """A copy's status (normalise.status_code) in the page's language; '' when unknown."""
+    return str(STATUSES.get(code, ""))
 
 
 def material_name(code):

@@ -18,6 +18,8 @@ from sirbi.core.models import Role
 from sirbi.core.permissions import ScopeKeys
 from sirbi.registry.models import Library, Network
 
+from .normalise import status_code
+
 
 class Source(ChangeLoggedModel):
     """Where records come from: uploaded files or an OAI-PMH endpoint of a library or a network."""
@@ -218,6 +220,10 @@ class Record(models.Model):
     place = models.CharField(_("place"), max_length=200, blank=True)
     series = models.CharField(_("series"), max_length=300, blank=True)
     subjects = models.JSONField(_("subjects"), default=list)
+    notes = models.TextField(_("notes"), blank=True)  # general, contents and summary notes (500, 505, 520)
+    # What links the editions and translations of one work (normalise.work_key): folded uniform or original
+    # title, else title proper, with the main author's surname.
+    work_key = models.CharField(_("work"), max_length=300, blank=True, db_index=True)
     # Why it is in its cluster: {"with": record id, "key": "isbn:…"} or {"with": id, "scores": {...}}, or
     # {"decision": id} when a cataloguer put it there.
     match_reason = models.JSONField(_("why it is in its cluster"), default=dict, blank=True)
@@ -289,6 +295,11 @@ class Holding(models.Model):
 
     def __str__(self):
         return f"{self.record} @ {self.library or self.library_code}"
+
+    @property
+    def status_code(self):
+        """The status in the catalog's vocabulary (available, on_loan, reference, missing; '' if unknown)."""
+        return status_code(self.status)
 
 
 class Rejected(models.Model):

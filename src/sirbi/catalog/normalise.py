@@ -1,7 +1,9 @@
 """The normalised fields of a MARC 21 bibliographic record (pymarc Record → dict), kept beside the original:
 title and sort title, authors, ISBN-13 (check digits verified; ISBN-10 converted), ISSN, other identifiers,
-year, language (ISO 639-2), material type, edition, publisher, place, series, subjects; and the folded keys
-deduplication compares (`keys_of`). No Django here."""
+year, language (ISO 639-2), material type, edition, publisher, place, series, subjects, notes (general,
+contents, summary: searched, ranked below subjects), the work key that links
+the editions and translations of a work (`work_key`); the folded keys deduplication compares (`keys_of`); and
+a copy's status in the catalog's vocabulary (`status_code`). No Django here."""
 
 import re
 import unicodedata
@@ -10,7 +12,7 @@ from stdnum import isbn as stdisbn
 from stdnum import issn as stdissn
 from stdnum.exceptions import ValidationError as NumberInvalid
 
-from sirbi.core.text import fold_words
+from sirbi.core.text import fold, fold_words
 
 TRAILING = " /:;,.=+"
 YEAR = re.compile(r"(1[4-9]\d\d|20\d\d)")
@@ -117,6 +119,88 @@ def title_parts(record):
     return title, fold_words(title[skip:] if skip < len(title) else title)
 
 
+ORIGINAL = re.compile(r"\boriginal\b", re.IGNORECASE)
+# Collective uniform titles (AACR2/RDA conventional titles): "Works", "Correspondence. Selections" name a kind
+# of compilation, not one work, so the title proper stands for the work instead.
+COLLECTIVE = {"works", "selections", "correspondence", "letters", "speeches", "poems", "poetry", "novels",
+              "short stories", "stories", "plays", "essays", "prose works", "novellas", "tales", "sermons",
+              "writings", "interviews"}
+
+
+def _work_title(field, codes, skip=0):
+    """A title subfield set folded as work keys compare it: without non-filing characters, leading articles,
+    'de'/'of' and punctuation."""
+    text = " ".join(v for code in codes for v in field.get_subfields(code))
+    text = clean(text[skip:] if 0 < skip < len(text) else text)
+    return " ".join(w for w in fold_words(text).split() if w not in STOP)
+
+
+def _skip(indicator):
+    return int(indicator) if (indicator or "").isdigit() else 0
+
+
+def work_key(record):
+    """What links the editions and translations of one work: its uniform title (130, or 240 with the main
+    author), else the original title a translation names (765 $t, or a 246 whose $i says "original"), else the
+    title proper (245 $a $n $p) with the main author — folded, so that a Spanish edition without a uniform
+    title and its Portuguese translation with 240 "Cien años de soledad. Portuguese" share one key. The
+    language (240 $l) and version are not part of it."""
+    main = _field(record, "100") or _field(record, "110") or _field(record, "111")
+    author = fold_words(clean(" ".join(main.get_subfields("a"))).split(",")[0]) if main is not None else ""
+    title = ""
+    uniform = _field(record, "130")
+    if uniform is not None:
+        title = _work_title(uniform, "anp", _skip(uniform.indicator1))
+    elif (uniform := _field(record, "240")) is not None:
+        title = _work_title(uniform, "anp", _skip(uniform.indicator2))
+    if title and " ".join(w for w in title.split() if w != "selections") in COLLECTIVE | {""}:
+        title = ""
+    if not title:
+        original = _field(record, "765")
+        if original is not None:
+            title = _work_title(original, "t")
+    if not title:
+        for varying in record.get_fields("246"):
+            if any(ORIGINAL.search(fold(v)) for v in varying.get_subfields("i")):
+                title = _work_title(varying, "anp")
+                break
+    if not title:
+        proper = _field(record, "245")
+        if proper is not None:
+            title = _work_title(proper, "anp", _skip(proper.indicator2))
+    if not title:
+        return ""
+    return f"{title}|{author}"[:300]
+
+
+# A copy's status as sources write it (Koha's codes and words in the network's languages) → the catalog's four.
+STATUS_WORDS = {
+    "available": ("available", "disponible", "disponivel", "en estante", "on shelf", "in library", "libre",
+                  "0"),
+    "on_loan": ("on loan", "checked out", "due", "prestado", "en prestamo", "prestamo", "emprestado",
+                "emprestimo", "vence"),
+    "reference": ("reference", "referencia", "not for loan", "no se presta", "consulta", "no prestable",
+                  "nao circula", "no circula", "uso local", "local use", "library use only"),
+    "missing": ("missing", "lost", "perdido", "extraviado", "desaparecido", "withdrawn", "retirado", "dado de baja",
+                "baja", "faltante"),
+}
+NEGATED = re.compile(r"(no|nao|not|un)\s?(disponible|disponivel|available)")
+DUE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}")
+
+
+def status_code(text):
+    """'available', 'on_loan', 'reference' or 'missing' for a copy's status as its source wrote it; '' when
+    the text says nothing the catalog knows (a due date alone means on loan)."""
+    words = fold_words(text or "")
+    if not words or NEGATED.match(words):
+        return ""
+    for code in ("missing", "reference", "on_loan", "available"):  # "not for loan" is reference
+        for word in STATUS_WORDS[code]:
+            if words == word or re.search(rf"\b{re.escape(word)}\b", words):
+                return code
+    return "on_loan" if DUE_DATE.search(text) else ""
+
+
 def normalise(record):
     """The normalised fields of a record (all text; lists for repeated things)."""
     title, sort_title = title_parts(record)
@@ -136,6 +220,8 @@ def normalise(record):
         "place": _first(record, ["264", "260"], ["a"])[:200],
         "series": _first(record, ["490", "830"], ["a"])[:300],
         "subjects": sorted(set(_subfields(record, ["600", "610", "611", "630", "650", "651", "655"], ["a"])))[:30],
+        "notes": " ".join(_subfields(record, ["500", "505", "520"], ["a", "t", "r"]))[:2000],
+        "work_key": work_key(record),
     }
 
 

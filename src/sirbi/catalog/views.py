@@ -31,10 +31,10 @@ from .forms import SourceForm
 from .indexing import index_clusters
 from .jobs import HARVEST as HARVEST_KIND
 from .jobs import KIND as IMPORT_KIND
-from .labels import language_name, material_name
+from .labels import language_name, material_name, status_name
 from .marc import read
 from .models import Cluster, Holding, Record, Source
-from .search import FACETS, SORTS, QueryError, backend, search_params
+from .search import FACETS, SORTS, QueryError, backend, search_options, search_params, widens
 
 PAGE_SIZE = 20
 MAX_PAGES = 50_000  # a million results deep: further pages are clamped to it
@@ -51,10 +51,11 @@ class _Found(list):
         return self._count
 
 
-def cluster_rows(keys):
-    """For each cluster key in order: its representative and where it is held ((library, country) pairs)."""
-    clusters = Cluster.objects.in_bulk(keys)
-    representatives = Record.objects.in_bulk([c.representative_id for c in clusters.values() if c.representative_id])
+def cluster_rows(keys, collapsed=False):
+    """For each cluster key in order: its representative and where it is held ((library, country) pairs); for a
+    collapsed search also how many editions and translations its work (the representative's) has here."""
+    found = Cluster.objects.in_bulk(keys)
+    representatives = Record.objects.in_bulk([c.representative_id for c in found.values() if c.representative_id])
     places = {}
     for cluster_id, library_id, name, code in (Holding.objects.filter(record__cluster_id__in=keys,
                                                                        record__deleted=False,
@@ -62,15 +63,18 @@ def cluster_rows(keys):
                                                .values_list("record__cluster_id", "library_id", "library__name",
                                                             "library__country__code").distinct()):
         places.setdefault(cluster_id, {})[library_id] = (name, code)
+    editions = clusters.editions_count(r.work_key for r in representatives.values()) if collapsed else {}
     rows = []
     for key in keys:
-        cluster = clusters.get(key)
+        cluster = found.get(key)
         if cluster is None:
             continue
         libraries = places.get(key, {})
         rows.append({"cluster": cluster, "record": representatives.get(cluster.representative_id),
                      "libraries": len(libraries), "countries": sorted({code for _n, code in libraries.values()}),
-                     "names": sorted(name for name, _c in libraries.values())[:3]})
+                     "names": sorted(name for name, _c in libraries.values())[:3],
+                     "editions": editions.get(getattr(representatives.get(cluster.representative_id), "work_key",
+                                                      ""), 1)})
     return rows
 
 
@@ -90,25 +94,37 @@ def _facet_labels(facets):
 
 def search_page(request):
     q, filters, sort = search_params(request.GET)
+    options = search_options(request.GET)
     page_number = whole_number(request.GET.get("page"), 1, low=1, high=MAX_PAGES)
-    error = None
+    error, widened = None, None
     try:
-        result = backend().search(q, filters, sort, offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        result = backend().search(q, filters, sort, offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE, **options)
         if result.count and (page_number - 1) * PAGE_SIZE >= result.count:
             # Past the last page (a link kept while the catalog shrank, or a hand-made URL): show the last one.
             page_number = (result.count - 1) // PAGE_SIZE + 1
-            result = backend().search(q, filters, sort, offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+            result = backend().search(q, filters, sort, offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE,
+                                      **options)
+        if not result.count and options["match"] == "all" and widens(q):
+            # Nothing has every word: say how many have some of them, one click away.
+            widened = backend().search(q, filters, sort, limit=1, facet_size=1, match="any").count
     except QueryError as exc:
         error, result = str(exc), None
-    context = {"q": q, "filters": filters, "sort": sort, "sorts": SORTS, "error": error}
+    context = {"q": q, "filters": filters, "sort": sort, "sorts": SORTS, "error": error, "options": options,
+               "widened": widened}
     names = {"country": _("Country"), "network": _("Network"), "library": _("Library"), "language": _("Language"),
              "material": _("Material type"), "subject_facet": _("Subject")}
     if result is not None:
         paginator = Paginator(_Found(result.count), PAGE_SIZE)
         page = Page([], page_number, paginator) if result.count else None
         base = {"q": q, "sort": sort, **{k: v for k, v in filters.items()}}
+        if options["match"] != "all":
+            base["match"] = options["match"]
+        if options["collapse"]:
+            base["collapse"] = "1"
         labelled = _facet_labels(result.facets)
-        context.update(result=result, rows=cluster_rows(result.keys), page_obj=page, query=urlencode(base),
+        context.update(result=result, rows=cluster_rows(result.keys, options["collapse"]),
+                       page_obj=page, query=urlencode(base),
+                       any_words=urlencode({**base, "match": "any"}),
                        facet_blocks=[(names[name], name, labelled.get(name, [])[:12]) for name in FACETS],
                        active=[(names.get(name, name), value, urlencode({k: v for k, v in base.items() if k != name}))
                                for name, value in filters.items()])
@@ -123,6 +139,9 @@ def cluster_page(request, pk):
         raise Http404
     holdings = list(Holding.objects.filter(record__in=records).select_related("library__country", "record__source")
                     .prefetch_related("library__networks").order_by("library__country__code", "library__name"))
+    for holding in holdings:
+        holding.status_name = status_name(holding.status_code)
+        holding.status_detail = any(c.isdigit() for c in holding.status)  # a due date: the source's text too
     points = [{"name": h.library.name, "url": h.library.get_absolute_url(), "lat": h.library.latitude,
                "lon": h.library.longitude, "place": h.library.locality or h.library.country.name, "exact": True}
               for h in holdings if h.library and h.library.latitude is not None]
@@ -135,8 +154,12 @@ def cluster_page(request, pk):
     near = clusters.near_candidates(cluster)
     for other, _scores in near:
         other.may_merge = permissions.can(request.user, "change", other.source)
+    editions = clusters.other_editions(cluster, records)
+    for edition in editions:
+        edition.language_name = language_name(edition.language)
     return render(request, "catalog/cluster.html", {
         "cluster": cluster, "record": representative, "records": records, "holdings": holdings, "near": near,
+        "editions": editions,
         "points": points, "countries": sorted({h.library.country.name for h in holdings if h.library})})
 
 
@@ -195,7 +218,7 @@ def record_download(request, pk, fmt):
     name = f"sirbi-record-{record.pk}"
     if fmt == "json":
         fields = ["title", "sort_title", "authors", "isbns", "issns", "other_ids", "year", "language", "material",
-                  "edition", "publisher", "place", "series", "subjects"]
+                  "edition", "publisher", "place", "series", "subjects", "notes", "work_key"]
         data = {"id": record.pk, "source": record.source.code, "local_id": record.local_id,
                 "cluster": record.cluster_id, **{f: getattr(record, f) for f in fields}}
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
