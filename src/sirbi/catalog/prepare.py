@@ -78,7 +78,7 @@ def prepare(parsed, config):
 def _prepare_chunk(task):
     data, first_position, raw_format, config = task
     prepared = []
-    for parsed in marc.read(data, raw_format):
+    for parsed in marc.read(data, raw_format, fast=True):
         parsed.position += first_position - 1
         prepared.append(prepare(parsed, config))
     return prepared
@@ -110,7 +110,7 @@ def prepared_batches(data, raw_format, config, processes=1):
     `processes` worker processes (spawned: nothing of the importing process is inherited)."""
     if raw_format != "iso2709" or processes < 1 or len(data) < PARALLEL_BYTES:
         batch = []
-        for parsed in marc.read(data, raw_format):
+        for parsed in marc.read(data, raw_format, fast=True):
             batch.append(prepare(parsed, config))
             if len(batch) >= CHUNK_RECORDS:
                 yield batch
