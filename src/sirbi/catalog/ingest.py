@@ -144,8 +144,9 @@ class Store:
         clusters.assign(records, keys={ids[i.local_id]: i.keys for i in pending.values()})
 
 
-def import_file(source, data, filename, *, user=None, progress=None, workers=None):
+def import_file(source, data, filename, *, user=None, progress=None, workers=None, index=True):
     """Import one file into `source` as `user`; marc.FileError when the file as a whole cannot be read.
+    `index=False` leaves the clusters marked for the index (a loader of many files indexes once, at the end).
 
     The file is one import batch (kept, with its counts); records are stored batch by batch (each committed,
     so that a crash loses at most one), which makes the import resumable rather than all or nothing."""
@@ -161,7 +162,8 @@ def import_file(source, data, filename, *, user=None, progress=None, workers=Non
             store.store([item for item in batch if not item.error])
         if progress:
             progress(report.total)
-    index_stale()
+    if index:
+        index_stale()
     report.batch = batches.close_batch(
         batches.open_batch(user=user, kind=ImportBatch.Kind.CATALOG_RECORDS, filename=filename, data=data,
                            message=source.code, country=source.changelog_country()),
