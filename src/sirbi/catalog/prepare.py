@@ -5,6 +5,7 @@ processes prepare while the importing process stores the chunks already prepared
 
 import gc
 import hashlib
+import json
 import multiprocessing
 from collections import deque
 from dataclasses import dataclass, field
@@ -13,7 +14,8 @@ from . import marc
 from .normalise import keys_of, normalise
 
 MISSING_TITLE = "missing title (245 $a)"
-CHUNK_RECORDS = 1000  # records per chunk a worker prepares (and per batch the importer stores)
+CHUNK_RECORDS = 2000  # records per chunk a worker prepares (and per batch the importer stores)
+LISTS = ("authors", "isbns", "issns", "other_ids", "subjects")  # the fields stored as JSON
 PARALLEL_BYTES = 4_000_000  # smaller files are prepared in the importing process
 
 
@@ -39,6 +41,8 @@ class Prepared:
     keys: list = field(default_factory=list)
     # [{library_code, call_number, barcode, status}], or None: one copy at the source's own library.
     holdings: list | None = None
+    # LISTS as JSON text, made here (in a worker) for the databases that take it as text (SQLite).
+    as_json: dict = field(default_factory=dict)
 
 
 def _local_id(parsed, digest):
@@ -72,7 +76,8 @@ def prepare(parsed, config):
         return Prepared(parsed.position, parsed.raw, MISSING_TITLE)
     digest = hashlib.sha256(parsed.raw).hexdigest()
     return Prepared(parsed.position, parsed.raw, "", _local_id(parsed, digest), fields, digest,
-                    list(dict.fromkeys(keys_of(fields))), _holdings(parsed, config))
+                    list(dict.fromkeys(keys_of(fields))), _holdings(parsed, config),
+                    {name: json.dumps(fields[name]) for name in LISTS})
 
 
 def _prepare_chunk(task):
