@@ -9,6 +9,7 @@ processes), this module stores a thousand records at a time in a few bulk statem
 with its clusters' marks for the index (indexing.mark_stale), so the records of an import that was killed are
 indexed by its re-run, the next import or harvest, or the worker."""
 
+import multiprocessing
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -22,9 +23,10 @@ from sirbi.core.bulk import insert_rows, select_in, update_rows
 from sirbi.core.models import ImportBatch
 
 from . import clusters, marc
+from .indexer import index_alongside
 from .indexing import index_stale
 from .models import Holding, MatchKey, Record, Rejected
-from .prepare import MISSING_TITLE, HoldingsConfig, prepared_batches
+from .prepare import LISTS, MISSING_TITLE, HoldingsConfig, prepared_batches
 
 gettext_noop("missing title (245 $a)")  # prepare.MISSING_TITLE, translated when it is stored
 
@@ -33,6 +35,9 @@ FIELDS = ["title", "sort_title", "authors", "isbns", "issns", "other_ids", "year
 STORED = ["raw", "raw_format", "digest", "deleted", *FIELDS, "updated"]
 INSERTED = ["source_id", "local_id", *STORED, "match_reason", "created"]
 HOLDING = ["record_id", "library_id", "library_code", "call_number", "barcode", "status"]
+# Files from this size on are indexed by a process beside the import (indexer.py), on an on-disk database.
+INDEX_ALONGSIDE_BYTES = 20_000_000
+INDEX_ALONGSIDE_MARKS = 10  # stored batches the indexing process lets wait before it indexes them
 
 
 @dataclass
@@ -70,6 +75,8 @@ class Store:
         self.codes = source.library_codes()
         fields = {f.attname: f for f in Record._meta.concrete_fields}
         self.json = {name for name in INSERTED if fields[name].get_internal_type() == "JSONField"}
+        # SQLite stores JSON as the text the workers already made (json.dumps, as Django's adapter does).
+        self.as_text = connection.vendor == "sqlite" and self.json == {*LISTS, "match_reason"}
 
     def _row(self, item, now):
         """The record's INSERTED values as the database takes them (JSON adapted by the database backend)."""
@@ -77,6 +84,9 @@ class Store:
                   "raw_format": self.raw_format, "digest": item.digest, "deleted": False,
                   "updated": now, "created": now, "match_reason": {}, **{name: item.fields[name] for name in FIELDS}}
         adapt = connection.ops.adapt_json_value
+        if self.as_text and item.as_json:
+            values.update(item.as_json, match_reason="{}")
+            return [values[name] for name in INSERTED]
         return [adapt(values[name], None) if name in self.json else values[name] for name in INSERTED]
 
     def _holdings(self, record_id, item):
@@ -144,8 +154,9 @@ class Store:
         clusters.assign(records, keys={ids[i.local_id]: i.keys for i in pending.values()})
 
 
-def import_file(source, data, filename, *, user=None, progress=None, workers=None):
+def import_file(source, data, filename, *, user=None, progress=None, workers=None, index=True):
     """Import one file into `source` as `user`; marc.FileError when the file as a whole cannot be read.
+    `index=False` leaves the clusters marked for the index (a loader of many files indexes once, at the end).
 
     The file is one import batch (kept, with its counts); records are stored batch by batch (each committed,
     so that a crash loses at most one), which makes the import resumable rather than all or nothing."""
@@ -154,14 +165,27 @@ def import_file(source, data, filename, *, user=None, progress=None, workers=Non
     store = Store(source, raw_format, report)
     # This file's earlier rejections go: the validation report says what is wrong with the file as it is now.
     Rejected.objects.filter(source=source, filename=filename[:250]).delete()
-    for batch in prepared_batches(data, raw_format, holdings_config(source),
-                                  settings.CATALOG_INGEST_PROCESSES if workers is None else workers):
-        with transaction.atomic():
-            store.quarantine(filename, [item for item in batch if item.error])
-            store.store([item for item in batch if not item.error])
-        if progress:
-            progress(report.total)
-    index_stale()
+    processes = settings.CATALOG_INGEST_PROCESSES if workers is None else workers
+    alongside = None
+    if (index and processes >= 1 and len(data) >= INDEX_ALONGSIDE_BYTES
+            and not getattr(connection, "is_in_memory_db", lambda: False)()):
+        context = multiprocessing.get_context("spawn")
+        alongside = (context.Event(),)
+        alongside += (context.Process(target=index_alongside, args=(alongside[0], INDEX_ALONGSIDE_MARKS)),)
+        alongside[1].start()
+    try:
+        for batch in prepared_batches(data, raw_format, holdings_config(source), processes):
+            with transaction.atomic():
+                store.quarantine(filename, [item for item in batch if item.error])
+                store.store([item for item in batch if not item.error])
+            if progress:
+                progress(report.total)
+    finally:
+        if alongside:
+            alongside[0].set()
+            alongside[1].join()
+    if index:
+        index_stale()
     report.batch = batches.close_batch(
         batches.open_batch(user=user, kind=ImportBatch.Kind.CATALOG_RECORDS, filename=filename, data=data,
                            message=source.code, country=source.changelog_country()),

@@ -5,6 +5,7 @@ processes prepare while the importing process stores the chunks already prepared
 
 import gc
 import hashlib
+import json
 import multiprocessing
 from collections import deque
 from dataclasses import dataclass, field
@@ -13,7 +14,8 @@ from . import marc
 from .normalise import keys_of, normalise
 
 MISSING_TITLE = "missing title (245 $a)"
-CHUNK_RECORDS = 1000  # records per chunk a worker prepares (and per batch the importer stores)
+CHUNK_RECORDS = 2000  # records per chunk a worker prepares (and per batch the importer stores)
+LISTS = ("authors", "isbns", "issns", "other_ids", "subjects")  # the fields stored as JSON
 PARALLEL_BYTES = 4_000_000  # smaller files are prepared in the importing process
 
 
@@ -39,6 +41,8 @@ class Prepared:
     keys: list = field(default_factory=list)
     # [{library_code, call_number, barcode, status}], or None: one copy at the source's own library.
     holdings: list | None = None
+    # LISTS as JSON text, made here (in a worker) for the databases that take it as text (SQLite).
+    as_json: dict = field(default_factory=dict)
 
 
 def _local_id(parsed, digest):
@@ -72,13 +76,14 @@ def prepare(parsed, config):
         return Prepared(parsed.position, parsed.raw, MISSING_TITLE)
     digest = hashlib.sha256(parsed.raw).hexdigest()
     return Prepared(parsed.position, parsed.raw, "", _local_id(parsed, digest), fields, digest,
-                    list(dict.fromkeys(keys_of(fields))), _holdings(parsed, config))
+                    list(dict.fromkeys(keys_of(fields))), _holdings(parsed, config),
+                    {name: json.dumps(fields[name]) for name in LISTS})
 
 
 def _prepare_chunk(task):
     data, first_position, raw_format, config = task
     prepared = []
-    for parsed in marc.read(data, raw_format):
+    for parsed in marc.read(data, raw_format, fast=True):
         parsed.position += first_position - 1
         prepared.append(prepare(parsed, config))
     return prepared
@@ -110,7 +115,7 @@ def prepared_batches(data, raw_format, config, processes=1):
     `processes` worker processes (spawned: nothing of the importing process is inherited)."""
     if raw_format != "iso2709" or processes < 1 or len(data) < PARALLEL_BYTES:
         batch = []
-        for parsed in marc.read(data, raw_format):
+        for parsed in marc.read(data, raw_format, fast=True):
             batch.append(prepare(parsed, config))
             if len(batch) >= CHUNK_RECORDS:
                 yield batch

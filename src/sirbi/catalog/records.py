@@ -31,6 +31,7 @@ class Copy:
     call_number: str = ""
     barcode: str = ""
     status: str = ""
+    sample: bool = False  # at a sample library (invented for the demonstration): said in $x
 
 
 @dataclass
@@ -67,7 +68,8 @@ def cluster_marc(item):
                                                   subfields=[pymarc.Subfield("a", text)]))
     for copy in item.copies:
         subfields = [pymarc.Subfield("a", copy.isil)]
-        for code, value in (("b", copy.library), ("h", copy.call_number), ("p", copy.barcode), ("z", copy.status)):
+        for code, value in (("b", copy.library), ("h", copy.call_number), ("p", copy.barcode), ("z", copy.status),
+                            ("x", SAMPLE_NOTE if copy.sample else "")):
             if value:
                 subfields.append(pymarc.Subfield(code, value))
         record.add_ordered_field(pymarc.Field(tag="852", indicators=[" ", " "], subfields=subfields))
@@ -107,6 +109,7 @@ def dublin_core(item):
     return tostring(root, encoding="unicode").encode()
 
 
+SAMPLE_NOTE = "sample data: holding invented for the demonstration"
 FIELDS = ["title", "authors", "isbns", "issns", "year", "language", "material", "edition", "publisher", "place",
           "series", "subjects"]
 
@@ -137,8 +140,8 @@ def load(cluster_ids):
     copies = (Holding.objects.filter(record__cluster_id__in=items, record__deleted=False)
               .order_by("record__cluster_id", "library__isil", "library_code", "pk")
               .values_list("record__cluster_id", "library__isil", "library__name", "library_code", "call_number",
-                           "barcode", "status"))
-    for cluster, isil, name, code, call_number, barcode, status in copies:
-        items[cluster].copies.append(Copy(isil or code, name or "", call_number, barcode, status))
+                           "barcode", "status", "library__is_sample"))
+    for cluster, isil, name, code, call_number, barcode, status, sample in copies:
+        items[cluster].copies.append(Copy(isil or code, name or "", call_number, barcode, status, bool(sample)))
     return items
 

@@ -34,6 +34,7 @@ from .jobs import KIND as IMPORT_KIND
 from .labels import language_name, material_name, status_name
 from .marc import read
 from .models import Cluster, Holding, Record, Source
+from .samples import sample_clusters
 from .search import FACETS, SORTS, QueryError, backend, search_options, search_params, widens
 
 PAGE_SIZE = 20
@@ -220,7 +221,8 @@ def record_download(request, pk, fmt):
         fields = ["title", "sort_title", "authors", "isbns", "issns", "other_ids", "year", "language", "material",
                   "edition", "publisher", "place", "series", "subjects", "notes", "work_key"]
         data = {"id": record.pk, "source": record.source.code, "local_id": record.local_id,
-                "cluster": record.cluster_id, **{f: getattr(record, f) for f in fields}}
+                "cluster": record.cluster_id, **{f: getattr(record, f) for f in fields},
+                "is_sample": record.cluster_id in sample_clusters([record.cluster_id])}
         return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
     parsed = _parsed(record)
     if fmt == "mrc":
