@@ -20,6 +20,7 @@ from .models import Holding, Record
 MARC_XML_NS = "http://www.loc.gov/MARC21/slim"
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
+SRW_DC_NS = "info:srw/schema/1/dc-schema"  # SRU's Dublin Core record (info:srw/schema/1/dc-v1.1)
 
 
 @dataclass
@@ -79,12 +80,14 @@ def marcxml(record):
     return pymarc.record_to_xml(record, namespace=True)
 
 
-def dublin_core(item):
-    """Simple Dublin Core of a cluster (an oai_dc:dc element, bytes), from the representative's normalised fields:
-    DC readers get the clean values the search shows, not the raw MARC punctuation."""
+def dublin_core(item, wrapper=OAI_DC_NS):
+    """Simple Dublin Core of a cluster (an oai_dc:dc element, bytes; SRU's srw_dc:dc with `wrapper=SRW_DC_NS`), from
+    the representative's normalised fields: DC readers get the clean values the search shows, not the raw MARC
+    punctuation."""
     register_namespace("oai_dc", OAI_DC_NS)
+    register_namespace("srw_dc", SRW_DC_NS)
     register_namespace("dc", DC_NS)
-    root = Element(f"{{{OAI_DC_NS}}}dc")
+    root = Element(f"{{{wrapper}}}dc")
     values = item.fields
 
     def add(name, value):
