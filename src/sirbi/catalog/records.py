@@ -8,11 +8,13 @@ library's name in $b, the call number in $h, the barcode in $p and the status as
 kept in an 035 as "(source code)identifier".
 """
 
+import re
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element, SubElement, register_namespace, tostring  # building only, never parsing
 
 import pymarc
 from django.db.models import F
+from lxml import etree
 
 from .marc import read
 from .models import Holding, Record
@@ -78,6 +80,28 @@ def cluster_marc(item):
 def marcxml(record):
     """One record as a MARCXML <record> element (bytes, with the MARC 21 slim namespace, no XML declaration)."""
     return pymarc.record_to_xml(record, namespace=True)
+
+
+_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 cannot hold
+
+
+def marcxml_element(record):
+    """The same MARCXML <record> as `marcxml`, as an lxml element, for a protocol answer that holds many: written
+    by lxml (C) rather than ElementTree, it costs a tenth of the time, which is most of an SRU page of 20 records."""
+    root = etree.Element(f"{{{MARC_XML_NS}}}record", nsmap={None: MARC_XML_NS, "xsi": _XSI})
+    root.set(f"{{{_XSI}}}schemaLocation", f"{MARC_XML_NS} http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd")
+    sub = etree.SubElement
+    sub(root, f"{{{MARC_XML_NS}}}leader").text = _NOT_XML.sub("", str(record.leader))
+    for item in record:
+        if item.control_field:
+            sub(root, f"{{{MARC_XML_NS}}}controlfield", tag=item.tag).text = _NOT_XML.sub("", item.data or "")
+            continue
+        node = sub(root, f"{{{MARC_XML_NS}}}datafield", ind1=item.indicators.first, ind2=item.indicators.second,
+                   tag=item.tag)
+        for subfield in item:
+            sub(node, f"{{{MARC_XML_NS}}}subfield", code=subfield.code).text = _NOT_XML.sub("", subfield.value or "")
+    return root
 
 
 def dublin_core(item, wrapper=OAI_DC_NS):
