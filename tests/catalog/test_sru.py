@@ -243,3 +243,11 @@ def test_scan_browses_title_words_with_their_counts(client, catalog):
 def test_a_post_is_answered_like_a_get(client, catalog):
     root = sru(client, method="post", version="2.0", operation="searchRetrieve", query="lisp")
     assert found(client, "lisp") == [int(r["001"].data) for r in marc_records(root)]
+
+
+def test_prefix_assignments_name_the_context_sets(client, catalog):
+    python = set(found(client, "dc.title = python"))
+    assert set(found(client, '> d = "info:srw/cql-context-set/1/dc-v1.1" d.title = python')) == python
+    assert set(found(client, "title = python")) == python  # an index without its set: the first set that has it
+    root = sru(client, query='> d = "http://example.org/other-set" d.title = python')
+    assert diagnostics(root) == [("15", "http://example.org/other-set")]
