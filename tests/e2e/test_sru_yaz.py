@@ -1,6 +1,7 @@
 """yaz-client (Index Data's YAZ, Debian `yaz`), the SRU client many library systems are built on, searches the
 union catalog through a real server: explain, a keyword search, a fielded search, a record fetched as MARCXML,
-scan on title, and a bad query answered by a diagnostic; in SRU 2.0 and in 1.2."""
+scan on title, and a bad query answered by a diagnostic; in SRU 2.0 and in 1.2. A live-server journey like the
+browser ones (here, with the e2e run of `make test`): its database is flushed afterwards."""
 
 import re
 import shutil
@@ -9,17 +10,14 @@ import subprocess
 import pytest
 
 from sirbi.catalog.models import Record
-from sirbi.registry.countries import load_countries
-from sirbi.registry.demo import load_networks
+from tests.catalog.conftest import load_catalog
 
 pytestmark = pytest.mark.skipif(not shutil.which("yaz-client"), reason="yaz-client (Debian package yaz) is missing")
 
 
-@pytest.fixture(autouse=True)
-def registry(transactional_db):
-    """A live server's test is flushed afterwards, countries and networks with it: each loads its own."""
-    load_countries()
-    load_networks()
+@pytest.fixture
+def catalog(registry, lima_library, buenos_aires_library):
+    return load_catalog(lima_library, buenos_aires_library)
 
 
 def yaz(url, version, *commands):
