@@ -46,6 +46,7 @@ bench: install
 	$(BIN)/python benchmarks/catalog_dedup.py
 	$(BIN)/python benchmarks/catalog_ingest.py
 	$(BIN)/python benchmarks/catalog_search.py
+	$(BIN)/python benchmarks/sru_search.py
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/load.py --postgres
 

@@ -11,6 +11,11 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "marc"
 @pytest.fixture
 def catalog(lima_library, buenos_aires_library):
     """Lima holds the 20 records of marc.dat; Palermo (Buenos Aires) the same 20, one more and two MARCXML."""
+    return load_catalog(lima_library, buenos_aires_library)
+
+
+def load_catalog(lima_library, buenos_aires_library):
+    """The `catalog` fixture's sources and records (also for live-server tests, which load their own data)."""
     lima = Source.objects.create(code="lima", name="Lima", library=lima_library)
     palermo = Source.objects.create(code="palermo", name="Palermo", library=buenos_aires_library)
     import_file(lima, (DATA / "pymarc-marc.dat").read_bytes(), "marc.dat")

@@ -396,7 +396,7 @@ PAGES = [
 # Pages that take no write from anyone, or only the person's own session (sign in, out, passwords, language):
 # the completeness test requires every URL name to be in PAGES or here, and reads these views' code for "POST".
 READ_ONLY_PAGES = {
-    "root", "healthz", "portal:home", "portal:open-data",
+    "root", "healthz", "sru", "portal:home", "portal:open-data",
     "registry:country", "registry:networks", "registry:network", "registry:libraries", "registry:library",
     "registry:map", "registry:map-points", "registry:import-template",
     "stats-campaigns:list", "stats-campaigns:detail", "stats-campaigns:scope-template",
@@ -416,6 +416,9 @@ READ_ONLY_PAGES = {
     "core:changes", "core:jobs", "core:token", "core:batches", "core:batch",
     "opendata-catalog", "opendata-catalog-file",
 }
+# Protocol endpoints that also take their parameters in a form-encoded POST, as the protocol allows, and write
+# nothing (no session, no change): the SRU server.
+READ_ONLY_POSTS = {"sru"}
 OWN_SESSION_PAGES = {
     "set_language", "login", "logout", "password_change", "password_change_done", "password_reset",
     "password_reset_done", "password_reset_confirm", "password_reset_complete",

@@ -8,11 +8,13 @@ library's name in $b, the call number in $h, the barcode in $p and the status as
 kept in an 035 as "(source code)identifier".
 """
 
+import re
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element, SubElement, register_namespace, tostring  # building only, never parsing
 
 import pymarc
 from django.db.models import F
+from lxml import etree
 
 from .marc import read
 from .models import Holding, Record
@@ -20,6 +22,7 @@ from .models import Holding, Record
 MARC_XML_NS = "http://www.loc.gov/MARC21/slim"
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
+SRW_DC_NS = "info:srw/schema/1/dc-schema"  # SRU's Dublin Core record (info:srw/schema/1/dc-v1.1)
 
 
 @dataclass
@@ -81,12 +84,36 @@ def marcxml(record):
     return pymarc.record_to_xml(record, namespace=True)
 
 
-def dublin_core(item):
-    """Simple Dublin Core of a cluster (an oai_dc:dc element, bytes), from the representative's normalised fields:
-    DC readers get the clean values the search shows, not the raw MARC punctuation."""
+_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 cannot hold
+
+
+def marcxml_element(record):
+    """The same MARCXML <record> as `marcxml`, as an lxml element, for a protocol answer that holds many: written
+    by lxml (C) rather than ElementTree, it costs a tenth of the time, which is most of an SRU page of 20 records."""
+    root = etree.Element(f"{{{MARC_XML_NS}}}record", nsmap={None: MARC_XML_NS, "xsi": _XSI})
+    root.set(f"{{{_XSI}}}schemaLocation", f"{MARC_XML_NS} http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd")
+    sub = etree.SubElement
+    sub(root, f"{{{MARC_XML_NS}}}leader").text = _NOT_XML.sub("", str(record.leader))
+    for item in record:
+        if item.control_field:
+            sub(root, f"{{{MARC_XML_NS}}}controlfield", tag=item.tag).text = _NOT_XML.sub("", item.data or "")
+            continue
+        node = sub(root, f"{{{MARC_XML_NS}}}datafield", ind1=item.indicators.first, ind2=item.indicators.second,
+                   tag=item.tag)
+        for subfield in item:
+            sub(node, f"{{{MARC_XML_NS}}}subfield", code=subfield.code).text = _NOT_XML.sub("", subfield.value or "")
+    return root
+
+
+def dublin_core(item, wrapper=OAI_DC_NS):
+    """Simple Dublin Core of a cluster (an oai_dc:dc element, bytes; SRU's srw_dc:dc with `wrapper=SRW_DC_NS`), from
+    the representative's normalised fields: DC readers get the clean values the search shows, not the raw MARC
+    punctuation."""
     register_namespace("oai_dc", OAI_DC_NS)
+    register_namespace("srw_dc", SRW_DC_NS)
     register_namespace("dc", DC_NS)
-    root = Element(f"{{{OAI_DC_NS}}}dc")
+    root = Element(f"{{{wrapper}}}dc")
     values = item.fields
 
     def add(name, value):

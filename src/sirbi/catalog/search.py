@@ -37,6 +37,8 @@ from stdnum.exceptions import ValidationError as NumberInvalid
 from sirbi.core.params import whole_number
 from sirbi.core.text import fold
 
+from . import search_tree
+
 TEXT_FIELDS = ["title", "author", "subject", "isbn", "publisher", "notes"]
 FACETS = ["country", "network", "library", "language", "material", "subject_facet"]
 FIELD_ALIASES = {"title": "title", "author": "author", "subject": "subject", "isbn": "isbn", "year": "year",
@@ -245,6 +247,23 @@ class TantivyBackend:
     def count(self):
         self._reload()
         return self.index.searcher().num_docs
+
+    def find(self, tree, sort="relevance", offset=0, limit=20):
+        """Search with a structured query (`search_tree` nodes, as a protocol asks), without facets."""
+        searcher = self._fresh_searcher()
+        options = {"year": {"order_by_field": "year", "order": tantivy.Order.Desc},
+                   "year_asc": {"order_by_field": "year", "order": tantivy.Order.Asc},
+                   "title": {"order_by_field": "sort_title", "order": tantivy.Order.Asc},
+                   "title_desc": {"order_by_field": "sort_title", "order": tantivy.Order.Desc}}.get(sort, {})
+        # Tantivy wants a limit of one at least: a request for the count alone takes one hit and drops it.
+        found = searcher.search(search_tree.tantivy_query(self.index.schema, tree), max(limit, 1), offset=offset,
+                                count=True, **options)
+        hits = found.hits[:limit]
+        return Result(count=found.count, keys=[int(searcher.doc(address)["key"][0]) for _s, address in hits])
+
+    def browse(self, field, start, before=0, after=20):
+        """A field's terms around `start`, with their document counts (see `search_tree.terms_from`)."""
+        return search_tree.terms_from(self._fresh_searcher(), field, start, before, after)
 
     def search(self, text, filters=None, sort="relevance", offset=0, limit=20, facet_size=20, match="all",
                collapse=False):
