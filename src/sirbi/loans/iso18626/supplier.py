@@ -38,7 +38,8 @@ _ANY = {None, *Status}
 ACCEPTS = {
     Action.STATUS_REQUEST: _ANY,
     Action.NOTIFICATION: _ANY,
-    Action.CANCEL: {Status.REQUEST_RECEIVED, Status.EXPECT_TO_SUPPLY, Status.WILL_SUPPLY, Status.RETRY_POSSIBLE},
+    # Cancel: also before the supplier has answered at all.
+    Action.CANCEL: {None, Status.REQUEST_RECEIVED, Status.EXPECT_TO_SUPPLY, Status.WILL_SUPPLY, Status.RETRY_POSSIBLE},
     Action.RECEIVED: {Status.LOANED, Status.OVERDUE, Status.RECALLED},
     Action.RENEW: {Status.LOANED, Status.OVERDUE},
     Action.SHIPPED_RETURN: {Status.LOANED, Status.OVERDUE, Status.RECALLED},
