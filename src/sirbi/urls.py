@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from sirbi.core import views as core_views
+from sirbi.loans import views as loans_views
 from sirbi.portal import views as portal_views
 
 urlpatterns = [
@@ -13,6 +14,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", include("sirbi.api_urls")),
+    path("iso18626", loans_views.iso18626, name="iso18626"),
 ]
 
 urlpatterns += i18n_patterns(
@@ -23,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("stats/", include("sirbi.stats.urls")),
     path("cooperation/", include("sirbi.cooperation.urls")),
     path("catalog/", include("sirbi.catalog.urls")),
+    path("loans/", include("sirbi.loans.urls")),
     path("platform/", include("sirbi.core.urls")),
     # Before Django's own: the same page with limits on the mails it sends (core.views.PasswordResetView).
     path("accounts/password_reset/", core_views.PasswordResetView.as_view(), name="password_reset"),

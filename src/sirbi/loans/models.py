@@ -100,6 +100,10 @@ class LendingPolicy(OfLibrary, ChangeLoggedModel):
         if self.cost == Cost.CHARGED and (self.cost_amount is None or not self.cost_currency):
             raise ValidationError({"cost_amount": _("Give the amount and its currency, or choose free.")})
 
+    def deliveries_display(self):
+        labels = dict(Delivery.choices)
+        return [str(labels.get(method, method)) for method in self.deliveries]
+
     def paused_on(self, day):
         started = self.paused_from is not None and self.paused_from <= day
         return started and (self.paused_until is None or day <= self.paused_until)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from sirbi.core import permissions
 from sirbi.core.changelog import record, save_object
-from sirbi.core.models import ChangeLog
+from sirbi.core.models import ChangeLog, Role
 
 from . import rota as rotas
 from .choices import RequestState, RotaOutcome, ServiceType
@@ -48,6 +48,12 @@ def _require_side(library, *, user=None, partner=None, what=""):
         return
     if not acts_for(user, library):
         raise PermissionDenied(_("Only the staff of %(library)s may %(what)s.") % {"library": library, "what": what})
+
+
+def is_staff_of(user, library):
+    """Is `user` on the staff of `library` itself? (The patron reference is for their eyes only: not even the
+    secretariat reads it.)"""
+    return any(a.role == Role.LIBRARY_STAFF and a.library_id == library.pk for a in permissions.assignments(user))
 
 
 def readable(user, queryset=None):
