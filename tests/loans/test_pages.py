@@ -141,3 +141,11 @@ def test_a_charged_policy_needs_its_amount(as_user, lima_library, librarian_lima
     response = as_user(librarian_lima).post(reverse("loans:policy-edit", args=[lima_library.pk]), {
         "lends_to": "country", "loan_days": 21, "renewals": 1, "response_days": 3, "cost": "charged"})
     assert response.status_code == 400 and not LendingPolicy.objects.exists()
+
+
+def test_the_cluster_page_offers_the_request_to_library_staff_only(as_user, novel, librarian_lima, coordinator_pe):
+    url = novel.get_absolute_url()
+    link = reverse("loans:request-new") + f"?cluster={novel.pk}"
+    assert link in as_user(librarian_lima).get(url).content.decode()
+    for user in (coordinator_pe, None):
+        assert link not in as_user(user).get(url).content.decode()
