@@ -48,6 +48,7 @@ from sirbi.core import batches
 from sirbi.core.changelog import BatchLog, save_object
 from sirbi.core.models import Job, Role, RoleAssignment, User
 from sirbi.core.uploads import store_upload
+from tests.loans import world as ill_world
 from sirbi.registry.imports.jobs import KIND as LIBRARY_IMPORT
 from sirbi.registry.models import Country, Library, Network
 from sirbi.stats.campaigns.services import Entry, Unit, save_figures
@@ -230,6 +231,9 @@ def build_world():
         ids[f"source_{key}"] = source.code
         records = list(Record.objects.filter(source=source).order_by("pk").values_list("pk", flat=True))
         ids[f"record_{key}"], ids[f"record_{key}_other"] = records[0], records[1]
+
+    # Interlibrary loan: policies, a partner endpoint, requests between Lima and Santiago (loans/world.py).
+    ids.update(ill_world.build(ids["lima"], ids["santiago"], ids["cusco"]))
 
     # Jobs: a finished dry run of a library import by the Lima librarian, and a job of Chile's coordinator.
     # Rows for the admin's models that nothing above creates.
