@@ -3,10 +3,18 @@ steps for each side, the public lending policy and its form; the wrong library r
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from sirbi.loans import services
 from sirbi.loans.iso18626.requester import State, Step
 from sirbi.loans.models import LendingPolicy, LoanRequest
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """The pages in English (/en/...), so that the stories read their words."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -233,9 +233,10 @@ def respond(loan, status, *, user=None, partner=None, reason_for_message=None, r
 
 
 def _locked(loan):
-    """The request as stored, locked for the transition (the caller's copy may be older)."""
-    return LoanRequest.objects.select_for_update().select_related("borrower__country", "lender__country").get(
-        pk=loan.pk)
+    """The request as stored, locked for the transition (the caller's copy may be older). Only its own row is
+    locked: PostgreSQL refuses FOR UPDATE on the nullable side of the join to the lender."""
+    return LoanRequest.objects.select_for_update(of=("self",)).select_related(
+        "borrower__country", "lender__country").get(pk=loan.pk)
 
 
 # The platform's own steps --------------------------------------------------------------------------------------
