@@ -154,7 +154,7 @@ def _request(message, partner, now):
         request_id=message.header.request_id[:80], external=True)
     RotaEntry.objects.create(request=loan, library=lender, position=1, reason="region",
                              detail={"asked_by_partner": partner.agency_id})
-    services._timeline(loan, Transition.Side.REQUESTER, "opened", "", loan.state, library=partner.library,
+    services.timeline(loan, Transition.Side.REQUESTER, "opened", "", loan.state, library=partner.library,
                        via=Transition.Via.ISO18626, now=now)
     services.act(loan, Step.SEND, partner=partner, via=Transition.Via.ISO18626, now=now)
 

@@ -107,7 +107,7 @@ def open_request(user, borrower, *, title, cluster=None, record=None, author="",
             RotaEntry(request=loan, library=c.library, position=index, reason=c.reason, load=c.load,
                       detail={**c.detail, "last": c.last})
             for index, c in enumerate(built.lenders, start=1)])
-        _timeline(loan, Transition.Side.REQUESTER, "opened", "", loan.state, user=user, library=borrower,
+        timeline(loan, Transition.Side.REQUESTER, "opened", "", loan.state, user=user, library=borrower,
                   via=source, now=now)
     return loan
 
@@ -127,7 +127,7 @@ def set_rota(user, loan, library_ids, *, source="web"):
             if entry.position != position:
                 entry.position = position
                 entry.save(update_fields=["position"])
-        _timeline(loan, Transition.Side.REQUESTER, "rota_changed", loan.state, loan.state, user=user,
+        timeline(loan, Transition.Side.REQUESTER, "rota_changed", loan.state, loan.state, user=user,
                   library=loan.borrower, via=source,
                   note=", ".join(entries[pk].library.name for pk in wanted))
 
@@ -154,12 +154,12 @@ def act(loan, action, *, user=None, partner=None, note="", via="web", message_ke
         if action == Step.SEND:
             if not loan.rota.filter(outcome=RotaOutcome.WAITING).exists():
                 raise LoanError(_("The rota is empty: no library can be asked for this item."))
-            _timeline(loan, Transition.Side.REQUESTER, "send", before, before, user=user, library=loan.borrower,
+            timeline(loan, Transition.Side.REQUESTER, "send", before, before, user=user, library=loan.borrower,
                       via=via, note=note, now=now, message_key=message_key)
             return _ask_next(loan, user=user, via=via, now=now)
         if action == Step.DECLINE:
             _close_entry(entry, RotaOutcome.DECLINED, now)
-            _timeline(loan, Transition.Side.REQUESTER, "decline", before, before, user=user, library=loan.borrower,
+            timeline(loan, Transition.Side.REQUESTER, "decline", before, before, user=user, library=loan.borrower,
                       via=via, note=note, now=now, entry=entry, message_key=message_key)
             return _ask_next(loan, user=user, via=via, now=now)
         if action == Action.RECEIVED:
@@ -225,7 +225,7 @@ def respond(loan, status, *, user=None, partner=None, reason_for_message=None, r
         if after == requester.NEXT_LENDER:
             entry.reason_unfilled = reason_unfilled or reason_retry
             _close_entry(entry, RotaOutcome.UNFILLED, now)
-            _timeline(loan, Transition.Side.SUPPLIER, status, before, before, supplier_status=status, **{
+            timeline(loan, Transition.Side.SUPPLIER, status, before, before, supplier_status=status, **{
                 k: v for k, v in common.items() if k not in ("side", "now")}, now=now)
             return _ask_next(loan, user=None, via=Transition.Via.SYSTEM, now=now)
         loan.state = after
@@ -293,7 +293,7 @@ def tick(now=None):
                 continue
             entry = _current_entry(loan)
             _close_entry(entry, RotaOutcome.TIMED_OUT, now)
-            _timeline(loan, Transition.Side.PLATFORM, "timed_out", loan.state, loan.state, via=Transition.Via.SYSTEM,
+            timeline(loan, Transition.Side.PLATFORM, "timed_out", loan.state, loan.state, via=Transition.Via.SYSTEM,
                       library=loan.lender, now=now, entry=entry)
             _ask_next(loan, user=None, via=Transition.Via.SYSTEM, now=now)
             moved += 1
@@ -325,7 +325,7 @@ def _save(loan, state_before, *, name, side, user, via, library, now, note="", e
     stored = LoanRequest.objects.filter(pk=loan.pk).values(*TRACKED).first()
     loan.version += 1
     loan.save()
-    _timeline(loan, side, name, state_before, loan.state, user=user, library=library, via=via, note=note, now=now,
+    timeline(loan, side, name, state_before, loan.state, user=user, library=library, via=via, note=note, now=now,
               entry=entry, supplier_status=supplier_status, reason=reason, loan_condition=loan_condition,
               answer=answer, message_key=message_key)
     record(loan, ChangeLog.Action.UPDATE, user=user, before=_json(stored), after=_json({
@@ -333,8 +333,9 @@ def _save(loan, state_before, *, name, side, user, via, library, now, note="", e
     return loan
 
 
-def _timeline(loan, side, name, before, after, *, user=None, library=None, via="web", note="", now=None, entry=None,
+def timeline(loan, side, name, before, after, *, user=None, library=None, via="web", note="", now=None, entry=None,
               supplier_status="", reason="", loan_condition="", answer="", message_key=None):
+    """One step of the request's timeline (inbound.py records a partner's new request with it too)."""
     return Transition.objects.create(
         request=loan, rota_entry=entry, side=side, name=str(name), state_before=before or "", state_after=after or "",
         supplier_status=supplier_status or "", reason=reason or "", loan_condition=loan_condition or "",
