@@ -546,8 +546,8 @@ API = [
             note="Practices are shared by POST and published by moderation only (405 for everyone).")
       for method in ("PUT", "PATCH", "DELETE")],
     *[Write("api:loans-policy-list", "POST", key, allowed, api("loans-policy-list"),
-            body(library=lambda ctx, key=key: getattr(ctx.w, key), lends_to="country", loan_days=21, renewals=1, response_days=3, cost="free",
-                 deliveries=["post"]), kind="json")
+            body(library=lambda ctx, key=key: getattr(ctx.w, key), lends_to="country", loan_days=21, renewals=1,
+                 response_days=3, cost="free", deliveries=["post"]), kind="json")
       for key, allowed in (("cusco", PERU), ("santiago_spare", CHILE))],
     *[Write("api:loans-policy-detail", method, key, allowed, api("loans-policy-detail", attr(f"policy_{key}")),
             changed(loan_days=30), kind="json")

@@ -48,11 +48,11 @@ from sirbi.core import batches
 from sirbi.core.changelog import BatchLog, save_object
 from sirbi.core.models import Job, Role, RoleAssignment, User
 from sirbi.core.uploads import store_upload
-from tests.loans import world as ill_world
 from sirbi.registry.imports.jobs import KIND as LIBRARY_IMPORT
 from sirbi.registry.models import Country, Library, Network
 from sirbi.stats.campaigns.services import Entry, Unit, save_figures
 from sirbi.stats.models import Campaign, Indicator, NeedRule
+from tests.loans import world as ill_world
 
 ROLES = ("anonymous", "lector", "biblio_pe", "red_pe", "coord_pe", "coord_cl", "secretariat")
 SIGNED_IN = frozenset(ROLES) - {"anonymous"}

@@ -25,6 +25,7 @@ from sirbi.registry.models import CERLALC_MEMBERS, Library
 from .choices import LendsTo, RotaOutcome, RotaReason, ServiceType
 from .models import LoanRequest, RotaEntry
 
+POLICY_FIELDS = ("library_id", "lends_returnables", "supplies_copies", "lends_to", "paused_from", "paused_until")
 TIERS = [RotaReason.NETWORK, RotaReason.COUNTRY, RotaReason.AGREEMENT, RotaReason.REGION]
 # Words of a holding's free-text status (folded) that say the copy cannot be lent now or at all.
 ON_LOAN = ("on loan", "prestado", "emprestado", "checked out", "en prestamo")
@@ -102,7 +103,9 @@ def build(borrower, *, service_type=ServiceType.LOAN, cluster=None, record=None,
     statuses.pop(borrower.pk, None)
     if not statuses:
         return Rota([], [])
-    libraries = Library.objects.filter(pk__in=statuses).select_related("country", "lending_policy")
+    # Only what the rota reads: a library or a policy built whole costs more than the rest of the rota together.
+    libraries = Library.objects.filter(pk__in=statuses).select_related("country", "lending_policy").only(
+        "name", "status", "country_id", "country__code", *(f"lending_policy__{name}" for name in POLICY_FIELDS))
     networks = {}
     for library_id, network_id in Library.networks.through.objects.filter(
             library_id__in=[*statuses, borrower.pk]).values_list("library_id", "network_id"):
