@@ -15,6 +15,7 @@ from sirbi.cooperation.api import (
     WorkingGroupViewSet,
 )
 from sirbi.core.api import ChangeLogViewSet
+from sirbi.loans.api import LendingPolicyViewSet, LoanRequestViewSet
 from sirbi.registry.api import (
     CountryViewSet,
     LibraryViewSet,
@@ -48,6 +49,8 @@ router.register("catalog/clusters", ClusterViewSet, basename="catalog-cluster")
 router.register("catalog/records", RecordViewSet, basename="catalog-record")
 router.register("catalog/holdings", HoldingViewSet, basename="catalog-holding")
 router.register("catalog/sources", SourceViewSet, basename="catalog-source")
+router.register("loans/policies", LendingPolicyViewSet, basename="loans-policy")
+router.register("loans/requests", LoanRequestViewSet, basename="loans-request")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

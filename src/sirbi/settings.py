@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "sirbi.stats",
     "sirbi.cooperation",
     "sirbi.catalog",
+    "sirbi.loans",
     "sirbi.portal",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 
 from sirbi.catalog.sru import views as sru_views
 from sirbi.core import views as core_views
+from sirbi.loans import views as loans_views
 from sirbi.portal import views as portal_views
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include("sirbi.api_urls")),
     path("opendata/catalog", portal_views.catalogue, name="opendata-catalog"),
     path("opendata/catalog.<str:fmt>", portal_views.catalogue, name="opendata-catalog-file"),
+    path("iso18626", loans_views.iso18626, name="iso18626"),
 ]
 
 urlpatterns += i18n_patterns(
@@ -27,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("stats/", include("sirbi.stats.urls")),
     path("cooperation/", include("sirbi.cooperation.urls")),
     path("catalog/", include("sirbi.catalog.urls")),
+    path("loans/", include("sirbi.loans.urls")),
     path("platform/", include("sirbi.core.urls")),
     # Before Django's own: the same page with limits on the mails it sends (core.views.PasswordResetView).
     path("accounts/password_reset/", core_views.PasswordResetView.as_view(), name="password_reset"),

@@ -391,6 +391,29 @@ PAGES = [
       for key, who in (("batch_pe", "coord_pe"), ("batch_cl", "coord_cl"))],
     *[Write("core:batch-undo", "POST", f"{who}'s", roles(who), rev("core:batch-undo", attr(key)), fixed(),
             refusal="message") for key, who in (("batch_pe", "coord_pe"), ("batch_cl", "coord_cl"))],
+    # Interlibrary loan: policies by their library's keepers; a request's steps by the staff of the library on
+    # that side only (coordinators and managers read, never act); the XML endpoint takes no session at all.
+    *[Write("loans:policy-edit", "POST", key, allowed, rev("loans:policy-edit", attr(key)),
+            page_form(rev("loans:policy-edit", attr(key)), loan_days="30"))
+      for key, allowed in (("lima", LIMA), ("santiago", CHILE))],
+    Write("loans:request-new", "POST", "lima", roles("biblio_pe"), rev("loans:request-new"),
+          fixed(borrower=attr("lima"), title="Libro pedido", service_type="Loan")),
+    Write("loans:request-act", "POST", "lima-draft", roles("biblio_pe"), rev("loans:request-act", attr("loan_draft")),
+          fixed(action="send")),
+    Write("loans:request-act", "POST", "santiago-asks-lima", SEC, rev("loans:request-act", attr("loan_in")),
+          fixed(action="Cancel"), note="Santiago's staff (not in the world) and the secretariat act for Santiago."),
+    Write("loans:request-answer", "POST", "lima-asked", roles("biblio_pe"),
+          rev("loans:request-answer", attr("loan_in")), fixed(status="WillSupply")),
+    Write("loans:request-answer", "POST", "santiago-asked", SEC, rev("loans:request-answer", attr("loan_out")),
+          fixed(status="WillSupply")),
+    Write("loans:request-rota", "POST", "lima-draft", roles("biblio_pe"), rev("loans:request-rota", attr("loan_draft")),
+          fixed(order=attr("santiago"))),
+    Write("iso18626", "POST", "session", NOBODY, lambda w: "/iso18626", fixed(), kind="json",
+          note="Partners authenticate with their token (tests/loans/test_endpoint.py); a session is no credential."),
+    Write("loans:request", "GET", "lima-asks-santiago", roles("biblio_pe", "red_pe", "coord_pe", "coord_cl"),
+          rev("loans:request", attr("loan_out")), kind="read", secret=lambda w: "Libro out"),
+    Write("loans:desk", "GET", "lima", roles("biblio_pe", "red_pe", "coord_pe"), rev("loans:desk", attr("lima")),
+          kind="read", secret=lambda w: "Libro out"),
 ]
 
 # Pages that take no write from anyone, or only the person's own session (sign in, out, passwords, language):
@@ -415,6 +438,7 @@ READ_ONLY_PAGES = {
     "catalog:source",
     "core:changes", "core:jobs", "core:token", "core:batches", "core:batch",
     "opendata-catalog", "opendata-catalog-file",
+    "loans:home", "loans:desk", "loans:policy", "loans:request",
 }
 # Protocol endpoints that also take their parameters in a form-encoded POST, as the protocol allows, and write
 # nothing (no session, no change): the SRU server.
@@ -548,6 +572,21 @@ API = [
             body(status="published", title="Publicada por la API"), kind="json",
             note="Practices are shared by POST and published by moderation only (405 for everyone).")
       for method in ("PUT", "PATCH", "DELETE")],
+    *[Write("api:loans-policy-list", "POST", key, allowed, api("loans-policy-list"),
+            body(library=lambda ctx, key=key: getattr(ctx.w, key), lends_to="country", loan_days=21, renewals=1,
+                 response_days=3, cost="free", deliveries=["post"]), kind="json")
+      for key, allowed in (("cusco", PERU), ("santiago_spare", CHILE))],
+    *[Write("api:loans-policy-detail", method, key, allowed, api("loans-policy-detail", attr(f"policy_{key}")),
+            changed(loan_days=30), kind="json")
+      for method in ("PUT", "PATCH") for key, allowed in (("lima", LIMA), ("santiago", CHILE))],
+    Write("api:loans-request-list", "POST", "lima", roles("biblio_pe"), api("loans-request-list"),
+          body(borrower=lambda ctx: ctx.w.lima, title="Libro por la API"), kind="json"),
+    Write("api:loans-request-act", "POST", "lima-draft", roles("biblio_pe"),
+          api("loans-request-act", attr("loan_draft")), body(action="send"), kind="json"),
+    Write("api:loans-request-answer", "POST", "lima-asked", roles("biblio_pe"),
+          api("loans-request-answer", attr("loan_in")), body(status="WillSupply"), kind="json"),
+    Write("api:loans-request-answer", "POST", "santiago-asked", SEC,
+          api("loans-request-answer", attr("loan_out")), body(status="WillSupply"), kind="json"),
 ]
 
 
@@ -597,6 +636,11 @@ ADMIN = {
                        {"source_pe": PERU, "source_cl": CHILE}),
     "catalog.Record": (NOBODY, {"record_pe": NOBODY}, {"record_pe": NOBODY}),
     "catalog.Rejected": (NOBODY, {}, {}),
+    "loans.LendingPolicy": (STAFF_ROLES | SEC, {"policy_lima": LIMA, "policy_santiago": CHILE},
+                            {"policy_lima": LIMA, "policy_santiago": CHILE}),
+    "loans.PartnerEndpoint": (STAFF_ROLES | SEC, {"endpoint_cusco": PERU}, {"endpoint_cusco": PERU}),
+    # Requests move by their actions only: read in the admin, never written there.
+    "loans.LoanRequest": (NOBODY, {"loan_out": NOBODY}, {"loan_out": NOBODY}),
 }
 
 

@@ -52,6 +52,7 @@ from sirbi.registry.imports.jobs import KIND as LIBRARY_IMPORT
 from sirbi.registry.models import Country, Library, Network, ServicePoint
 from sirbi.stats.campaigns.services import Entry, Unit, save_figures
 from sirbi.stats.models import Campaign, Indicator, NeedRule
+from tests.loans import world as ill_world
 
 ROLES = ("anonymous", "lector", "biblio_pe", "red_pe", "coord_pe", "coord_cl", "secretariat")
 SIGNED_IN = frozenset(ROLES) - {"anonymous"}
@@ -234,6 +235,9 @@ def build_world():
         ids[f"source_{key}"] = source.code
         records = list(Record.objects.filter(source=source).order_by("pk").values_list("pk", flat=True))
         ids[f"record_{key}"], ids[f"record_{key}_other"] = records[0], records[1]
+
+    # Interlibrary loan: policies, a partner endpoint, requests between Lima and Santiago (loans/world.py).
+    ids.update(ill_world.build(ids["lima"], ids["santiago"], ids["cusco"]))
 
     # Jobs: a finished dry run of a library import by the Lima librarian, and a job of Chile's coordinator.
     # Rows for the admin's models that nothing above creates.

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from sirbi.catalog.demo import load_catalog_demo
 from sirbi.cooperation.demo import load_cooperation_demo
+from sirbi.loans.demo import load_loans_demo
 from sirbi.registry.demo import DEMO_PASSWORD, load_demo
 from sirbi.stats.demo import load_stats_demo
 
@@ -41,6 +42,10 @@ class Command(BaseCommand):
         )
         catalog = load_catalog_demo()
         self.stdout.write(f"Catalog: {catalog['sources']} demo sources; new records: {catalog['records']}.")
+        loans = load_loans_demo()
+        result["accounts"] += loans["accounts"]
+        self.stdout.write(f"Interlibrary loan: new sample policies: {loans['policies']}; sample requests: "
+                          f"{loans['requests']}.")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username, role, scope in result["accounts"]:
             self.stdout.write(f"  {username:<12} {role}{' — ' + scope if scope else ''}")

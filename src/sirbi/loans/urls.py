@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "loans"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("libraries/<int:library>/", views.desk, name="desk"),
+    path("libraries/<int:library>/policy/", views.policy_detail, name="policy"),
+    path("libraries/<int:library>/policy/edit/", views.policy_edit, name="policy-edit"),
+    path("requests/new/", views.request_new, name="request-new"),
+    path("requests/<int:pk>/", views.request_detail, name="request"),
+    path("requests/<int:pk>/act/", views.request_act, name="request-act"),
+    path("requests/<int:pk>/answer/", views.request_answer, name="request-answer"),
+    path("requests/<int:pk>/rota/", views.request_rota, name="request-rota"),
+]

@@ -1,0 +1,230 @@
+"""Interlibrary loan pages (thin: parse, check, call a service, render) and the ISO 18626 endpoint."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sirbi.catalog.models import Cluster, Record
+from sirbi.core import permissions
+from sirbi.core.changelog import ConflictError, history, save_object, visible_changes
+from sirbi.core.downloads import export
+from sirbi.registry.models import Library
+
+from . import desk as desks
+from . import inbound, services
+from .choices import (
+    ACTION_LABELS,
+    EXCLUSION_LABELS,
+    LOAN_CONDITION_LABELS,
+    REASON_UNFILLED_LABELS,
+    REASONS_RETRY_OFFERED,
+    SUPPLIER_STATUS_LABELS,
+    RequestState,
+)
+from .forms import LendingPolicyForm, LoanRequestForm, RequesterStepForm, RotaForm, SupplierAnswerForm
+from .iso18626 import requester, supplier
+from .iso18626.messages import MAX_BYTES
+from .models import LendingPolicy, LoanRequest, PartnerEndpoint
+from .rota import build as build_rota
+
+
+def _reads_desk(user, library):
+    return permissions.can_keys(user, "view", LoanRequest, library.scope_keys())
+
+
+@login_required
+def home(request):
+    """The desk of the user's library (the first one they act for), or the list of requests they may read."""
+    libraries = [a.library_id for a in permissions.assignments(request.user) if a.library_id]
+    if libraries:
+        return redirect("loans:desk", libraries[0])
+    loans = services.readable(request.user, LoanRequest.objects.with_related()).order_by("-updated")[:200]
+    return render(request, "loans/overview.html", {"loans": loans})
+
+
+@login_required
+def desk(request, library):
+    library = get_object_or_404(Library.objects.select_related("country"), pk=library)
+    if not _reads_desk(request.user, library):
+        raise PermissionDenied(_("Only the staff of %(library)s, its network's managers, its country's coordinators "
+                                 "and the secretariat read its interlibrary loans.") % {"library": library})
+    direction = request.GET.get("direction", "") if request.GET.get("direction") in ("in", "out") else ""
+    state = request.GET.get("state", "") if request.GET.get("state") in RequestState.values else ""
+    loans = desks.requests_of(library, direction=direction, state=state, attention=request.GET.get("attention") == "1")
+    if request.GET.get("export") == "csv":
+        return export(desks.export_rows(library, loans), desks.EXPORT_COLUMNS, "csv", f"ill-{library.pk}")
+    return render(request, "loans/desk.html", {
+        "library": library, "loans": loans[:300], "direction": direction, "state": state,
+        "states": RequestState.choices, "attention": request.GET.get("attention") == "1",
+        "can_request": services.acts_for(request.user, library), "query": request.GET.urlencode(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_new(request):
+    cluster = Cluster.objects.filter(pk=request.GET.get("cluster") or None).select_related("representative").first()
+    record = Record.objects.filter(pk=request.GET.get("record") or None).first()
+    reach = permissions.scope(request.user, "add", LoanRequest)
+    if not reach:
+        raise PermissionDenied(permissions.refusal(request.user, "add", LoanRequest))
+    libraries = reach.narrow(Library.objects.all()) if not reach.everywhere else Library.objects.filter(
+        lending_policy__isnull=False)
+    shown = (record or (cluster.representative if cluster else None))
+    initial = {"title": shown.title, "author": (shown.authors or [""])[0], "isbn": (shown.isbns or [""])[0]} \
+        if shown else {}
+    if libraries.count() == 1:
+        initial["borrower"] = libraries.first()
+    form = LoanRequestForm(request.POST or None, libraries=libraries, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        loan = services.open_request(request.user, data.pop("borrower"), cluster=cluster, record=record, **data)
+        messages.success(request, _("The request is ready: check its rota, then send it."))
+        return redirect(loan.get_absolute_url())
+    return render(request, "loans/request_form.html", {"form": form, "cluster": cluster, "record": record},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def request_detail(request, pk):
+    loan = get_object_or_404(LoanRequest.objects.with_related(), pk=pk)
+    if not services.can_read(request.user, loan):
+        raise PermissionDenied(_("Only the libraries of this request, and those who oversee them, read it."))
+    for_borrower = services.acts_for(request.user, loan.borrower) and not loan.external
+    lender_is_here = loan.lender is not None and not PartnerEndpoint.objects.filter(
+        library=loan.lender, active=True).exists()
+    for_lender = loan.lender is not None and lender_is_here and services.acts_for(request.user, loan.lender)
+    steps = []
+    if for_borrower and loan.state not in requester.FINAL:
+        for action in requester.actions_from(loan.state):
+            try:
+                if action in ACTION_LABELS and action not in ("send", "accept", "decline"):
+                    supplier.accepts(loan.supplier_status or None, action)
+            except supplier.TransitionError:
+                continue
+            steps.append((str(action), ACTION_LABELS[action]))
+    statuses = [(s.value, SUPPLIER_STATUS_LABELS[s]) for s in supplier.allowed_next(loan.supplier_status or None)] \
+        if for_lender and loan.state not in requester.FINAL else []
+    excluded = []
+    if loan.state == "draft" and for_borrower:
+        built = build_rota(loan.borrower, service_type=loan.service_type, cluster=loan.cluster, record=loan.record,
+                           isbn=loan.isbn)
+        excluded = [(library, EXCLUSION_LABELS.get(why, why)) for library, why in built.excluded]
+    return render(request, "loans/request_detail.html", {
+        "loan": loan, "rota": loan.rota.select_related("library__country"),
+        "transitions": loan.transitions.select_related("library", "user"),
+        "show_patron": services.is_staff_of(request.user, loan.borrower), "steps": steps, "statuses": statuses,
+        "for_lender": for_lender, "excluded": excluded, "reasons_unfilled": REASON_UNFILLED_LABELS,
+        "reasons_retry": REASONS_RETRY_OFFERED, "conditions": LOAN_CONDITION_LABELS,
+        "status_label": SUPPLIER_STATUS_LABELS.get(loan.supplier_status, ""),
+        "changes": visible_changes(history(loan)[:20], request.user),
+    })
+
+
+def _step(request, loan, call):
+    try:
+        call()
+    except services.LoanError as error:
+        messages.error(request, str(error))
+    return redirect(loan.get_absolute_url())
+
+
+@login_required
+@require_POST
+def request_act(request, pk):
+    """The requesting library's step (send, accept, decline, or an action of the standard)."""
+    loan = get_object_or_404(LoanRequest, pk=pk)
+    form = RequesterStepForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(_("Unknown step."), status=400)
+    action = form.cleaned_data["action"]
+    step = requester.Step(action) if action in requester.Step._value2member_map_ else requester.Action(action)
+    return _step(request, loan, lambda: services.act(loan, step, user=request.user, note=form.cleaned_data["note"]))
+
+
+@login_required
+@require_POST
+def request_answer(request, pk):
+    """The lender's answer."""
+    loan = get_object_or_404(LoanRequest, pk=pk)
+    form = SupplierAnswerForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(_("Unknown answer."), status=400)
+    data = form.cleaned_data
+    return _step(request, loan, lambda: services.respond(
+        loan, data["status"], user=request.user, reason_for_message=data["reason_for_message"] or None,
+        reason_unfilled=data["reason_unfilled"], reason_retry=data["reason_retry"],
+        loan_condition=data["loan_condition"], due_date=data["due_date"], answer=data["answer"], note=data["note"]))
+
+
+@login_required
+@require_POST
+def request_rota(request, pk):
+    loan = get_object_or_404(LoanRequest, pk=pk)
+    form = RotaForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(_("Unknown order."), status=400)
+    return _step(request, loan, lambda: services.set_rota(request.user, loan, form.cleaned_data["order"]))
+
+
+def policy_detail(request, library):
+    """A library's lending policy: public, like the directory it belongs to."""
+    library = get_object_or_404(Library.objects.select_related("country"), pk=library)
+    policy = LendingPolicy.objects.filter(library=library).first()
+    draft = policy or LendingPolicy(library=library)
+    return render(request, "loans/policy_detail.html", {
+        "library": library, "policy": policy, "can_change": permissions.can(request.user, "change", draft)
+        if policy else permissions.can(request.user, "add", draft),
+        "endpoint": PartnerEndpoint.objects.filter(library=library, active=True).first(),
+        "changes": visible_changes(history(policy)[:20], request.user) if policy else [],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_edit(request, library):
+    library = get_object_or_404(Library.objects.select_related("country"), pk=library)
+    policy = LendingPolicy.objects.filter(library=library).first() or LendingPolicy(library=library)
+    permissions.require(request.user, "change" if policy.pk else "add", policy)
+    data = request.POST.copy() if request.method == "POST" else None
+    if data is not None:
+        data["library"] = library.pk  # the page's library, whatever the form says
+    form = LendingPolicyForm(data, instance=policy, user=request.user, initial={"library": library.pk})
+    if request.method == "POST" and form.is_valid():
+        instance = form.save(commit=False)
+        try:
+            save_object(instance, user=request.user, expected_version=form.cleaned_data.get("base_version"),
+                        message=form.cleaned_data.get("message", ""))
+        except ConflictError as conflict:
+            form.add_error(None, str(conflict))
+            return render(request, "loans/policy_form.html", {"form": form, "library": library}, status=409)
+        messages.success(request, _("Saved: %(object)s.") % {"object": instance})
+        return redirect(instance.get_absolute_url())
+    return render(request, "loans/policy_form.html", {"form": form, "library": library},
+                  status=400 if request.method == "POST" else 200)
+
+
+# CSRF-exempt on purpose: this endpoint takes no cookie-authenticated request. Libraries on other systems post
+# ISO 18626 XML to it machine to machine, each authenticated by its own partner token (Authorization: Bearer),
+# so a forged cross-site request carries no credential (docs/security.md).
+@csrf_exempt
+@require_POST
+def iso18626(request):
+    """POST /iso18626: an ISO 18626 message in, the standard's confirmation out."""
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if not length.isdigit() or int(length) > MAX_BYTES:
+        return HttpResponse(_("An ISO 18626 message is at most %(n)s bytes.") % {"n": MAX_BYTES}, status=413,
+                            content_type="text/plain; charset=utf-8")
+    scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
+    partner = inbound.partner_for(token.strip()) if scheme.lower() == "bearer" else None
+    if partner is None:
+        response = HttpResponse(_("A partner token is required (Authorization: Bearer)."), status=401,
+                                content_type="text/plain; charset=utf-8")
+        response["WWW-Authenticate"] = 'Bearer realm="iso18626"'
+        return response
+    return HttpResponse(inbound.receive(request.body, partner), content_type="application/xml; charset=utf-8")

@@ -1,0 +1,30 @@
+"""The interlibrary loan part of the permission matrix's world (tests/core/permission_world.py): Lima and
+Santiago state their policies, Cusco is a partner on another system, and three requests wait — Lima's draft,
+Lima's request asked of Santiago, and Santiago's request asked of Lima."""
+
+from sirbi.loans.models import LendingPolicy, LoanRequest, PartnerEndpoint, RotaEntry
+
+
+def _loan(key, borrower, lender, state):
+    loan = LoanRequest.objects.create(borrower_id=borrower, title=f"Libro {key}", request_id=f"mx-{key}",
+                                      state=state, lender_id=lender if state != "draft" else None,
+                                      patron_reference=f"Lector {key}")
+    RotaEntry.objects.create(request=loan, library_id=lender, position=1, reason="region",
+                             outcome="waiting" if state == "draft" else "asked")
+    return loan.pk
+
+
+def build(lima, santiago, cusco):
+    for library in (lima, santiago):
+        LendingPolicy.objects.create(library_id=library, lends_to="members", deliveries=["post"])
+    endpoint = PartnerEndpoint(library_id=cusco, url="https://ill.example.org/iso18626", agency_id="PE-MXCUS")
+    endpoint.set_token("matrix-token")
+    endpoint.save()
+    return {
+        "policy_lima": LendingPolicy.objects.get(library_id=lima).pk,
+        "policy_santiago": LendingPolicy.objects.get(library_id=santiago).pk,
+        "endpoint_cusco": endpoint.pk,
+        "loan_draft": _loan("draft", lima, santiago, "draft"),
+        "loan_out": _loan("out", lima, santiago, "requested"),
+        "loan_in": _loan("in", santiago, lima, "requested"),
+    }
