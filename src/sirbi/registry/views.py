@@ -149,12 +149,13 @@ def library_map(request):
 
 @gzip_page
 def library_points(request):
-    """Every located library of the filtered list, compactly: [id, latitude, longitude, name, type]."""
+    """Every located library of the filtered list, compactly: [id, latitude, longitude, name] (what the map
+    draws; the map page must stay under 200 KB with the demo's 3,000 libraries: tests/e2e/test_page_weight.py)."""
     filterset = LibraryFilter(request.GET, queryset=Library.objects.all())
     rows = filterset.qs.filter(latitude__isnull=False, longitude__isnull=False).order_by().values_list(
-        "pk", "latitude", "longitude", "name", "type")
-    points = [[pk, round(lat, 5), round(lon, 5), name, kind] for pk, lat, lon, name, kind in rows.iterator(5000)]
-    body = json.dumps({"fields": ["id", "latitude", "longitude", "name", "type"], "points": points},
+        "pk", "latitude", "longitude", "name")
+    points = [[pk, round(lat, 5), round(lon, 5), name] for pk, lat, lon, name in rows.iterator(5000)]
+    body = json.dumps({"fields": ["id", "latitude", "longitude", "name"], "points": points},
                       ensure_ascii=False, separators=(",", ":"))
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Cache-Control"] = "public, max-age=60"

@@ -53,7 +53,9 @@ def register(meeting, user, *, name, email="", organisation="", country=None, ro
     if meeting.end_date < today:
         raise RegistrationError(_("%(meeting)s is over.") % {"meeting": meeting})
     if country is not None and not delegation_countries(user).filter(pk=country.pk).exists():
-        raise PermissionDenied(_("You may not register for the delegation of %(country)s.") % {"country": country})
+        yours = ", ".join(str(c) for c in delegation_countries(user)) or _("none")
+        raise PermissionDenied(_("You register for the delegations of the countries you coordinate (%(yours)s); "
+                                 "%(country)s is not one of them.") % {"yours": yours, "country": country})
     with transaction.atomic():
         Meeting.objects.select_for_update().filter(pk=meeting.pk).first()  # one registration at a time
         existing = meeting.participants.filter(user=user).first()
