@@ -67,6 +67,21 @@ def test_register_through_the_page_then_waitlisted_when_full(meeting, as_user, c
     assert meeting.participants.count() == 2
 
 
+def test_a_registration_has_no_preset_role_and_is_confirmed_by_mail(meeting, as_user, reader, mailoutbox):
+    page = as_user(reader).get(url("meeting", meeting.pk)).content.decode()
+    assert 'value="" selected' in page.split('id="id_role"')[1].split("</select>")[0]  # "Choose your role"
+    response = as_user(reader).post(url("register", meeting.pk), {"name": "Rosa", "email": "r@example.org"},
+                                    follow=True)
+    assert "This field is required" in response.content.decode() and not meeting.participants.exists()
+    assert not mailoutbox
+    as_user(reader).post(url("register", meeting.pk), {"name": "Rosa", "email": "rosa@example.org",
+                                                       "role": "guest"})
+    assert meeting.participants.get().role == "guest"
+    # To the account's address and to the one given in the form.
+    assert sorted(m.to[0] for m in mailoutbox) == ["reader@example.org", "rosa@example.org"]
+    assert all(str(meeting) in m.subject for m in mailoutbox)
+
+
 def test_only_the_secretariat_manages_registrations(meeting, as_user, coordinator_pe, secretary, peru):
     as_user(coordinator_pe).post(url("register", meeting.pk), {"name": "Ana", "email": "a@example.org",
                                                                "country": "PE", "role": "head"})

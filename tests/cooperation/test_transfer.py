@@ -104,7 +104,8 @@ def test_xlsx_round_trip_through_export(action_pe, action_ar, secretary, as_user
 def test_import_page_and_command(objective, coordinator_pe, reader, as_user, tmp_path):
     with translation.override("en"):
         page_url = reverse("cooperation:import-actions")
-    assert as_user(reader).get(page_url).status_code == 403
+    refused = as_user(reader).get(page_url)
+    assert refused.status_code == 403 and "no role that may add" in refused.content.decode()  # it says why
     from django.core.files.uploadedfile import SimpleUploadedFile
     body = as_user(coordinator_pe).post(page_url, {"file": SimpleUploadedFile("a.csv", csv_bytes([COLUMNS, ROW]))},
                                         ).content.decode()

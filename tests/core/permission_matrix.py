@@ -420,6 +420,7 @@ PAGES = [
 # the completeness test requires every URL name to be in PAGES or here, and reads these views' code for "POST".
 READ_ONLY_PAGES = {
     "root", "healthz", "sru", "portal:home", "portal:open-data",
+    "registry:index", "cooperation:index",
     "registry:country", "registry:networks", "registry:network", "registry:libraries", "registry:library",
     "registry:map", "registry:map-points", "registry:import-template",
     "stats-campaigns:list", "stats-campaigns:detail", "stats-campaigns:scope-template",

@@ -92,6 +92,7 @@ def test_from_a_meeting_to_progress_on_the_roadmap(open_page, live_server, roadm
         sign_in(page, base, user)
         assert page.url == meeting_url
         page.select_option("#id_country", country)
+        page.select_option("#id_role", "head")
         page.check("#id_public_consent")
         submit(page, page.get_by_role("button", name="Register"))
         assert expected in message(page)

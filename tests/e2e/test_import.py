@@ -35,6 +35,10 @@ def test_rosa_imports_a_file_corrects_its_bad_row_and_confirms(page, live_server
     # The import is in the members' menu.
     page.locator('nav.main-nav a[href="/es/registry/import/"]').click()
     page.wait_for_url("**/es/registry/import/")
+    # Only the networks she may add libraries to (Peru's), each named with its country: several countries
+    # have a "Red Nacional de Bibliotecas Públicas".
+    offered = page.locator("#id_network option").all_inner_texts()
+    assert offered[1:] == ["Sistema Nacional de Bibliotecas (SNB) (Perú)"], offered
 
     upload(page, csv_file(GOOD_ROW, BAD_ROW))
     shot(page, "es-import-preview-errors")

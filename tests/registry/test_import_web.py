@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from sirbi.core.models import ChangeLog, ImportBatch, Job
 from sirbi.registry.exports import LIBRARY_COLUMNS
 from sirbi.registry.imports import libraries as importer
-from sirbi.registry.models import Library
+from sirbi.registry.models import Library, Network
 from tests.registry.test_imports import HEADER, HUANUCO, MIRAFLORES, csv_bytes, stored_state, with_cell, xlsx_bytes
 
 
@@ -64,6 +64,28 @@ def test_people_with_a_role_open_the_import_page(request, as_user, actor):
     assert page.status_code == 200
     assert 'enctype="multipart/form-data"' in page.content.decode()
     assert "/en/registry/import/template.xlsx" in page.content.decode()
+
+
+def network_options(page):
+    select = page.content.decode().split('id="id_network"')[1].split("</select>")[0]
+    return [html.unescape(text) for text in re.findall(r'<option value="[^"]+"[^>]*>([^<]*)</option>', select)]
+
+
+def test_the_import_page_offers_only_the_networks_the_user_may_fill(as_user, coordinator_pe, librarian_lima,
+                                                                     secretary, coordinator_cl, pe_public):
+    # Peru's coordinator: Peru's networks, named with the country (names repeat between countries).
+    assert network_options(as_user(coordinator_pe).get("/es/registry/import/")) == [
+        f"{pe_public.name} (Perú)"]
+    assert all("(Chile)" in name for name in network_options(as_user(coordinator_cl).get("/es/registry/import/")))
+    # Library staff add their library to no network: none is offered.
+    assert network_options(as_user(librarian_lima).get("/es/registry/import/")) == []
+    # The secretariat: every network.
+    assert len(network_options(as_user(secretary).get("/es/registry/import/"))) == Network.objects.count()
+    # A network outside the user's reach, sent anyway, is refused by the form.
+    chilean = Network.objects.filter(country__code="CL").first()
+    response = as_user(coordinator_pe).post("/es/registry/import/", {
+        "file": SimpleUploadedFile("a.csv", b"name,country\nX,PE\n"), "network": chilean.code})
+    assert response.status_code == 400 and not Job.objects.exists()
 
 
 # --- Upload, preview, confirm ----------------------------------------------------------------------------

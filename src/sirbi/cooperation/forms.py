@@ -19,7 +19,8 @@ class RegistrationForm(forms.Form):
     organisation = forms.CharField(label=_("Organisation"), max_length=250, required=False)
     country = forms.ModelChoiceField(label=_("Delegation"), queryset=Country.objects.none(), required=False,
                                      empty_label=_("Guest (no delegation)"), to_field_name="code")
-    role = forms.ChoiceField(label=_("Role"), choices=ParticipantRole.choices, initial=ParticipantRole.DELEGATE)
+    # No role chosen in advance: a guest is not a delegate, and a wrong default is easy to send unnoticed.
+    role = forms.ChoiceField(label=_("Role"), choices=[("", _("Choose your role")), *ParticipantRole.choices])
     public_consent = forms.BooleanField(label=_("Show my name in the public list of participants"), required=False)
 
     def __init__(self, *args, countries=None, **kwargs):

@@ -6,10 +6,12 @@ from .groups import views as group_views
 from .meetings import views as meeting_views
 from .needs import views as needs_views
 from .roadmap import views as roadmap_views
+from .views import index
 
 app_name = "cooperation"
 
 urlpatterns = [
+    path("", index, name="index"),
     path("meetings/", meeting_views.meeting_list, name="meetings"),
     path("meetings/calendar/", meeting_views.calendar_page, name="calendar"),
     path("meetings/sirbi.ics", meeting_views.calendar_feed, name="feed"),

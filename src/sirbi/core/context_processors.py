@@ -20,7 +20,8 @@ def platform(request):
         "is_secretariat": permissions.is_secretariat(user),
         # Read by maps.js from a json_script block (registry/_map_scripts.html); never written into script.
         "map_config": {
-            "countries": static("vendor/world-atlas/countries-50m.json"),
+            "countries": static("vendor/world-atlas/countries-110m.json"),
+            "members": static("sirbi/maps/members-50m.json"),
             "tiles": settings.TILE_URL,
             "attribution": settings.TILE_ATTRIBUTION,
         },

@@ -32,6 +32,14 @@ class VersionedForm(forms.ModelForm):
             self.initial["base_version"] = self.instance.version
             self._initial_codes()
 
+    # Edit pages show the fields in groups, one column (core/_form.html): [(legend, [field names])]. Fields
+    # left out follow in a group of their own; the change note always comes last.
+    groups = ()
+
+    def grouped(self):
+        """[(legend or None, [bound fields])]: the groups of visible fields, the change note last."""
+        return field_groups(self, self.groups, last=("message",))
+
     def _initial_codes(self):
         """Fields that choose by code start from the instance's related objects (the model gives primary keys),
         which each field shows as it reads them back (its code, an ISIL...)."""
@@ -50,3 +58,21 @@ class CodeChoiceField(forms.ModelChoiceField):
 
     def __init__(self, queryset, **kwargs):
         super().__init__(queryset, to_field_name="code", **kwargs)
+
+
+def field_groups(form, groups, last=()):
+    """The visible fields of `form` in `groups` ([(legend, [names])]), the others after them, then `last`."""
+    visible = {field.name: field for field in form.visible_fields()}
+    result, placed = [], set(last)
+    for legend, names in groups:
+        fields = [visible[name] for name in names if name in visible and name not in placed]
+        placed.update(names)
+        if fields:
+            result.append((legend, fields))
+    rest = [field for name, field in visible.items() if name not in placed]
+    if rest:
+        result.append((None, rest))
+    tail = [visible[name] for name in last if name in visible]
+    if tail:
+        result.append((None, tail))
+    return result

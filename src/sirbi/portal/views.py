@@ -52,6 +52,7 @@ def home(request):
         "map_data": map_data,
         "network_total": sum(networks.values()),
         "library_total": sum(libraries.values()),
+        "sample_count": Library.objects.filter(is_sample=True).count(),
         "without_network": sum(1 for c in members if not c.network_count),
     })
 

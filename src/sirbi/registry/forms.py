@@ -11,6 +11,9 @@ from .choices import SERVICES
 from .models import Country, Library, Network, ServicePoint, Subdivision, TypologyRule
 from .services import isil_holder
 
+COORDINATES_HELP = _("Decimal degrees (-12.0464, -77.0428); both or neither.")
+WEB_HELP = _("A full address; typed without https://, it is added.")
+
 
 class CountryForm(VersionedForm):
     class Meta:
@@ -18,6 +21,17 @@ class CountryForm(VersionedForm):
         formfield_callback = https_urls
         fields = ["focal_point_entity", "focal_point_name", "focal_point_role", "focal_point_email",
                   "focal_point_phone", "latitude", "longitude"]
+
+    groups = (
+        (_("Focal point"), ["focal_point_entity", "focal_point_name", "focal_point_role", "focal_point_email",
+                            "focal_point_phone"]),
+        (_("Place on the map"), ["latitude", "longitude"]),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for axis in ("latitude", "longitude"):
+            self.fields[axis].help_text = COORDINATES_HELP
 
 
 class NetworkForm(VersionedForm):
@@ -32,10 +46,21 @@ class NetworkForm(VersionedForm):
                   "libraries_declared_year", "libraries_declared_source", "source_url", "confidence"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
+    groups = (
+        (_("Identity"), ["country", "code", "name", "acronym", "type", "status", "description"]),
+        (_("Governance"), ["governing_entity", "legal_framework", "legal_framework_url", "website"]),
+        (_("Contact"), ["contact_name", "contact_role", "contact_email", "contact_phone"]),
+        (_("Libraries declared"), ["libraries_declared", "libraries_declared_is_minimum", "libraries_declared_year",
+                                   "libraries_declared_source"]),
+        (_("Provenance"), ["source_url", "confidence"]),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.user is not None:
             self.fields["country"].queryset = countries_for(self.user, Network, self.instance)
+        self.fields["country"].help_text = _("Only the countries your role covers.")
+        self.fields["website"].help_text = WEB_HELP
 
 
 class LibraryForm(VersionedForm):
@@ -60,6 +85,12 @@ class LibraryForm(VersionedForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     field_order = [*Meta.fields, "services", "message"]
+    groups = (
+        (_("Identity"), ["name", "isil", "type", "status", "description"]),
+        (_("Place"), ["country", "subdivision", "locality", "address", "postal_code", "latitude", "longitude"]),
+        (_("Contact"), ["website", "email", "phone"]),
+        (_("Networks and services"), ["networks", "services"]),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,6 +99,15 @@ class LibraryForm(VersionedForm):
         if self.user is not None:
             self.fields["country"].queryset = countries_for(self.user, Library, self.instance)
         self.fields["isil"].validators = []  # checked with the country in clean()
+        self.fields["isil"].help_text = _("ISO 15511: the country's code, a hyphen, then letters, digits or / - : "
+                                          "(PE-BNP), 16 characters at most; no other library may have it.")
+        self.fields["country"].help_text = _("Only the countries your role covers.")
+        self.fields["subdivision"].help_text = _("One of the chosen country's.")
+        self.fields["networks"].help_text = _("Networks of the library's country. Only a network's managers and "
+                                              "its country's coordinators add libraries to it or take them out.")
+        for axis in ("latitude", "longitude"):
+            self.fields[axis].help_text = COORDINATES_HELP
+        self.fields["website"].help_text = WEB_HELP
         # The rules' own words for what the fields check themselves, so that the importer says the same.
         self.fields["website"].error_messages["invalid"] = rules.NOT_A_WEB_ADDRESS
         self.fields["email"].error_messages["invalid"] = rules.NOT_AN_EMAIL

@@ -5,6 +5,7 @@ from .imports import views as import_views
 
 app_name = "registry"
 urlpatterns = [
+    path("", views.index, name="index"),
     path("countries/<str:code>/", views.country_detail, name="country"),
     path("countries/<str:code>/edit/", views.country_edit, name="country-edit"),
     path("networks/", views.network_list, name="networks"),

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods
@@ -29,6 +30,24 @@ from .exports import (
 from .filters import LibraryFilter, NetworkFilter
 from .forms import CountryForm, LibraryForm, NetworkForm, ServicePointForm
 from .models import Country, Library, Network, ServicePoint
+
+
+def index(request):
+    """The registry's landing page: what each of its parts holds."""
+    parts = [
+        ("registry:networks", _("Networks"), _("The national library networks of the member countries.")),
+        ("registry:libraries", _("Libraries"), _("Every library in the registry, with filters and downloads.")),
+        ("registry:map", _("Map"), _("The libraries on a map.")),
+        ("portal:home", _("Member countries"), _("The member countries and their networks.")),
+        ("portal:open-data", _("Open data"), _("The registry as CSV, XLSX, JSON and GeoJSON files.")),
+    ]
+    if permissions.is_member(request.user):
+        parts.append(("registry:import", _("Import"), _("Add or update many libraries from a spreadsheet.")))
+    return render(request, "core/landing.html", {
+        "title": _("Registry"),
+        "lead": _("Who the national library networks are, who governs them, and which libraries belong to them."),
+        "parts": [{"url": reverse(name), "title": title, "text": text} for name, title, text in parts],
+    })
 
 
 def _query_without(request, *names):
@@ -77,6 +96,7 @@ def network_detail(request, code):
     return render(request, "registry/network_detail.html", {
         "network": network,
         "library_count": libraries.count(),
+        "sample_count": libraries.filter(is_sample=True).count(),
         "library_types": [(labels.get(t, t), n) for t, n in by_type],
         "can_change": permissions.can(request.user, "change", network),
         "can_delete": permissions.can(request.user, "delete", network),
@@ -126,17 +146,19 @@ def library_map(request):
     return render(request, "registry/library_map.html", {
         "filter": filterset, "query": _query_without(request, "page", "export"),
         "count": filterset.qs.filter(latitude__isnull=False).count(),
+        "sample_count": filterset.qs.filter(latitude__isnull=False, is_sample=True).count(),
     })
 
 
 @gzip_page
 def library_points(request):
-    """Every located library of the filtered list, compactly: [id, latitude, longitude, name, type]."""
+    """Every located library of the filtered list, compactly: [id, latitude, longitude, name] (what the map
+    draws; the map page must stay under 200 KB with the demo's 3,000 libraries: tests/e2e/test_page_weight.py)."""
     filterset = LibraryFilter(request.GET, queryset=Library.objects.all())
     rows = filterset.qs.filter(latitude__isnull=False, longitude__isnull=False).order_by().values_list(
-        "pk", "latitude", "longitude", "name", "type")
-    points = [[pk, round(lat, 5), round(lon, 5), name, kind] for pk, lat, lon, name, kind in rows.iterator(5000)]
-    body = json.dumps({"fields": ["id", "latitude", "longitude", "name", "type"], "points": points},
+        "pk", "latitude", "longitude", "name")
+    points = [[pk, round(lat, 5), round(lon, 5), name] for pk, lat, lon, name in rows.iterator(5000)]
+    body = json.dumps({"fields": ["id", "latitude", "longitude", "name"], "points": points},
                       ensure_ascii=False, separators=(",", ":"))
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Cache-Control"] = "public, max-age=60"

@@ -6,8 +6,9 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 
 from sirbi.core.downloads import CsvWriter
 from sirbi.registry.models import Library
@@ -153,7 +154,8 @@ def country_series(country, indicators):
         (row["indicator_id"], row["typology"], row["year"]): row
         for row in (Value.objects.published().filter(country=country, library__isnull=False)
                     .values("indicator_id", "typology", "year")
-                    .annotate(total=Sum("value"), reported=Count("library_id", distinct=True)).order_by())
+                    .annotate(total=Sum("value"), reported=Count("library_id", distinct=True),
+                              samples=Count("pk", filter=Q(is_sample=True))).order_by())
     }
     expected = Library.objects.filter(country=country).count() if aggregated else None
     populations = dict(Population.objects.filter(country=country, subdivision__isnull=True)
@@ -169,7 +171,8 @@ def country_series(country, indicators):
                 rows.extend(SeriesRow(typology, year, services.figure_of(v), False) for v in others)
         for (indicator_id, typology, year), row in aggregated.items():
             if indicator_id == indicator.pk and (indicator_id, typology, year) not in reported:
-                figure = services.aggregated_figure(indicator, year, row["total"], row["reported"], expected)
+                figure = services.aggregated_figure(indicator, year, row["total"], row["reported"], expected,
+                                                    is_sample=bool(row["samples"]))
                 rows.append(SeriesRow(typology, year, figure, True))
         return rows
 
@@ -197,14 +200,20 @@ def country_series(country, indicators):
 
 
 def series_chart(rows):
-    """Chart data of a country's series: the years, and one line per library type (shown figures only)."""
+    """Chart data of a country's series: the years, and one line per library type (shown figures only).
+
+    Sample figures (invented for the demonstration) are never joined to real ones: they make a line of their
+    own, labelled as sample data and marked `sample` (drawn dashed)."""
     shown = [r for r in rows if r.shown]
     years = sorted({r.year for r in shown})
     lines = []
     for typology in dict.fromkeys(r.typology for r in shown):
-        points = {r.year: r.figure.value for r in shown if r.typology == typology}
-        lines.append({"label": str(TYPOLOGY_LABELS.get(typology, typology)),
-                      "values": [points.get(year) for year in years]})
+        label = str(TYPOLOGY_LABELS.get(typology, typology))
+        for sample in (False, True):
+            points = {r.year: r.figure.value for r in shown if r.typology == typology and r.figure.is_sample == sample}
+            if points:
+                lines.append({"label": _("%(type)s (sample data)") % {"type": label} if sample else label,
+                              "values": [points.get(year) for year in years], "sample": sample})
     return {"type": "line", "labels": [str(y) for y in years], "series": lines}
 
 

@@ -46,6 +46,7 @@ class Figure:
     numerator: float | None = None  # for computed figures: what was divided
     denominator: float | None = None
     alternatives: list = field(default_factory=list)  # the same figure from other sources
+    is_sample: bool = False  # invented for the demonstration (or summed or computed from invented figures)
 
     @property
     def coverage(self):
@@ -66,17 +67,18 @@ def figure_of(value, alternatives=()):
     return Figure(value=value.value, year=value.year, source=value.source, source_name=value.source_name,
                   source_url=value.source_url, note=value.note,
                   is_estimate=value.method != Method.COUNT or value.source == Source.ESTIMATE,
-                  basis="network" if value.network_id else "reported",
+                  basis="network" if value.network_id else "reported", is_sample=value.is_sample,
                   alternatives=[figure_of(v) for v in alternatives])
 
 
-def aggregated_figure(indicator, year, total, reported, expected):
+def aggregated_figure(indicator, year, total, reported, expected, is_sample=False):
     """A country's figure summed from its libraries' reports (`total` over `reported` libraries), or their mean
-    for indicators that average; with coverage against the `expected` registered libraries."""
+    for indicators that average; with coverage against the `expected` registered libraries. `is_sample`: some
+    of the reports are invented for the demonstration."""
     if indicator.aggregation == Aggregation.MEAN and reported:
         total = total / reported
     return Figure(value=total, year=year, basis="aggregated", reported=reported, expected=expected,
-                  source=Source.SURVEY)
+                  source=Source.SURVEY, is_sample=is_sample)
 
 
 def derived_figure(indicator, top, bottom=None, population=None):
@@ -99,6 +101,7 @@ def derived_figure(indicator, top, bottom=None, population=None):
     figure.basis = "computed"
     figure.source, figure.source_name, figure.source_url = top.source, top.source_name, top.source_url
     figure.is_estimate = top.is_estimate
+    figure.is_sample = top.is_sample or bool(bottom is not None and bottom.is_sample)
     return figure
 
 

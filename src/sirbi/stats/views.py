@@ -109,6 +109,7 @@ def country_profile(request, code):
     return render(request, "stats/country.html", {
         "country": country, "sections": sections, "needs": country_needs,
         "empty": [indicator for indicator in indicators if not series[indicator.code]],
+        "has_sample": any(row.figure.is_sample for rows in series.values() for row in rows),
         "charts": {indicator.code: chart for indicator, _rows, chart in sections},
     })
 

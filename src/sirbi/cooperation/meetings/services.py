@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sirbi.core import permissions
+from sirbi.core import notifications, permissions
 from sirbi.core.changelog import save_object
 from sirbi.core.filetypes import detect
 from sirbi.registry.models import Country
@@ -53,7 +53,9 @@ def register(meeting, user, *, name, email="", organisation="", country=None, ro
     if meeting.end_date < today:
         raise RegistrationError(_("%(meeting)s is over.") % {"meeting": meeting})
     if country is not None and not delegation_countries(user).filter(pk=country.pk).exists():
-        raise PermissionDenied(_("You may not register for the delegation of %(country)s.") % {"country": country})
+        yours = ", ".join(str(c) for c in delegation_countries(user)) or _("none")
+        raise PermissionDenied(_("You register for the delegations of the countries you coordinate (%(yours)s); "
+                                 "%(country)s is not one of them.") % {"yours": yours, "country": country})
     with transaction.atomic():
         Meeting.objects.select_for_update().filter(pk=meeting.pk).first()  # one registration at a time
         existing = meeting.participants.filter(user=user).first()
@@ -68,7 +70,22 @@ def register(meeting, user, *, name, email="", organisation="", country=None, ro
         participant.attended, participant.decided = None, None
         participant.full_clean(exclude=["user", "meeting"])
         participant.save()
+    confirm_registration(participant)
     return participant
+
+
+def confirm_registration(participant):
+    """Tell the person that their registration arrived (their account, and the address they gave if another)."""
+    meeting = participant.meeting
+    if participant.status == RegistrationStatus.WAITLISTED:
+        body = _("%(meeting)s is full: you are on the waiting list. You will hear from us if a place becomes free.")
+    else:
+        body = _("We received your registration for %(meeting)s (%(start)s to %(end)s); the secretariat will "
+                 "confirm your place.")
+    notifications.notify([participant.user, participant.email],
+                _("Registration received: %(meeting)s") % {"meeting": meeting},
+                body % {"meeting": meeting, "start": meeting.start_date, "end": meeting.end_date},
+                meeting.get_absolute_url())
 
 
 def approve(participant, user):

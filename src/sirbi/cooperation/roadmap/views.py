@@ -6,7 +6,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -165,7 +165,7 @@ def template(request, fmt):
 def import_page(request):
     user = request.user
     if not (permissions.can_any(user, "add", Action) or permissions.can_any(user, "change", Action)):
-        raise PermissionDenied(_("Only the secretariat and national coordinators import actions."))
+        permissions.require(user, "add", Action)  # refused, with what the user's role covers
     context = {"columns": COLUMNS, "limit": filesizeformat(settings.IMPORT_MAX_BYTES)}
     if request.method == "POST":
         if not request.FILES.get("file"):

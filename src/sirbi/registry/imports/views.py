@@ -26,17 +26,31 @@ from .jobs import KIND
 from .libraries import COLUMN_LABELS
 
 
+class NetworkChoiceField(forms.ModelChoiceField):
+    """A network named so that two of the same name differ: its name and its country."""
+
+    def label_from_instance(self, network):
+        return f"{network.name} ({network.country.name})"
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("File (CSV or XLSX)"))
-    network = forms.ModelChoiceField(
-        Network.objects.select_related("country"), to_field_name="code", required=False,
+    network = NetworkChoiceField(
+        Network.objects.none(), to_field_name="code", required=False,
         label=gettext_lazy("Add every library to this network"),
+        help_text=gettext_lazy("Only the networks you may add libraries to."),
     )
     skip_invalid = forms.BooleanField(
         required=False, label=gettext_lazy("Import the valid rows and skip the rows with errors"),
         help_text=gettext_lazy("Otherwise one bad row stops the whole import and nothing changes."),
     )
     message = forms.CharField(label=gettext_lazy("Note for the change log"), required=False, max_length=500)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Adding a library to a network is changing the network's membership (registry.rules.membership_refusal).
+        self.fields["network"].queryset = permissions.restrict(
+            Network.objects.select_related("country"), user, "change").order_by("country__code", "name")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -59,7 +73,7 @@ def _may_import(user):
 def upload(request):
     if not _may_import(request.user):
         permissions.require(request.user, "add", Library)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         params = {
             "upload": store_upload(form.cleaned_data["file"]),
@@ -81,7 +95,7 @@ def upload(request):
 def preview(request, pk):
     job = get_object_or_404(Job, pk=pk, kind=KIND)
     if job.created_by_id != request.user.pk and not permissions.is_secretariat(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(_("Only the person who sent the file and the regional secretariat see its preview."))
     if not job.is_finished:
         return redirect("core:job", job.pk)
     result = job.result or {}

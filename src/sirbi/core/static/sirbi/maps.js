@@ -1,4 +1,5 @@
-/* SIRBI maps: country shapes from the bundled world-atlas package (no tile server needed);
+/* SIRBI maps: country shapes from the bundled world-atlas package (no tile server needed): the coarse world
+   (1:110m) everywhere, and the member countries at 1:50m on maps of libraries, which zoom on one country;
    a tile layer only when the site sets TILE_URL; libraries in clusters so 100,000 markers stay smooth. */
 (function () {
   "use strict";
@@ -21,8 +22,8 @@
     return ring.map(function (point) { return point[0] < 0 ? [point[0] + 360, point[1]] : point; });
   }
 
-  function loadCountries() {
-    return fetch(config.countries).then(function (r) { return r.json(); }).then(function (topology) {
+  function shapesOf(url) {
+    return fetch(url).then(function (r) { return r.json(); }).then(function (topology) {
       var countries = topojson.feature(topology, topology.objects.countries);
       countries.features.forEach(function (feature) {
         var geometry = feature.geometry;
@@ -33,6 +34,18 @@
         }
       });
       return countries;
+    });
+  }
+
+  // The world's countries; with `detailed`, the member countries' finer shapes in place of their coarse ones.
+  function loadCountries(detailed) {
+    if (!detailed) { return shapesOf(config.countries); }
+    return Promise.all([shapesOf(config.countries), shapesOf(config.members)]).then(function (both) {
+      var fine = {};
+      both[1].features.forEach(function (feature) { fine[feature.id] = true; });
+      both[0].features = both[0].features.filter(function (feature) { return !fine[feature.id]; })
+        .concat(both[1].features);
+      return both[0];
     });
   }
 
@@ -94,7 +107,7 @@
   if (libraryElement) {
     var libraryMap = baseMap(libraryElement);
     var libraryUrl = libraryElement.dataset.libraryUrl;
-    loadCountries().then(function (countries) {
+    loadCountries(true).then(function (countries) {
       var shapes = L.geoJSON(countries, {
         style: { weight: 0.6, color: "#7d8a99", fillColor: "#f4f1e8", fillOpacity: config.tiles ? 0 : 1 },
         interactive: false
@@ -128,8 +141,11 @@
       cluster.addLayers(markers);
       libraryMap.addLayer(cluster);
       libraryElement.dataset.markers = String(markers.length);
-      if (!libraryElement.dataset.country && markers.length) {
-        if (libraryElement.dataset.fit !== "no") { libraryMap.fitBounds(cluster.getBounds().pad(0.05), { maxZoom: 15 }); }
+      if (!libraryElement.dataset.country && markers.length && libraryElement.dataset.fit !== "no") {
+        // From the points themselves: with chunked loading the cluster holds none of them yet at this moment
+        // (its bounds are empty, and padding empty bounds was the map page's script error).
+        var bounds = L.latLngBounds(data.points.map(function (p) { return [p[1], p[2]]; }));
+        libraryMap.fitBounds(bounds.pad(0.05), { maxZoom: 15 });
       }
       libraryElement.dispatchEvent(new CustomEvent("sirbi:loaded", { detail: { markers: markers.length } }));
     });

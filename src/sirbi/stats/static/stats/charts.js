@@ -1,6 +1,6 @@
 /* SIRBI statistics charts (Chart.js): each <canvas data-chart="key"> draws chart-data[key], a
    {type: "line"|"bar", labels: [...], series: [{label, values}]} object. Every chart has its table on the
-   page; missing values are gaps, never zeros. Numbers follow the page's language. */
+   page; missing values are gaps, never zeros; sample figures are a series of their own ({sample: true}). Numbers follow the page's language. */
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("chart-data").textContent);
@@ -28,7 +28,8 @@
           var colour = colours[i % colours.length];
           var values = line ? series.values.map(function (v, j) { return { x: years[j], y: v }; }) : series.values;
           return { label: series.label, data: values, borderColor: colour, backgroundColor: colour,
-                   borderDash: line ? dashes[i % dashes.length] : undefined, pointStyle: points[i % points.length],
+                   // A line of sample figures (invented for the demonstration) is dotted and grey-edged points.
+                   borderDash: line ? (series.sample ? [2, 4] : dashes[i % dashes.length]) : undefined, pointStyle: points[i % points.length],
                    pointRadius: line ? 4 : undefined, spanGaps: false,
                    clip: 8 };  // points on the first and last year are drawn whole
         })
