@@ -2,6 +2,7 @@
 read in the reader's scope and moved by their actions only (open, act, answer), through the services."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework import permissions as drf_permissions
@@ -11,6 +12,7 @@ from rest_framework.response import Response
 
 from sirbi.core import permissions
 from sirbi.core.api import Conflict, FormWriteMixin
+from sirbi.core.params import whole_number
 from sirbi.registry.models import Library
 
 from . import services
@@ -115,13 +117,13 @@ class LoanRequestViewSet(viewsets.ReadOnlyModelViewSet):
         if not reach:
             raise PermissionDenied(permissions.refusal(request.user, "add", LoanRequest))
         libraries = Library.objects.all() if reach.everywhere else reach.narrow(Library.objects.all())
-        form = LoanRequestForm(data={"service_type": "Loan", **request.data}, libraries=libraries)
+        form = LoanRequestForm(data={"service_type": "Loan", **_fields(request)}, libraries=libraries)
         if not form.is_valid():
             raise ValidationError(form.errors.get_json_data())
         from sirbi.catalog.models import Cluster
 
-        cluster = Cluster.objects.filter(pk=request.data.get("cluster") or None).first() \
-            if str(request.data.get("cluster", "")).isdigit() else None
+        cluster_id = whole_number(request.data.get("cluster"), low=1, high=2**62)
+        cluster = Cluster.objects.filter(pk=cluster_id).first() if cluster_id else None
         data = form.cleaned_data
         loan = services.open_request(request.user, data.pop("borrower"), cluster=cluster, source="api", **data)
         return Response(self.get_serializer(loan).data, status=status.HTTP_201_CREATED)
@@ -132,7 +134,7 @@ class LoanRequestViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def act(self, request, pk=None):
         loan = self.get_object()
-        form = RequesterStepForm(data=request.data)
+        form = RequesterStepForm(data=_fields(request))
         if not form.is_valid():
             raise ValidationError(form.errors.get_json_data())
         name = form.cleaned_data["action"]
@@ -156,3 +158,10 @@ class LoanRequestViewSet(viewsets.ReadOnlyModelViewSet):
             reason_unfilled=data["reason_unfilled"], reason_retry=data["reason_retry"],
             loan_condition=data["loan_condition"], due_date=data["due_date"], answer=data["answer"],
             note=data["note"], via="api"))
+
+
+def _fields(request):
+    """The body as a dict of fields, or 400: a JSON array, string or number is no request."""
+    if not isinstance(request.data, dict):
+        raise ValidationError({"non_field_errors": [_("The body must be a JSON object of fields.")]})
+    return request.data

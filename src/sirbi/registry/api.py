@@ -10,6 +10,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
 from sirbi.core import permissions
 from sirbi.core.api import Conflict, FormWriteMixin
+from sirbi.core.params import whole_number
 
 from .choices import SERVICES
 from .filters import CountryFilter, LibraryFilter, NetworkFilter, SubdivisionFilter
@@ -205,7 +206,8 @@ class ServicePointViewSet(FormWriteMixin, viewsets.ModelViewSet):
         queryset = super().get_queryset()
         library, country = self.request.query_params.get("library"), self.request.query_params.get("country")
         if library:
-            queryset = queryset.filter(library_id=library) if library.isdigit() else queryset.none()
+            library_id = whole_number(library, low=1, high=2**62)
+            queryset = queryset.filter(library_id=library_id) if library_id else queryset.none()
         if country:
             queryset = queryset.filter(library__country__code=country.upper())
         return queryset
