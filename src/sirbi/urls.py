@@ -5,12 +5,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from sirbi.catalog.oai import views as oai_views
 from sirbi.core import views as core_views
 from sirbi.portal import views as portal_views
 
 urlpatterns = [
     path("", portal_views.root_redirect, name="root"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("oai", oai_views.endpoint, name="oai"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", include("sirbi.api_urls")),
 ]
