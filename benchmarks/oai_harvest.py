@@ -21,6 +21,7 @@ Run from the repository root: `.venv/bin/python benchmarks/oai_harvest.py [--rec
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -34,7 +35,7 @@ from catalog_ingest import lc_records
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = 2000
-OAI = "{http://www.openarchives.org/OAI/2.0/}"
+TOKEN = re.compile(rb"<resumptionToken[^>]*>([^<]*)</resumptionToken>")
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -43,18 +44,17 @@ class QuietHandler(WSGIRequestHandler):
 
 
 def harvest_pages(client):
-    """(records, pages) of a full ListRecords harvest through the view."""
-    from defusedxml import ElementTree
-
+    """(records, pages) of a full ListRecords harvest through the view. The answers are counted, not parsed: the
+    figure is the provider's (a harvester's own parsing is its business)."""
     params, count, pages = {"verb": "ListRecords", "metadataPrefix": "marc21"}, 0, 0
     while True:
-        tree = ElementTree.fromstring(client.get("/oai", params).content)
-        count += len(tree.findall(f"{OAI}ListRecords/{OAI}record"))
+        body = client.get("/oai", params).content
+        count += body.count(b"<record><header")
         pages += 1
-        token = tree.find(f"{OAI}ListRecords/{OAI}resumptionToken")
-        if token is None or not token.text:
+        token = TOKEN.search(body)
+        if token is None or not token.group(1):
             return count, pages
-        params = {"verb": "ListRecords", "resumptionToken": token.text}
+        params = {"verb": "ListRecords", "resumptionToken": token.group(1).decode()}
 
 
 def bare_records(page):
