@@ -22,6 +22,9 @@ _LOCAL = {
     "http://docs.oasis-open.org/ns/search-ws/xcql": "xcql.xsd",
     "http://docs.oasis-open.org/ns/search-ws/scan": "scan.xsd",
     "http://purl.org/dc/elements/1.1/": "simpledc20021212.xsd",
+    # What OAI-PMH's <metadata> holds, validated strictly by OAI-PMH.xsd (its wildcard needs their schemas).
+    "http://www.loc.gov/MARC21/slim": "MARC21slim.xsd",
+    "http://www.openarchives.org/OAI/2.0/oai_dc/": "oai_dc.xsd",
 }
 
 

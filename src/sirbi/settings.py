@@ -275,6 +275,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 vars().update(dj_email_url.parse(env_str("EMAIL_URL", "console:")))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "SIRBI <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The contact the OAI-PMH endpoint's Identify gives (default: DEFAULT_FROM_EMAIL's address).
+OAI_ADMIN_EMAIL = env_str("OAI_ADMIN_EMAIL")
 
 TILE_URL = env_str("TILE_URL")
 TILE_ATTRIBUTION = env_str("TILE_ATTRIBUTION")

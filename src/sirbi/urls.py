@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from sirbi.catalog.oai import views as oai_views
 from sirbi.catalog.sru import views as sru_views
 from sirbi.core import views as core_views
 from sirbi.loans import views as loans_views
@@ -14,6 +15,7 @@ urlpatterns = [
     path("", portal_views.root_redirect, name="root"),
     path("healthz", core_views.healthz, name="healthz"),
     path("sru", sru_views.endpoint, name="sru"),
+    path("oai", oai_views.endpoint, name="oai"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", include("sirbi.api_urls")),
     path("opendata/catalog", portal_views.catalogue, name="opendata-catalog"),

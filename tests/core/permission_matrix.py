@@ -448,6 +448,9 @@ OWN_SESSION_PAGES = {
     "set_language", "login", "logout", "password_change", "password_change_done", "password_reset",
     "password_reset_done", "password_reset_confirm", "password_reset_complete",
 }
+# Library protocol endpoints that take their arguments by GET or by form-encoded POST, as their protocol allows
+# (OAI-PMH), and write nothing.
+PROTOCOL_ENDPOINTS = {"oai"}
 
 
 # The API -------------------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from sirbi.core.text import fold_words
 from .indexing import mark_stale
 from .models import Cluster, Decision, MatchKey, Record
 from .normalise import STOP
+from .oai.datestamps import clusters_changed
 
 TITLE_MIN = 92  # token-sort ratio of the folded titles
 AUTHOR_MIN = 85  # of the first authors' folded names (when both have one)
@@ -236,9 +237,12 @@ def choose_representatives(cluster_ids):
         score = (sum(_filled(v) for v in row[3:]) + (row[2] or 0) / 1e6, -row[1])
         if row[0] not in best or score > best[row[0]]:
             best[row[0]] = score
-    Cluster.objects.filter(pk__in=set(cluster_ids) - set(best)).delete()
-    # Every change to clusters passes here, in its transaction: the index's "to do" mark commits with it.
+    gone = {cluster_id for cluster_id in cluster_ids if cluster_id and cluster_id not in best}
+    Cluster.objects.filter(pk__in=gone).delete()
+    # Every change to clusters passes here, in its transaction: the index's "to do" mark commits with it, and so
+    # do the OAI-PMH datestamps and tombstones.
     mark_stale(cluster_ids)
+    clusters_changed(live=best, gone=gone)
     current = dict(select_in(f"SELECT id, representative_id FROM {cluster} WHERE id IN ({{in}})", best))
     update_rows(Cluster, ["representative_id"], [(-score[1], cluster_id) for cluster_id, score in best.items()
                                                  if current.get(cluster_id) != -score[1]])

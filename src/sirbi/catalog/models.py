@@ -176,17 +176,36 @@ class Cluster(models.Model):
     representative = models.ForeignKey("Record", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                        verbose_name=_("representative record"))
     created = models.DateTimeField(_("created"), auto_now_add=True)
+    # Moves on every change to the cluster's records or holdings (oai.datestamps.clusters_changed): its OAI-PMH
+    # datestamp, which harvesters ask for by range, hence the index.
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("cluster")
         verbose_name_plural = _("clusters")
+        indexes = [models.Index(fields=["updated", "id"], name="cluster_datestamp")]
 
     def __str__(self):
         return f"#{self.pk}"
 
     def get_absolute_url(self):
         return reverse("catalog:cluster", args=[self.pk])
+
+
+class ClusterTombstone(models.Model):
+    """A cluster that is gone (its records joined another cluster or left the catalog), kept for good so that
+    OAI-PMH harvesters learn of it (deletedRecord "persistent"). Its id is the cluster's."""
+
+    id = models.PositiveBigIntegerField(_("cluster"), primary_key=True)
+    deleted = models.DateTimeField(_("gone since"))
+
+    class Meta:
+        verbose_name = _("cluster gone")
+        verbose_name_plural = _("clusters gone")
+        indexes = [models.Index(fields=["deleted", "id"], name="tombstone_datestamp")]
+
+    def __str__(self):
+        return f"#{self.pk}"
 
 
 class Record(models.Model):

@@ -11,6 +11,7 @@ kept in an 035 as "(source code)identifier".
 import re
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element, SubElement, register_namespace, tostring  # building only, never parsing
+from xml.sax.saxutils import escape
 
 import pymarc
 from django.db.models import F
@@ -79,9 +80,29 @@ def cluster_marc(item):
     return record
 
 
+def _attribute(value):
+    return escape(value, {'"': "&quot;"})
+
+
 def marcxml(record):
-    """One record as a MARCXML <record> element (bytes, with the MARC 21 slim namespace, no XML declaration)."""
-    return pymarc.record_to_xml(record, namespace=True)
+    """One record as a MARCXML <record> element (bytes, with the MARC 21 slim namespace, no XML declaration).
+
+    Written as text rather than through pymarc.record_to_xml, which builds an ElementTree and serialises it: that
+    was two thirds of an OAI-PMH harvest's time (benchmarks/oai_harvest.py); the elements are the same."""
+    parts = [f'<record xmlns="{MARC_XML_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+             f'xsi:schemaLocation="{MARC_XML_NS} http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd">'
+             f'<leader>{escape(str(record.leader))}</leader>']
+    for field_ in record.fields:
+        tag = _attribute(field_.tag)
+        if field_.is_control_field():
+            parts.append(f'<controlfield tag="{tag}">{escape(field_.data or "")}</controlfield>')
+            continue
+        parts.append(f'<datafield tag="{tag}" ind1="{_attribute(field_.indicator1)}" '
+                     f'ind2="{_attribute(field_.indicator2)}">')
+        parts += [f'<subfield code="{_attribute(code)}">{escape(value)}</subfield>' for code, value in field_.subfields]
+        parts.append("</datafield>")
+    parts.append("</record>")
+    return "".join(parts).encode()
 
 
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
