@@ -7,7 +7,10 @@ Actors: a regional secretary, Peru's and Chile's national coordinators, the mana
 library network, a librarian in Lima, a signed-in reader with no role, and an anonymous visitor.
 """
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 
 from sirbi.core.models import Role, RoleAssignment, User
@@ -19,6 +22,8 @@ from sirbi.stats.loaders import load_lmw, load_population_package
 
 
 def load_shared_data():
+    # The typology crosswalk's starting rules come with their migration; a flushed database gets them again here.
+    import_module("sirbi.registry.migrations.0005_typology_rules").add_rules(django_apps, None)
     load_countries()
     load_networks()
     # The indicator catalogue, the 2018 populations and the real LMW figures (published values).
@@ -33,13 +38,34 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_shared_data()
 
 
-@pytest.fixture(scope="module")
-def shared_data_reloaded(django_db_blocker):
-    """For a module of stories with two connections (transactional tests): the database is emptied after each, so
-    the shared data the other tests count on is loaded again once the module is done (after the last flush)."""
-    yield
-    with django_db_blocker.unblock():
-        load_shared_data()
+_flushed = False
+
+
+def _uses_db(item):
+    marker = item.get_closest_marker("django_db")
+    names = set(getattr(item, "fixturenames", ()))
+    transactional = bool(names & {"transactional_db", "live_server"})
+    transactional = transactional or bool(marker and marker.kwargs.get("transaction"))
+    return bool(marker) or transactional or bool(names & {"db", "django_db_setup"}), transactional
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """A transactional test (two connections, a live server) empties every table when it ends, so the shared data
+    the next test counts on is loaded again before it, outside its transaction. Automatic: no test module has to
+    remember it."""
+    global _flushed
+    if item.get_closest_marker("e2e"):
+        return  # the browser journeys load what each needs (tests/e2e/conftest.py)
+    uses_db, transactional = _uses_db(item)
+    if _flushed and uses_db:
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            load_shared_data()
+        _flushed = False
+    if transactional:
+        _flushed = True
 
 
 def make_user(username, role=None, **scope):

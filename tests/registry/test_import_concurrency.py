@@ -1,5 +1,5 @@
 """Imports and edits at the same time, on PostgreSQL (SQLite's write transaction keeps other writers out): two
-connections, so each write commits (transactional tests, in a module of their own: see `shared_data_reloaded`)."""
+connections, so each write commits (transactional tests; tests/conftest.py loads the shared data again after them)."""
 
 import threading
 import time
@@ -13,7 +13,6 @@ from tests.registry.test_imports import MIRAFLORES, csv_bytes, run, with_cell
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's write transaction keeps other writers out"),
-    pytest.mark.usefixtures("shared_data_reloaded"),
 ]
 
 
