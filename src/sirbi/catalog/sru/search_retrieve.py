@@ -7,7 +7,7 @@ from stdnum import issn as stdissn
 from sirbi.registry.models import Library
 
 from ..models import Record
-from ..records import SRW_DC_NS, cluster_marc, dublin_core, load, marcxml_element
+from ..records import SRW_DC_NS, cluster_marc, dublin_core, load, marcxml
 from . import cql
 from .diagnostics import Diagnostic
 from .protocol import V12, add_diagnostics, add_record, element, response
@@ -78,7 +78,7 @@ def search_retrieve(request, engine, lookups=None):
                 gone = Diagnostic(64, key)
                 add_record(holder, version, DIAGNOSTIC_RECORD, _diagnostic_record(gone), escaping, position)
             elif schema == MARCXML:
-                add_record(holder, version, schema, marcxml_element(cluster_marc(item)), escaping, position)
+                add_record(holder, version, schema, marcxml(cluster_marc(item)), escaping, position)
             else:
                 add_record(holder, version, schema, dublin_core(item, wrapper=SRW_DC_NS), escaping, position)
         following = start + len(result.keys)
