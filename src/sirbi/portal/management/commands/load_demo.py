@@ -3,6 +3,7 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from sirbi.catalog.demo import load_catalog_demo
 from sirbi.cooperation.demo import load_cooperation_demo
@@ -42,6 +43,10 @@ class Command(BaseCommand):
         )
         catalog = load_catalog_demo()
         self.stdout.write(f"Catalog: {catalog['sources']} demo sources; new records: {catalog['records']}.")
+        if connection.vendor == "postgresql":
+            # Thousands of rows just arrived: PostgreSQL plans the next statements on fresh statistics.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         loans = load_loans_demo()
         result["accounts"] += loans["accounts"]
         self.stdout.write(f"Interlibrary loan: new sample policies: {loans['policies']}; sample requests: "
