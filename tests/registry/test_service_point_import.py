@@ -16,6 +16,7 @@ from sirbi.core.models import ApiToken, ImportBatch
 from sirbi.registry.forms import ServicePointForm
 from sirbi.registry.imports import import_service_points
 from sirbi.registry.models import ServicePoint
+from sirbi.stats.reconciliation import reconcile
 
 
 @pytest.fixture(autouse=True)
@@ -59,6 +60,9 @@ def test_the_coordinator_imports_lima_points_and_undoes_them(coordinator_pe, lim
     assert points["Filial Rímac"].kind == "branch" and points["Bibliobús del Rímac"].opening_hours == "Sábados"
     entry = history(points["Filial Rímac"]).get()
     assert entry.batch_id == report.batch_id and entry.row == 3
+    # The reconciliation counts them at once: one public library of Peru, three service points.
+    public = next(line for line in reconcile([lima_library.country])["PE"] if line.lmw_type == "public")
+    assert (public.units, public.points) == (1, 3)
 
     undo_batch(ImportBatch.objects.get(pk=report.batch_id), user=coordinator_pe)
     assert not ServicePoint.objects.exists()
