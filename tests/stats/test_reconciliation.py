@@ -97,6 +97,18 @@ def test_only_the_secretariat_keeps_the_crosswalk(user, request, secretary):
     assert not permissions.can(request.getfixturevalue(user), "change", rule)
 
 
+def test_the_crosswalk_admin_warns_of_a_type_no_rule_gives(secretary, as_user):
+    secretary.is_staff = True
+    secretary.save()
+    client = as_user(secretary)
+    with translation.override("en"):
+        assert "No rule gives" not in client.get("/en/admin/registry/typologyrule/").content.decode()
+        TypologyRule.objects.filter(code="public-community").delete()
+        page = client.get("/en/admin/registry/typologyrule/").content.decode()
+    assert "nothing is counted under them: community, popular." in page
+    assert "public (no)" in page
+
+
 def test_a_library_page_says_how_the_library_is_counted(peru, lima_library, client):
     ServicePoint.objects.create(library=lima_library, kind="mobile", name="Bibliobús del Rímac")
     lima_library.statutory = False
