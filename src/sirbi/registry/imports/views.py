@@ -40,7 +40,7 @@ HOLDS = [("libraries", gettext_lazy("Libraries (one per row)")),
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("File (CSV or XLSX)"))
-    holds = forms.ChoiceField(choices=HOLDS, initial="libraries", label=gettext_lazy("The file holds"),
+    holds = forms.ChoiceField(choices=HOLDS, initial="libraries", required=False, label=gettext_lazy("The file holds"),
                               help_text=gettext_lazy("Import the libraries first, then their service points: a "
                                                      "service point names its library by ISIL."))
     network = NetworkChoiceField(
@@ -93,7 +93,7 @@ def upload(request):
             "skip_invalid": form.cleaned_data["skip_invalid"],
             "language": get_language(),
             "message": form.cleaned_data["message"],
-            "holds": form.cleaned_data["holds"],
+            "holds": form.cleaned_data["holds"] or "libraries",
         }
         job = jobs.enqueue(KIND, params, user=request.user)
         return redirect("core:job", job.pk)
