@@ -129,3 +129,17 @@ def test_a_page_past_the_last_or_a_huge_one_shows_the_last_page(catalog, as_user
     assert as_user(None).get(url("search") + "?q=&year_from=99999999999999999999&year_to=-5").status_code == 200
     api = as_user(None).get("/api/v1/catalog/search/?page=99999999999999999999&page_size=99999999999999999999")
     assert api.status_code == 200 and api.json()["results"] == []
+
+
+def test_a_copy_says_where_the_library_s_main_building_is_and_when_it_opens(catalog, lima_library, as_user):
+    from sirbi.registry.models import ServicePoint
+
+    ServicePoint.objects.create(library=lima_library, kind="main", name="Sede central", address="Jr. de la Unión 300",
+                                locality="Cercado de Lima", opening_hours="L-V 9-18")
+    ServicePoint.objects.create(library=lima_library, kind="branch", name="Filial", address="Av. Trujillo 200",
+                                opening_hours="Sábados")
+    record = Record.objects.filter(title__startswith="The pragmatic programmer").first()
+    with translation.override("en"):
+        body = as_user(None).get(url("cluster", record.cluster_id)).content.decode()
+    assert "Jr. de la Unión 300, Cercado de Lima, Peru" in body
+    assert "Opening hours: L-V 9-18" in body and "Sábados" not in body

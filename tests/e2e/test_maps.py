@@ -92,3 +92,24 @@ def test_lucia_sees_the_member_countries_on_the_home_map(page, live_server, libr
     # Members in the brand colour, the rest of the world in grey: the shapes were drawn.
     page.wait_for_function(f"(({MEMBER_PIXELS})()).member > 5000 && (({MEMBER_PIXELS})()).other > 5000")
     shot(page, "es-home")
+
+
+# Pixels of a service point's outline colour (maps.js pointMarker).
+POINT_PIXELS = MARKER_PIXELS.replace("0x0b", "0x5b").replace("0x5d", "0x3a").replace("0x6b", "0x8c")
+
+
+def test_lucia_sees_the_bibliobus_of_lima_beside_its_library(page, live_server, libraries):
+    from sirbi.registry.models import ServicePoint
+
+    lima = libraries["lima"][0]
+    ServicePoint.objects.create(library=lima, kind="mobile", name="Bibliobús del Rímac", latitude=-12.02,
+                                longitude=-77.02)
+    page.goto(live_server.url + f"/es/registry/libraries/{lima.pk}/")
+    page.wait_for_function("document.querySelector('#library-map').dataset.markers === '2'")
+    page.wait_for_function(f"({POINT_PIXELS})() > 10")
+
+    # On the registry's map of Peru: the four located libraries and the bibliobús.
+    page.add_init_script(RECORD_LOADED)
+    page.goto(live_server.url + "/es/registry/map/?country=PE")
+    page.wait_for_function("window.sirbiLoaded.length > 0")
+    assert page.evaluate("window.sirbiLoaded") == [5]

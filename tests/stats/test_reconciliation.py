@@ -4,7 +4,7 @@ the registry's libraries and service points beside the Library Map of the World'
 import pytest
 from django.utils import translation
 
-from sirbi.registry.choices import IsoType, LmwType, NetworkType
+from sirbi.registry.choices import IsoSubtype, IsoType, LibraryType, LmwType, NetworkType
 from sirbi.registry.imports import import_libraries
 from sirbi.registry.models import Library, ServicePoint, TypologyRule
 from sirbi.registry.typology import Typed, rule_for, typed, uncovered, unreachable
@@ -20,6 +20,25 @@ def test_every_lmw_and_sirbi_type_is_reachable_and_every_kind_of_library_typed(d
     assert unreachable(rules, LmwType.values, NetworkType.values) == (set(), set())
     assert uncovered(rules, IsoType.values) == []
     assert all(rule.name_es and rule.name_pt and rule.name_en for rule in rules)
+
+
+def test_every_rule_is_named_and_types_some_kind_of_library(db):
+    """Each derived type names the rule that produced it: every ISO 2789 combination meets a rule with a code and
+    names in three languages, and no rule of the starting crosswalk is dead."""
+    rules = list(TypologyRule.objects.all())
+    used = set()
+    for iso_type in IsoType.values:
+        for subtype in ("", *IsoSubtype.values):
+            for statutory in (True, False):
+                rule = rule_for(rules, Typed(iso_type, subtype, statutory))
+                assert rule is not None and rule.code, (iso_type, subtype, statutory)
+                used.add(rule.code)
+    assert used == {rule.code for rule in rules} == {
+        "national", "higher-education", "public-statutory", "public-community", "school", "special"}
+    # The registry's declared types, while a library's ISO 2789 fields are empty, by the rule each one meets.
+    assert {kind: rule_for(rules, typed(kind)).code for kind in LibraryType.values} == {
+        "public": "public-statutory", "mobile": "public-statutory", "popular": "public-community",
+        "school": "school", "national": "national", "university": "higher-education", "special": "special"}
 
 
 def test_a_popular_library_is_community_for_the_lmw_and_popular_for_sirbi_by_a_named_rule(db):
@@ -76,6 +95,18 @@ def test_only_the_secretariat_keeps_the_crosswalk(user, request, secretary):
     rule = TypologyRule.objects.get(code="school")
     assert permissions.can(secretary, "change", rule)
     assert not permissions.can(request.getfixturevalue(user), "change", rule)
+
+
+def test_the_crosswalk_admin_warns_of_a_type_no_rule_gives(secretary, as_user):
+    secretary.is_staff = True
+    secretary.save()
+    client = as_user(secretary)
+    with translation.override("en"):
+        assert "No rule gives" not in client.get("/en/admin/registry/typologyrule/").content.decode()
+        TypologyRule.objects.filter(code="public-community").delete()
+        page = client.get("/en/admin/registry/typologyrule/").content.decode()
+    assert "nothing is counted under them: community, popular." in page
+    assert "public (no)" in page
 
 
 def test_a_library_page_says_how_the_library_is_counted(peru, lima_library, client):

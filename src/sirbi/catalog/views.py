@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -24,7 +24,7 @@ from sirbi.core.models import Job
 from sirbi.core.params import whole_number
 from sirbi.core.uploads import store_upload, upload_limit
 from sirbi.core.views import edit_page
-from sirbi.registry.models import Country, Library, Network
+from sirbi.registry.models import Country, Library, LibraryStatus, Network, ServicePoint, ServicePointKind
 
 from . import clusters, crosswalk
 from .forms import SourceForm
@@ -138,9 +138,14 @@ def cluster_page(request, pk):
         "source__library__networks"))
     if not records:
         raise Http404
+    # A library's main building (its service point), when recorded, says where to go and when it opens.
+    main_points = Prefetch("library__service_points", to_attr="main_points", queryset=ServicePoint.objects.filter(
+        kind=ServicePointKind.MAIN).exclude(status=LibraryStatus.CLOSED).order_by("pk"))
     holdings = list(Holding.objects.filter(record__in=records).select_related("library__country", "record__source")
-                    .prefetch_related("library__networks").order_by("library__country__code", "library__name"))
+                    .prefetch_related("library__networks", main_points)
+                    .order_by("library__country__code", "library__name"))
     for holding in holdings:
+        holding.main_point = next(iter(getattr(holding.library, "main_points", ())), None)
         holding.status_name = status_name(holding.status_code)
         holding.status_detail = any(c.isdigit() for c in holding.status)  # a due date: the source's text too
     points = [{"name": h.library.name, "url": h.library.get_absolute_url(), "lat": h.library.latitude,

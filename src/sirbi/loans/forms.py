@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sirbi.core.forms import VersionedForm
 from sirbi.core.markup import validate_plain_text
-from sirbi.registry.models import Library
+from sirbi.registry.models import Library, LibraryStatus, ServicePoint
 
 from .choices import (
     LOAN_CONDITION_LABELS,
@@ -32,8 +32,25 @@ class LendingPolicyForm(VersionedForm):
                    "paused_until": forms.DateInput(attrs={"type": "date"}),
                    "shipping_address": forms.Textarea(attrs={"rows": 3}), "note": forms.Textarea(attrs={"rows": 3})}
 
+    ship_to = forms.ModelChoiceField(
+        ServicePoint.objects.none(), required=False, label=_("ship to one of the library's service points"),
+        help_text=_("Its address replaces the address to ship to. Without any, parcels go to the main building's "
+                    "address."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        library = self.instance.library_id or self.initial.get("library")
+        self.fields["ship_to"].queryset = ServicePoint.objects.filter(library_id=library).exclude(
+            status=LibraryStatus.CLOSED).select_related("library__country") if library else ServicePoint.objects.none()
+
     def clean_deliveries(self):
         return list(self.cleaned_data.get("deliveries") or [])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("ship_to") is not None:
+            data["shipping_address"] = data["ship_to"].postal_address()
+        return data
 
 
 class LoanRequestForm(forms.Form):

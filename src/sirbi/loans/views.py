@@ -13,7 +13,7 @@ from sirbi.catalog.models import Cluster, Record
 from sirbi.core import permissions
 from sirbi.core.changelog import ConflictError, history, save_object, visible_changes
 from sirbi.core.downloads import export
-from sirbi.registry.models import Library
+from sirbi.registry.models import Library, LibraryStatus, ServicePointKind
 
 from . import desk as desks
 from . import inbound, services
@@ -182,6 +182,8 @@ def policy_detail(request, library):
         if policy else permissions.can(request.user, "add", draft),
         "endpoint": PartnerEndpoint.objects.filter(library=library, active=True).first(),
         "changes": visible_changes(history(policy)[:20], request.user) if policy else [],
+        "main_point": library.service_points.filter(kind=ServicePointKind.MAIN).exclude(
+            status=LibraryStatus.CLOSED).order_by("pk").first(),
     })
 
 

@@ -1,9 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 
 from sirbi.core.admin import ScopedAdmin
 
+from .choices import IsoType, LmwType, NetworkType
 from .forms import CountryForm, LibraryForm, NetworkForm, TypologyRuleForm
 from .models import Country, Library, Network, Subdivision, TypologyRule
+from .typology import uncovered, unreachable
 
 
 @admin.register(Country)
@@ -74,3 +77,18 @@ class TypologyRuleAdmin(ScopedAdmin):
     form = TypologyRuleForm
     list_display = ["order", "code", "iso_type", "iso_subtype", "statutory", "lmw_type", "sirbi_type"]
     list_display_links = ["code"]
+
+    def changelist_view(self, request, extra_context=None):
+        """Warns of a crosswalk that cannot count some type, or leaves some kind of library without a type."""
+        rules = list(TypologyRule.objects.all())
+        lmw, sirbi = unreachable(rules, LmwType.values, NetworkType.values)
+        if lmw or sirbi:
+            messages.warning(request, _("No rule gives these types, so nothing is counted under them: %(types)s.")
+                             % {"types": ", ".join(sorted(lmw | sirbi))})
+        missing = uncovered(rules, IsoType.values)
+        if missing:
+            messages.warning(request, _("No rule takes these libraries (ISO 2789 type, run by a public authority), "
+                                        "which then have no derived type: %(kinds)s.")
+                             % {"kinds": ", ".join(f"{iso_type} ({'yes' if statutory else 'no'})"
+                                                   for iso_type, statutory in missing)})
+        return super().changelist_view(request, extra_context)

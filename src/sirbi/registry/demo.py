@@ -145,6 +145,16 @@ def load_sample_service_points():
     if ServicePoint.objects.filter(is_sample=True).exists():
         return 0
     rng = random.Random(SEED + 1)
+    # The first branch and the mobile library a few kilometres from the library, for the maps (a random source of
+    # their own, so that which libraries have points stays as it was).
+    around = random.Random(SEED + 2)
+
+    def near(library):
+        if library.latitude is None or library.longitude is None:
+            return {}
+        return {"latitude": round(library.latitude + around.uniform(-0.03, 0.03), 5),
+                "longitude": round(library.longitude + around.uniform(-0.03, 0.03), 5)}
+
     points = []
     libraries = (Library.objects.filter(is_sample=True, type=LibraryType.PUBLIC).exclude(status=LibraryStatus.CLOSED)
                  .select_related("country").order_by("pk"))
@@ -157,10 +167,12 @@ def load_sample_service_points():
                                    longitude=library.longitude, is_sample=True))
         for n in range(1, rng.randint(1, 4) + 1):
             points.append(ServicePoint(library=library, kind=ServicePointKind.BRANCH, locality=library.locality,
-                                       name=words["branch"] % {"n": n, "town": library.locality}, is_sample=True))
+                                       name=words["branch"] % {"n": n, "town": library.locality}, is_sample=True,
+                                       **(near(library) if n == 1 else {})))
         if rng.random() < 0.3:
             points.append(ServicePoint(library=library, kind=ServicePointKind.MOBILE, locality=library.locality,
-                                       name=words["mobile"] % {"town": library.locality}, is_sample=True))
+                                       name=words["mobile"] % {"town": library.locality}, is_sample=True,
+                                       **near(library)))
     ServicePoint.objects.bulk_create(points, batch_size=1000)
     record_created(points, source="demo", message=lambda point: SAMPLE_NOTE[
         "pt" if point.library.country.code in ("BR", "PT") else "es"])

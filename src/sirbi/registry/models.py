@@ -321,6 +321,13 @@ class ServicePoint(ChangeLoggedModel):
     def get_absolute_url(self):
         return self.library.get_absolute_url()
 
+    def postal_address(self):
+        """Where a parcel for this service point goes (an interlibrary loan's shipping address): the library's name
+        and this point's, its address, locality and country, one per line."""
+        same = fold(self.library.name) == fold(self.name)
+        names = self.library.name if same else f"{self.library.name} — {self.name}"
+        return "\n".join(line for line in (names, self.address, self.locality, self.library.country.name) if line)
+
     def scope_keys(self):
         return self.library.scope_keys()
 

@@ -18,7 +18,7 @@ from sirbi.core.downloads import EXPORT_FORMATS, export
 from sirbi.core.paginator import KeysFirstPaginator
 
 from . import services
-from .choices import LibraryType
+from .choices import LibraryStatus, LibraryType, ServicePointKind
 from .exports import (
     LIBRARY_COLUMNS,
     LIBRARY_EXTRA_COLUMNS,
@@ -67,6 +67,7 @@ def country_detail(request, code):
         "networks": networks,
         "library_types": library_types,
         "library_count": sum(by_type.values()),
+        "units_and_points": services.units_and_service_points(country.libraries.all()),
         "sample_count": country.libraries.filter(is_sample=True).count(),
         "can_change": permissions.can(request.user, "change", country),
         "can_add_network": permissions.can(request.user, "add", Network(country=country)),
@@ -96,6 +97,7 @@ def network_detail(request, code):
     return render(request, "registry/network_detail.html", {
         "network": network,
         "library_count": libraries.count(),
+        "units_and_points": services.units_and_service_points(libraries),
         "sample_count": libraries.filter(is_sample=True).count(),
         "library_types": [(labels.get(t, t), n) for t, n in by_type],
         "can_change": permissions.can(request.user, "change", network),
@@ -131,9 +133,13 @@ def library_list(request):
 def library_detail(request, pk):
     library = get_object_or_404(Library.objects.with_related(), pk=pk)
     typology, rule = services.typology_of(library)
+    points = list(library.service_points.all())
     return render(request, "registry/library_detail.html", {
         "library": library, "typology": typology, "typology_rule": rule,
-        "service_points": library.service_points.all(),
+        "service_points": points,
+        # Drawn on the library's map beside its own marker.
+        "located_points": [{"lat": p.latitude, "lon": p.longitude, "name": p.name, "kind": str(p.get_kind_display())}
+                           for p in points if p.latitude is not None and p.longitude is not None],
         "can_change": permissions.can(request.user, "change", library),
         "can_delete": permissions.can(request.user, "delete", library),
         "changes": visible_changes(history(library)[:20], request.user),
@@ -158,8 +164,17 @@ def library_points(request):
     rows = filterset.qs.filter(latitude__isnull=False, longitude__isnull=False).order_by().values_list(
         "pk", "latitude", "longitude", "name")
     points = [[pk, round(lat, 5), round(lon, 5), name] for pk, lat, lon, name in rows.iterator(5000)]
-    body = json.dumps({"fields": ["id", "latitude", "longitude", "name"], "points": points},
-                      ensure_ascii=False, separators=(",", ":"))
+    # Their branches, mobile libraries and reading points where they have coordinates (the main building is the
+    # library's own marker): [library id, latitude, longitude, name, kind].
+    located = (ServicePoint.objects.filter(library__in=filterset.qs.values("pk"), latitude__isnull=False,
+                                           longitude__isnull=False).exclude(kind=ServicePointKind.MAIN)
+               .exclude(status=LibraryStatus.CLOSED).order_by().values_list("library_id", "latitude", "longitude",
+                                                                             "name", "kind"))
+    service_points = [[pk, round(lat, 5), round(lon, 5), name, kind]
+                      for pk, lat, lon, name, kind in located.iterator(5000)]
+    body = json.dumps({"fields": ["id", "latitude", "longitude", "name"], "points": points,
+                       "service_points": service_points, "kinds": dict(ServicePointKind.choices)},
+                      ensure_ascii=False, separators=(",", ":"), default=str)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Cache-Control"] = "public, max-age=60"
     return response

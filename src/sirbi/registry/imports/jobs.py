@@ -8,19 +8,24 @@ from sirbi.core.jobs import job_kind
 from sirbi.core.uploads import upload_path
 
 from .libraries import import_libraries
+from .service_points import import_service_points
 
 KIND = "registry.import_libraries"
 
 
 @job_kind(KIND)
 def run_import(*, progress, job_id, upload, filename, user_id, network=None, dry_run=True, skip_invalid=False,
-               language="es", message=""):
+               language="es", message="", holds="libraries"):
     user = get_user_model().objects.get(pk=user_id)
     path = upload_path(upload)
     data = path.read_bytes()
     with translation.override(language):
-        report = import_libraries(data, filename, user=user, network=network, dry_run=dry_run,
-                                  skip_invalid=skip_invalid, progress=progress, message=message)
+        if holds == "service_points":
+            report = import_service_points(data, filename, user=user, dry_run=dry_run, skip_invalid=skip_invalid,
+                                           progress=progress, message=message)
+        else:
+            report = import_libraries(data, filename, user=user, network=network, dry_run=dry_run,
+                                      skip_invalid=skip_invalid, progress=progress, message=message)
         result = report.as_dict(limit=1000)
         result["next_url"] = reverse("registry:import-preview", args=[job_id])
     if not dry_run:

@@ -404,14 +404,11 @@ def import_libraries(data, filename, *, user, network=None, dry_run=False, skip_
     progress = progress or (lambda done, total=None, stage=None: None)
     # The kept file (core.batches), hashed and compressed in a thread while the rows are read and checked.
     packed = None if dry_run else pack_in_background(data)
-    try:
-        progress(0, None, _("reading the file"))
-        table = read_table(data, filename)
-        report.encoding, report.delimiter = table.encoding, table.delimiter
-        columns = _header(table)
-    except FileProblem as problem:
-        report.problem = str(problem)
+    progress(0, None, _("reading the file"))
+    opened = open_table(report, data, filename, _header)
+    if opened is None:
         return report
+    table, columns = opened
     with _fast_path():
         if dry_run:
             _check_and_apply(table, columns, report, user, network, message, progress, data)
@@ -421,6 +418,18 @@ def import_libraries(data, filename, *, user, network=None, dry_run=False, skip_
             if not report.applied:
                 transaction.set_rollback(True)
     return report
+
+
+def open_table(report, data, filename, header):
+    """Read the file and its header (`header(table)` -> the column codes): (table, columns), or None with the
+    file's problem in `report`."""
+    try:
+        table = read_table(data, filename)
+        report.encoding, report.delimiter = table.encoding, table.delimiter
+        return table, header(table)
+    except FileProblem as problem:
+        report.problem = str(problem)
+        return None
 
 
 @contextmanager

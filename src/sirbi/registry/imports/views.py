@@ -19,11 +19,12 @@ from sirbi.core.downloads import CsvWriter
 from sirbi.core.models import Job
 from sirbi.core.uploads import store_upload, upload_limit, upload_path
 
-from ..choices import SERVICES, IsoSubtype, IsoType, LibraryStatus, LibraryType
+from ..choices import SERVICES, IsoSubtype, IsoType, LibraryStatus, LibraryType, ServicePointKind
 from ..exports import LIBRARY_COLUMNS
-from ..models import Library, Network
+from ..models import Library, Network, ServicePoint
 from .jobs import KIND
 from .libraries import COLUMN_LABELS
+from .service_points import POINT_COLUMN_LABELS, POINT_COLUMNS
 
 
 class NetworkChoiceField(forms.ModelChoiceField):
@@ -33,8 +34,15 @@ class NetworkChoiceField(forms.ModelChoiceField):
         return f"{network.name} ({network.country.name})"
 
 
+HOLDS = [("libraries", gettext_lazy("Libraries (one per row)")),
+         ("service_points", gettext_lazy("Service points of registered libraries (one per row)"))]
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("File (CSV or XLSX)"))
+    holds = forms.ChoiceField(choices=HOLDS, initial="libraries", required=False, label=gettext_lazy("The file holds"),
+                              help_text=gettext_lazy("Import the libraries first, then their service points: a "
+                                                     "service point names its library by ISIL."))
     network = NetworkChoiceField(
         Network.objects.none(), to_field_name="code", required=False,
         label=gettext_lazy("Add every library to this network"),
@@ -64,7 +72,8 @@ class UploadForm(forms.Form):
 
 
 def _may_import(user):
-    return permissions.can_any(user, "add", Library) or permissions.can_any(user, "change", Library)
+    return any(permissions.can_any(user, action, model) for model in (Library, ServicePoint)
+               for action in ("add", "change"))
 
 
 @upload_limit("IMPORT_MAX_BYTES")
@@ -84,6 +93,7 @@ def upload(request):
             "skip_invalid": form.cleaned_data["skip_invalid"],
             "language": get_language(),
             "message": form.cleaned_data["message"],
+            "holds": form.cleaned_data["holds"] or "libraries",
         }
         job = jobs.enqueue(KIND, params, user=request.user)
         return redirect("core:job", job.pk)
@@ -120,9 +130,16 @@ def preview(request, pk):
 
 
 def template(request, fmt):
-    """The import template in the page's language: translated headers, and an instructions sheet."""
-    header = [str(COLUMN_LABELS[code]) for code in LIBRARY_COLUMNS]
-    name = f"sirbi-libraries-template-{get_language()}"
+    """The import template in the page's language: translated headers, and an instructions sheet.
+    `?holds=service_points`: the template of a file of service points."""
+    if request.GET.get("holds") == "service_points":
+        labels, codes, helps, what = POINT_COLUMN_LABELS, POINT_COLUMNS, point_column_help(), "service-points"
+        sheet_title = _("service points")
+    else:
+        labels, codes, helps, what = COLUMN_LABELS, LIBRARY_COLUMNS, column_help(), "libraries"
+        sheet_title = _("libraries")
+    header = [str(labels[code]) for code in codes]
+    name = f"sirbi-{what}-template-{get_language()}"
     if fmt == "csv":
         buffer = io.StringIO()
         CsvWriter(buffer).writerow(header)
@@ -130,12 +147,12 @@ def template(request, fmt):
     elif fmt == "xlsx":
         workbook = Workbook()
         sheet = workbook.active
-        sheet.title = _("libraries")[:31]
+        sheet.title = sheet_title[:31]
         sheet.append(header)
         help_sheet = workbook.create_sheet(_("instructions")[:31])
         help_sheet.append([_("column"), _("what to write")])
-        for code, text in column_help().items():
-            help_sheet.append([str(COLUMN_LABELS[code]), text])
+        for code, text in helps.items():
+            help_sheet.append([str(labels[code]), text])
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(
@@ -169,4 +186,18 @@ def column_help():
         "phone": "",
         "services": _("Codes separated by |: %(values)s.") % {"values": ", ".join(SERVICES)},
         "description": "",
+    }
+
+
+def point_column_help():
+    return {
+        "library": _("Required: the ISIL of a registered library (or its number in the registry)."),
+        "kind": _("Required: one of %(values)s.") % {"values": ", ".join(ServicePointKind.values)},
+        "name": _("Required. A row with the library, kind and name of a recorded service point updates it."),
+        "address": _("Street and number."),
+        "locality": _("Town or city."),
+        "latitude": _("Decimal degrees, −90 to 90, with a point or a comma."),
+        "longitude": _("Decimal degrees, −180 to 180, with a point or a comma."),
+        "opening_hours": _("Days and hours, as text."),
+        "status": _("One of %(values)s; open when empty.") % {"values": ", ".join(LibraryStatus.values)},
     }

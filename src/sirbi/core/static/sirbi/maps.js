@@ -102,6 +102,12 @@
     });
   }
 
+  // A library's service point (a branch, a mobile library, a reading point): a smaller marker of its own colour.
+  function pointMarker(at, name, kind) {
+    return L.circleMarker(at, { radius: 5, color: "#5b3a8c", weight: 2, fillColor: "#e9def7", fillOpacity: 1 })
+      .bindTooltip(textNode(kind ? name + " (" + kind + ")" : name));
+  }
+
   // A map of libraries (country page, library page, the full map).
   var libraryElement = document.getElementById("library-map");
   if (libraryElement) {
@@ -113,14 +119,29 @@
         interactive: false
       }).addTo(libraryMap);
       shapes.bringToBack();
-      if (libraryElement.dataset.lat) {
-        // One library: its own marker, no cluster needed.
-        var at = [parseFloat(libraryElement.dataset.lat), parseFloat(libraryElement.dataset.lon)];
-        L.circleMarker(at, { radius: 8, color: "#a4361d", weight: 3, fillColor: "#ffffff", fillOpacity: 1 })
-          .bindTooltip(textNode(libraryElement.dataset.name)).addTo(libraryMap);
+      if (libraryElement.dataset.single) {
+        // One library: its own marker and its service points (branches, mobile libraries...), no cluster needed.
+        var located = [];
+        if (libraryElement.dataset.lat) {
+          var at = [parseFloat(libraryElement.dataset.lat), parseFloat(libraryElement.dataset.lon)];
+          L.circleMarker(at, { radius: 8, color: "#a4361d", weight: 3, fillColor: "#ffffff", fillOpacity: 1 })
+            .bindTooltip(textNode(libraryElement.dataset.name)).addTo(libraryMap);
+          located.push(at);
+        }
+        var pointsData = document.getElementById("library-points-data");
+        var own = pointsData ? JSON.parse(pointsData.textContent) : [];
+        own.forEach(function (p) {
+          pointMarker([p.lat, p.lon], p.name, p.kind).addTo(libraryMap);
+          located.push([p.lat, p.lon]);
+        });
+        libraryElement.dataset.markers = String(located.length);
         // Without a tile layer only country shapes are drawn: a street-level zoom would show nothing
-        // around the marker, so show the region instead.
-        libraryMap.setView(at, config.tiles ? 14 : 6);
+        // around the markers, so show the region instead.
+        if (located.length > 1 && config.tiles) {
+          libraryMap.fitBounds(L.latLngBounds(located).pad(0.2), { maxZoom: 15 });
+        } else {
+          libraryMap.setView(located[0], config.tiles ? 14 : 6);
+        }
         return null;
       }
       var code = libraryElement.dataset.country;
@@ -137,6 +158,13 @@
           return linkNode(libraryUrl.replace("/0/", "/" + Number(p[0]) + "/"), p[3]);
         });
         return marker;
+      });
+      (data.service_points || []).forEach(function (p) {
+        var marker = pointMarker([p[1], p[2]], p[3], data.kinds[p[4]] || p[4]);
+        marker.bindPopup(function () {
+          return lines(linkNode(libraryUrl.replace("/0/", "/" + Number(p[0]) + "/"), p[3]), data.kinds[p[4]] || p[4]);
+        });
+        markers.push(marker);
       });
       cluster.addLayers(markers);
       libraryMap.addLayer(cluster);

@@ -1,11 +1,11 @@
-"""`sirbi import-libraries FILE [--network CODE] [--dry-run] [--skip-invalid] [--user NAME]`."""
+"""`sirbi import-libraries FILE [--network CODE] [--service-points] [--dry-run] [--skip-invalid] [--user NAME]`."""
 
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from sirbi.core.management.importing import acting_user, add_user_argument, input_file, progress_bar
-from sirbi.registry.imports import import_libraries
+from sirbi.registry.imports import import_libraries, import_service_points
 
 
 class Command(BaseCommand):
@@ -14,6 +14,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--network", help="code of a network every library joins")
+        parser.add_argument("--service-points", action="store_true",
+                            help="the file holds service points of registered libraries (docs/import-format.md)")
         parser.add_argument("--dry-run", action="store_true", help="check and report; change nothing")
         parser.add_argument("--skip-invalid", action="store_true",
                             help="import the valid rows and list the skipped ones (default: one bad row stops all)")
@@ -25,9 +27,16 @@ class Command(BaseCommand):
         user = acting_user(options["user"])
         bar, progress = progress_bar(self, options["verbosity"])
 
-        report = import_libraries(path.read_bytes(), path.name, user=user, network=options["network"],
-                                  dry_run=options["dry_run"], skip_invalid=options["skip_invalid"],
-                                  progress=progress, message=options["message"])
+        if options["service_points"]:
+            if options["network"]:
+                raise CommandError("--network is for files of libraries, not of service points")
+            report = import_service_points(path.read_bytes(), path.name, user=user, dry_run=options["dry_run"],
+                                           skip_invalid=options["skip_invalid"], progress=progress,
+                                           message=options["message"])
+        else:
+            report = import_libraries(path.read_bytes(), path.name, user=user, network=options["network"],
+                                      dry_run=options["dry_run"], skip_invalid=options["skip_invalid"],
+                                      progress=progress, message=options["message"])
         bar.close()
         for line in report.messages():
             self.stderr.write(line)
