@@ -123,6 +123,7 @@ def request_detail(request, pk):
         "reasons_retry": REASONS_RETRY_OFFERED, "conditions": LOAN_CONDITION_LABELS,
         "status_label": SUPPLIER_STATUS_LABELS.get(loan.supplier_status, ""),
         "changes": visible_changes(history(loan)[:20], request.user),
+        "outgoing": loan.outgoing.select_related("partner"),
     })
 
 
