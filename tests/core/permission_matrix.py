@@ -23,7 +23,7 @@ from sirbi.stats.campaigns.services import Unit
 from sirbi.stats.campaigns.spreadsheets import stored_values, template_csv
 from sirbi.stats.models import Campaign
 
-from .permission_world import MARC, MEMBERS, SIGNED_IN, pdf
+from .permission_world import MARC, MEMBERS, PDF, SIGNED_IN, pdf
 
 SEC = frozenset({"secretariat"})
 NOBODY = frozenset()
@@ -408,6 +408,9 @@ PAGES = [
           fixed(status="WillSupply")),
     Write("loans:request-rota", "POST", "lima-draft", roles("biblio_pe"), rev("loans:request-rota", attr("loan_draft")),
           fixed(order=attr("santiago"))),
+    Write("loans:request-copy", "POST", "lima-asked-copy", roles("biblio_pe"),
+          rev("loans:request-copy", attr("loan_copy_in")), upload("copia.pdf", PDF, note=""), kind="multipart",
+          note="The copy's file is read by the two libraries' staff only (tests/loans/test_copies.py)."),
     Write("iso18626", "POST", "session", NOBODY, lambda w: "/iso18626", fixed(), kind="json",
           note="Partners authenticate with their token (tests/loans/test_endpoint.py); a session is no credential."),
     Write("loans:request", "GET", "lima-asks-santiago", roles("biblio_pe", "red_pe", "coord_pe", "coord_cl"),
@@ -439,7 +442,7 @@ READ_ONLY_PAGES = {
     "catalog:source",
     "core:changes", "core:jobs", "core:token", "core:batches", "core:batch",
     "opendata-catalog", "opendata-catalog-file",
-    "loans:home", "loans:desk", "loans:policy", "loans:request",
+    "loans:home", "loans:desk", "loans:policy", "loans:request", "loans:copy",
 }
 # Protocol endpoints that also take their parameters in a form-encoded POST, as the protocol allows, and write
 # nothing (no session, no change): the SRU server.

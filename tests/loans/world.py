@@ -1,14 +1,14 @@
 """The interlibrary loan part of the permission matrix's world (tests/core/permission_world.py): Lima and
 Santiago state their policies, Cusco is a partner on another system, and three requests wait — Lima's draft,
-Lima's request asked of Santiago, and Santiago's request asked of Lima."""
+Lima's request asked of Santiago, and Santiago's requests (a loan, a copy) asked of Lima."""
 
 from sirbi.loans.models import LendingPolicy, LoanRequest, PartnerEndpoint, RotaEntry
 
 
-def _loan(key, borrower, lender, state):
+def _loan(key, borrower, lender, state, service_type="Loan"):
     loan = LoanRequest.objects.create(borrower_id=borrower, title=f"Libro {key}", request_id=f"mx-{key}",
                                       state=state, lender_id=lender if state != "draft" else None,
-                                      patron_reference=f"Lector {key}")
+                                      patron_reference=f"Lector {key}", service_type=service_type)
     RotaEntry.objects.create(request=loan, library_id=lender, position=1, reason="region",
                              outcome="waiting" if state == "draft" else "asked")
     return loan.pk
@@ -27,4 +27,5 @@ def build(lima, santiago, cusco):
         "loan_draft": _loan("draft", lima, santiago, "draft"),
         "loan_out": _loan("out", lima, santiago, "requested"),
         "loan_in": _loan("in", santiago, lima, "requested"),
+        "loan_copy_in": _loan("copy-in", santiago, lima, "requested", service_type="Copy"),
     }

@@ -3,6 +3,7 @@ between libraries after ISO 18626, each with its rota of lenders and its timelin
 
 import hashlib
 import hmac
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -353,3 +354,37 @@ class OutgoingMessage(models.Model):
 
     def __str__(self):
         return f"{self.request_id} {self.kind} {self.summary}"
+
+
+def copy_path(copy, filename):
+    return f"loans/copies/{copy.request_id}/{uuid.uuid4().hex}.{copy.extension}"
+
+
+class DeliveredCopy(models.Model):
+    """A copy delivered for a request (CopyCompleted): a file, checked by its content and size-limited, kept for
+    ILL_COPY_KEEP_DAYS and then deleted by `ill_tick`; or a link. Readable only by the requesting library's staff
+    and the staff of the library that delivered it."""
+
+    request = models.ForeignKey(LoanRequest, on_delete=models.CASCADE, related_name="copies",
+                                verbose_name=_("request"))
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("delivering library"))
+    file = models.FileField(_("file"), upload_to=copy_path, blank=True, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=250, blank=True)
+    media_type = models.CharField(_("type"), max_length=100, blank=True)
+    extension = models.CharField(max_length=10, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    link = models.URLField(_("link"), max_length=500, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("by"))
+    created = models.DateTimeField(_("delivered"), auto_now_add=True)
+    keep_until = models.DateTimeField(_("kept until"), db_index=True)
+    removed = models.DateTimeField(_("deleted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivered copy")
+        verbose_name_plural = _("delivered copies")
+        ordering = ["request", "pk"]
+
+    def __str__(self):
+        return self.original_name or self.link

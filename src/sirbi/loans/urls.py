@@ -13,4 +13,6 @@ urlpatterns = [
     path("requests/<int:pk>/act/", views.request_act, name="request-act"),
     path("requests/<int:pk>/answer/", views.request_answer, name="request-answer"),
     path("requests/<int:pk>/rota/", views.request_rota, name="request-rota"),
+    path("requests/<int:pk>/copy/", views.request_copy, name="request-copy"),
+    path("copies/<int:pk>/", views.copy_file, name="copy"),
 ]

@@ -2,21 +2,23 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sirbi.catalog.models import Cluster, Record
+from sirbi.cooperation.documents import send_file
 from sirbi.core import permissions
 from sirbi.core.changelog import ConflictError, history, save_object, visible_changes
 from sirbi.core.downloads import export
+from sirbi.core.uploads import upload_limit
 from sirbi.registry.models import Library
 
+from . import copies, inbound, services
 from . import desk as desks
-from . import inbound, services
 from .choices import (
     ACTION_LABELS,
     EXCLUSION_LABELS,
@@ -28,8 +30,9 @@ from .choices import (
 )
 from .forms import LendingPolicyForm, LoanRequestForm, RequesterStepForm, RotaForm, SupplierAnswerForm
 from .iso18626 import requester, supplier
+from .iso18626.codes import Status
 from .iso18626.messages import MAX_BYTES
-from .models import LendingPolicy, LoanRequest, PartnerEndpoint
+from .models import DeliveredCopy, LendingPolicy, LoanRequest, PartnerEndpoint
 from .rota import build as build_rota
 
 
@@ -124,6 +127,10 @@ def request_detail(request, pk):
         "status_label": SUPPLIER_STATUS_LABELS.get(loan.supplier_status, ""),
         "changes": visible_changes(history(loan)[:20], request.user),
         "outgoing": loan.outgoing.select_related("partner"),
+        "copies": [c for c in loan.copies.select_related("request__borrower", "library")
+                   if copies.can_read(request.user, c)],
+        "delivers_copy": for_lender and loan.is_copy and Status.COPY_COMPLETED in supplier.allowed_next(
+            loan.supplier_status or None) and loan.state not in requester.FINAL,
     })
 
 
@@ -161,6 +168,33 @@ def request_answer(request, pk):
         loan, data["status"], user=request.user, reason_for_message=data["reason_for_message"] or None,
         reason_unfilled=data["reason_unfilled"], reason_retry=data["reason_retry"],
         loan_condition=data["loan_condition"], due_date=data["due_date"], answer=data["answer"], note=data["note"]))
+
+
+@upload_limit("DOCUMENT_MAX_BYTES")
+@login_required
+@require_POST
+def request_copy(request, pk):
+    """The lender delivers the copy (a file or a link): CopyCompleted."""
+    loan = get_object_or_404(LoanRequest.objects.with_related(), pk=pk)
+    try:
+        copies.deliver(loan, user=request.user, upload=request.FILES.get("file"),
+                       link=request.POST.get("link", "").strip()[:500], note=request.POST.get("note", "")[:1000])
+    except (services.LoanError, ValidationError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("The copy is delivered."))
+    return redirect(loan.get_absolute_url())
+
+
+@login_required
+def copy_file(request, pk):
+    """A delivered copy's file: for the requesting library's staff and the delivering library's only."""
+    copy = get_object_or_404(DeliveredCopy.objects.select_related("request__borrower", "library"), pk=pk)
+    if not copies.can_read(request.user, copy):
+        raise PermissionDenied(_("Only the staff of the requesting library read the copy."))
+    if not copy.file:
+        raise Http404(_("This copy was deleted after its keeping time."))
+    return send_file(copy.file, copy.media_type, copy.original_name, inline=False)
 
 
 @login_required

@@ -5,7 +5,7 @@ background worker sends them too, at each sweep)."""
 
 from django.core.management.base import BaseCommand
 
-from sirbi.loans import outbox
+from sirbi.loans import copies, outbox
 from sirbi.loans.services import tick
 
 
@@ -15,6 +15,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         done = tick()
         sent = outbox.send_due()
+        expired = copies.expire()
         self.stdout.write(f"{done['moved']} request(s) moved to their next lender; {done['overdue']} loan(s) overdue; "
                           f"{done['due_soon']} reminder(s) of a due date; {sent['sent']} ISO 18626 message(s) sent, "
-                          f"{sent['retried']} to retry, {sent['failed']} failed.")
+                          f"{sent['retried']} to retry, {sent['failed']} failed; "
+                          f"{expired} delivered cop(ies) deleted after their keeping time.")
