@@ -188,3 +188,28 @@ def test_loopback_is_refused_unless_allowed(partner, settings, librarian_lima, l
     assert partner.received == []
     message = OutgoingMessage.objects.get(request=loan)
     assert message.delivery == "pending" and "not public" in message.last_error
+
+
+def test_a_status_request_is_answered_at_once(partner, lima_library, librarian_lima):
+    """Lima's staff need not answer a StatusRequest: the platform answers with the status as it stands."""
+    answered(partner, partner.as_borrower("mvd-79", LIMA, title="Pedro Páramo"))
+    assert answered(partner, partner.as_borrower("mvd-79", LIMA, action="StatusRequest")).status == "OK"
+    services.respond(LoanRequest.objects.get(request_id="mvd-79"), Status.WILL_SUPPLY, user=librarian_lima)
+    assert answered(partner, partner.as_borrower("mvd-79", LIMA, action="StatusRequest")).status == "OK"
+    outbox.send_due()
+    answers = [(m.reason_for_message, m.status) for m in partner.received if isinstance(m, SupplyingAgencyMessage)]
+    assert answers == [("StatusRequestResponse", "RequestReceived"), ("RequestResponse", "WillSupply"),
+                       ("StatusRequestResponse", "WillSupply")]
+
+
+def test_a_partner_address_must_be_public_unless_allowed(db, montevideo_library, settings):
+    from sirbi.loans.admin import EndpointForm
+
+    data = {"library": montevideo_library.pk, "url": "http://127.0.0.1:8000/iso18626", "agency_id_type": "ISIL",
+            "agency_id": "UY-MVD01", "outgoing_token": "secret", "active": "on"}
+    form = EndpointForm(data=data)
+    assert "url" in form.errors
+    settings.HARVEST_ALLOWED_HOSTS = ["127.0.0.1"]
+    form = EndpointForm(data=data)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["outgoing_token"] == "secret"

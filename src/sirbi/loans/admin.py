@@ -1,5 +1,6 @@
 import secrets
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
@@ -7,6 +8,7 @@ from sirbi.core.admin import ReadOnlyAdmin, ScopedAdmin
 from sirbi.core.changelog import record
 from sirbi.core.forms import VersionedForm, https_urls
 from sirbi.core.models import ChangeLog
+from sirbi.core.outbound import url_problem
 
 from . import services
 from .models import LendingPolicy, LoanRequest, PartnerEndpoint
@@ -24,10 +26,24 @@ class LendingPolicyAdmin(ScopedAdmin):
 
 
 class EndpointForm(VersionedForm):
+    """The partner's address is checked as the harvester's are (public addresses only, or HARVEST_ALLOWED_HOSTS);
+    the token for their endpoint is typed, never shown back, and kept when left empty."""
+
     class Meta:
         model = PartnerEndpoint
-        fields = ["library", "url", "agency_id_type", "agency_id", "active"]
+        fields = ["library", "url", "agency_id_type", "agency_id", "outgoing_token", "active"]
         formfield_callback = https_urls
+        widgets = {"outgoing_token": forms.PasswordInput(render_value=False)}
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        problem = url_problem(url)
+        if problem:
+            raise forms.ValidationError(problem)
+        return url
+
+    def clean_outgoing_token(self):
+        return self.cleaned_data.get("outgoing_token") or (self.instance.outgoing_token if self.instance.pk else "")
 
 
 @admin.register(PartnerEndpoint)

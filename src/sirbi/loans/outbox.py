@@ -113,8 +113,8 @@ def _request(loan, header, retry=False):
 def _to_borrower(loan, step, partner):
     """Our lender's side, to a partner borrower: each status it takes (and its answers to a cancellation or a
     renewal), with the reason, condition and due date."""
-    if step.name in ("CancelResponse", "RenewResponse"):
-        reason, status = ReasonForMessage(step.name), loan.supplier_status
+    if step.name in ("CancelResponse", "RenewResponse", "StatusRequestResponse"):
+        reason, status = ReasonForMessage(step.name), loan.supplier_status or Status.REQUEST_RECEIVED
     elif step.supplier_status:
         status = step.supplier_status
         earlier = loan.transitions.filter(supplier_status__gt="").exclude(pk=step.pk).exists()

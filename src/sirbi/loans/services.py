@@ -172,6 +172,13 @@ def act(loan, action, *, user=None, partner=None, note="", via="web", message_ke
         loan.state = after
         _save(loan, before, user=user, via=via, name=str(action), side=Transition.Side.REQUESTER,
               library=loan.borrower, note=note, now=now, entry=entry, message_key=message_key)
+        if action == Action.STATUS_REQUEST and loan.lender_id and not PartnerEndpoint.objects.filter(
+                library_id=loan.lender_id, active=True).exists():
+            # A lender on this platform answers a StatusRequest at once: its status as it stands (sent to a
+            # partner borrower as a StatusRequestResponse by the outbox).
+            timeline(loan, Transition.Side.SUPPLIER, "StatusRequestResponse", loan.state, loan.state,
+                      via=Transition.Via.SYSTEM, library=loan.lender, now=now, entry=entry,
+                      note=str(loan.supplier_status or Status.REQUEST_RECEIVED))
     return loan
 
 
