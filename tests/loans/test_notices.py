@@ -8,11 +8,18 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.utils import translation
 
 from sirbi.core.models import Notification, NotificationSetting
 from sirbi.loans import services
 from sirbi.loans.iso18626.codes import Action, ReasonForMessage, Status
 from sirbi.loans.iso18626.requester import Step
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ at once, in the weekly digest or not at all, as each person chose — is core.no
 transaction commits (a refused step tells nobody)."""
 
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from sirbi.core.models import Role, User
@@ -23,6 +24,10 @@ def staff_of(library):
                                role_assignments__library_id=library.pk).distinct()
 
 
+def _day(value):
+    return date_format(value, "SHORT_DATE_FORMAT") if value else "-"
+
+
 def _borrower_side(loan, step):
     """What the requesting library is told (its staff), as (subject, body), or None."""
     status = step.supplier_status or step.name
@@ -36,15 +41,16 @@ def _borrower_side(loan, step):
                 _("%(library)s sent it.") % {"library": loan.lender})
     if status == Status.OVERDUE:
         return (_("Overdue: %(title)s") % {"title": title},
-                _("It was due back on %(date)s.") % {"date": loan.due_date})
+                _("It was due back on %(date)s.") % {"date": _day(loan.due_date)})
     if status == Status.RECALLED:
         return (_("Recalled by the lender: %(title)s") % {"title": title},
                 _("%(library)s asks for it back.") % {"library": loan.lender})
     if step.name == "RenewResponse":
         return ((_("Renewal granted: %(title)s") if step.answer == "Y" else _("Renewal refused: %(title)s"))
-                % {"title": title}, _("Due date: %(date)s.") % {"date": loan.due_date})
+                % {"title": title}, _("Due date: %(date)s.") % {"date": _day(loan.due_date)})
     if step.name == "due_soon":
-        return (_("Due back soon: %(title)s") % {"title": title}, _("Due date: %(date)s.") % {"date": loan.due_date})
+        return (_("Due back soon: %(title)s") % {"title": title},
+                _("Due date: %(date)s.") % {"date": _day(loan.due_date)})
     if step.name == "rota_ended":
         return (_("No library could supply: %(title)s") % {"title": title}, step.note)
     return None
@@ -55,7 +61,7 @@ def _lender_side(loan, step):
     if step.name == "asked":
         return (_("A request waits for your answer: %(title)s") % {"title": loan.title[:80]},
                 _("%(library)s asks for it; without an answer by %(date)s it goes to the next library.") % {
-                    "library": loan.borrower, "date": loan.answer_due.date() if loan.answer_due else "-"})
+                    "library": loan.borrower, "date": _day(loan.answer_due.date() if loan.answer_due else None)})
     return None
 
 
