@@ -396,6 +396,10 @@ PAGES = [
     *[Write("loans:policy-edit", "POST", key, allowed, rev("loans:policy-edit", attr(key)),
             page_form(rev("loans:policy-edit", attr(key)), loan_days="30"))
       for key, allowed in (("lima", LIMA), ("santiago", CHILE))],
+    *[Write("loans:endpoint-edit", "POST", key, allowed, rev("loans:endpoint-edit", attr(key)),
+            lambda ctx, key=key: ctx.form(rev("loans:endpoint-edit", attr(key))(ctx.w), None, {
+                "url": f"https://ill.example.org/iso18626/{key}", "agency_id": f"XX-{key.upper()}"}))
+      for key, allowed in (("cusco", PERU), ("lima", LIMA))],
     Write("loans:request-new", "POST", "lima", roles("biblio_pe"), rev("loans:request-new"),
           fixed(borrower=attr("lima"), title="Libro pedido", service_type="Loan")),
     Write("loans:request-act", "POST", "lima-draft", roles("biblio_pe"), rev("loans:request-act", attr("loan_draft")),

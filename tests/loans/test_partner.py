@@ -213,3 +213,24 @@ def test_a_partner_address_must_be_public_unless_allowed(db, montevideo_library,
     form = EndpointForm(data=data)
     assert form.is_valid(), form.errors
     assert form.cleaned_data["outgoing_token"] == "secret"
+
+
+def test_the_keepers_page_of_an_endpoint_issues_a_token_once(db, client, montevideo_library, librarian_montevideo,
+                                                             librarian_lima):
+    from django.urls import reverse
+
+    url = reverse("loans:endpoint-edit", args=[montevideo_library.pk])
+    client.force_login(librarian_lima)
+    assert client.get(url).status_code == 403  # another library's keepers
+    client.force_login(librarian_montevideo)
+    data = {"url": "https://ill.montevideo.example.org/iso18626", "agency_id_type": "ISIL", "agency_id": "UY-MVD01",
+            "outgoing_token": "theirs", "active": "on", "message": ""}
+    response = client.post(url, data, follow=True)
+    endpoint = PartnerEndpoint.objects.get(library=montevideo_library)
+    token = [str(m) for m in response.context["messages"] if "token" in str(m).lower()][0].rsplit(" ", 1)[-1]
+    assert endpoint.token_matches(token) and endpoint.outgoing_token == "theirs"
+    assert token not in client.get(url).content.decode() and "theirs" not in client.get(url).content.decode()
+    # Saved again without retyping the token for their endpoint: it is kept; the partner's token is unchanged.
+    client.post(url, {**data, "outgoing_token": "", "base_version": endpoint.version})
+    endpoint.refresh_from_db()
+    assert endpoint.outgoing_token == "theirs" and endpoint.token_matches(token)

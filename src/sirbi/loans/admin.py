@@ -1,16 +1,11 @@
-import secrets
-
-from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
 from sirbi.core.admin import ReadOnlyAdmin, ScopedAdmin
-from sirbi.core.changelog import record
-from sirbi.core.forms import VersionedForm, https_urls
-from sirbi.core.models import ChangeLog
-from sirbi.core.outbound import url_problem
+from sirbi.core.forms import VersionedForm
 
 from . import services
+from .forms import EndpointForm
 from .models import LendingPolicy, LoanRequest, PartnerEndpoint
 
 
@@ -23,27 +18,6 @@ class LendingPolicyAdmin(ScopedAdmin):
     list_filter = ["lends_to", "lends_returnables", "supplies_copies", "is_sample"]
     search_fields = ["library__name", "library__isil"]
     raw_id_fields = ["library"]
-
-
-class EndpointForm(VersionedForm):
-    """The partner's address is checked as the harvester's are (public addresses only, or HARVEST_ALLOWED_HOSTS);
-    the token for their endpoint is typed, never shown back, and kept when left empty."""
-
-    class Meta:
-        model = PartnerEndpoint
-        fields = ["library", "url", "agency_id_type", "agency_id", "outgoing_token", "active"]
-        formfield_callback = https_urls
-        widgets = {"outgoing_token": forms.PasswordInput(render_value=False)}
-
-    def clean_url(self):
-        url = self.cleaned_data["url"]
-        problem = url_problem(url)
-        if problem:
-            raise forms.ValidationError(problem)
-        return url
-
-    def clean_outgoing_token(self):
-        return self.cleaned_data.get("outgoing_token") or (self.instance.outgoing_token if self.instance.pk else "")
 
 
 @admin.register(PartnerEndpoint)
@@ -69,12 +43,7 @@ class PartnerEndpointAdmin(ScopedAdmin):
                 self._issue(request, endpoint)
 
     def _issue(self, request, endpoint):
-        token = secrets.token_urlsafe(32)
-        endpoint.set_token(token)
-        PartnerEndpoint.objects.filter(pk=endpoint.pk).update(token_hash=endpoint.token_hash)
-        # The token itself is never logged: only that a new one was issued.
-        record(endpoint, ChangeLog.Action.UPDATE, user=request.user, before={}, after={}, message="new token",
-               source="admin")
+        token = services.issue_token(endpoint, user=request.user, source="admin")
         messages.warning(request, _("The token of %(endpoint)s, shown only now: %(token)s")
                          % {"endpoint": endpoint, "token": token})
 

@@ -389,3 +389,13 @@ def message_seen(message_key):
 
 def state_label(state):
     return RequestState(state).label
+
+
+def issue_token(endpoint, *, user, source="web"):
+    """A new token for a partner's endpoint (the old one stops working): returned once, kept only as a hash; the
+    change log says a new one was issued, never which."""
+    token = secrets.token_urlsafe(32)
+    endpoint.set_token(token)
+    PartnerEndpoint.objects.filter(pk=endpoint.pk).update(token_hash=endpoint.token_hash)
+    record(endpoint, ChangeLog.Action.UPDATE, user=user, before={}, after={}, message="new token", source=source)
+    return token

@@ -8,6 +8,7 @@ urlpatterns = [
     path("libraries/<int:library>/", views.desk, name="desk"),
     path("libraries/<int:library>/policy/", views.policy_detail, name="policy"),
     path("libraries/<int:library>/policy/edit/", views.policy_edit, name="policy-edit"),
+    path("libraries/<int:library>/endpoint/", views.endpoint_edit, name="endpoint-edit"),
     path("requests/new/", views.request_new, name="request-new"),
     path("requests/<int:pk>/", views.request_detail, name="request"),
     path("requests/<int:pk>/act/", views.request_act, name="request-act"),

@@ -28,7 +28,7 @@ from .choices import (
     SUPPLIER_STATUS_LABELS,
     RequestState,
 )
-from .forms import LendingPolicyForm, LoanRequestForm, RequesterStepForm, RotaForm, SupplierAnswerForm
+from .forms import EndpointPageForm, LendingPolicyForm, LoanRequestForm, RequesterStepForm, RotaForm, SupplierAnswerForm
 from .iso18626 import requester, supplier
 from .iso18626.codes import Status
 from .iso18626.messages import MAX_BYTES
@@ -216,8 +216,34 @@ def policy_detail(request, library):
         "library": library, "policy": policy, "can_change": permissions.can(request.user, "change", draft)
         if policy else permissions.can(request.user, "add", draft),
         "endpoint": PartnerEndpoint.objects.filter(library=library, active=True).first(),
+        "keeps_endpoint": permissions.can(request.user, "change", PartnerEndpoint(library=library)),
         "changes": visible_changes(history(policy)[:20], request.user) if policy else [],
     })
+
+
+def _keepers_form(request, library, instance, form_class, template, after_save=None):
+    """A library's own object (its lending policy, its endpoint) on its keepers' page: the library is the page's,
+    the save goes through the change log with the version the editor loaded."""
+    permissions.require(request.user, "change" if instance.pk else "add", instance)
+    data = request.POST.copy() if request.method == "POST" else None
+    if data is not None:
+        data["library"] = library.pk  # the page's library, whatever the form says
+    form = form_class(data, instance=instance, user=request.user, initial={"library": library.pk})
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        new = saved.pk is None
+        try:
+            save_object(saved, user=request.user, expected_version=form.cleaned_data.get("base_version"),
+                        message=form.cleaned_data.get("message", ""))
+        except ConflictError as conflict:
+            form.add_error(None, str(conflict))
+            return render(request, template, {"form": form, "library": library}, status=409)
+        messages.success(request, _("Saved: %(object)s.") % {"object": saved})
+        if after_save:
+            after_save(saved, new, form.cleaned_data)
+        return redirect(saved.get_absolute_url())
+    return render(request, template, {"form": form, "library": library},
+                  status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -225,23 +251,24 @@ def policy_detail(request, library):
 def policy_edit(request, library):
     library = get_object_or_404(Library.objects.select_related("country"), pk=library)
     policy = LendingPolicy.objects.filter(library=library).first() or LendingPolicy(library=library)
-    permissions.require(request.user, "change" if policy.pk else "add", policy)
-    data = request.POST.copy() if request.method == "POST" else None
-    if data is not None:
-        data["library"] = library.pk  # the page's library, whatever the form says
-    form = LendingPolicyForm(data, instance=policy, user=request.user, initial={"library": library.pk})
-    if request.method == "POST" and form.is_valid():
-        instance = form.save(commit=False)
-        try:
-            save_object(instance, user=request.user, expected_version=form.cleaned_data.get("base_version"),
-                        message=form.cleaned_data.get("message", ""))
-        except ConflictError as conflict:
-            form.add_error(None, str(conflict))
-            return render(request, "loans/policy_form.html", {"form": form, "library": library}, status=409)
-        messages.success(request, _("Saved: %(object)s.") % {"object": instance})
-        return redirect(instance.get_absolute_url())
-    return render(request, "loans/policy_form.html", {"form": form, "library": library},
-                  status=400 if request.method == "POST" else 200)
+    return _keepers_form(request, library, policy, LendingPolicyForm, "loans/policy_form.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def endpoint_edit(request, library):
+    """A library's ISO 18626 endpoint, for its keepers (as its lending policy): where our messages go, the token
+    for it, and the token it presents to us (issued here, shown once)."""
+    library = get_object_or_404(Library.objects.select_related("country"), pk=library)
+    endpoint = PartnerEndpoint.objects.filter(library=library).first() or PartnerEndpoint(library=library)
+
+    def issue(saved, new, data):
+        if new or data["new_token"]:
+            token = services.issue_token(saved, user=request.user)
+            messages.warning(request, _("The token this library presents to our endpoint, shown only now: "
+                                        "%(token)s") % {"token": token})
+
+    return _keepers_form(request, library, endpoint, EndpointPageForm, "loans/endpoint_form.html", issue)
 
 
 # CSRF-exempt on purpose: this endpoint takes no cookie-authenticated request. Libraries on other systems post
