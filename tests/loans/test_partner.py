@@ -234,3 +234,13 @@ def test_the_keepers_page_of_an_endpoint_issues_a_token_once(db, client, montevi
     client.post(url, {**data, "outgoing_token": "", "base_version": endpoint.version})
     endpoint.refresh_from_db()
     assert endpoint.outgoing_token == "theirs" and endpoint.token_matches(token)
+
+
+def test_the_worker_sends_what_is_due(partner, librarian_lima, lima_library, novel, montevideo_library):
+    """`sirbi worker` sends the outbox at each sweep (no job to queue): a request to a partner goes out."""
+    from sirbi.core import jobs
+
+    loan = ask(librarian_lima, lima_library, novel, montevideo_library)
+    jobs.work(once=True)
+    assert [m.header.request_id for m in partner.received] == [loan.request_id]
+    assert OutgoingMessage.objects.get(request=loan).delivery == "sent"
