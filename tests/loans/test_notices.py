@@ -91,3 +91,17 @@ def test_each_person_hears_as_they_chose(told, loan, librarian_lima, librarian_s
         "librarian_santiago": ["A request waits for your answer: Cien años de soledad"]}
     assert mail.outbox == []  # kept for the weekly digest
     assert Notification.objects.get(user=librarian_santiago).emailed is None
+
+
+def test_the_lender_is_told_what_waits_for_it(told, loan, librarian_lima, librarian_santiago):
+    told(services.act, loan, Step.SEND, user=librarian_lima)
+    told(services.respond, loan, Status.LOANED, user=librarian_santiago)
+    told(services.act, loan, Action.RECEIVED, user=librarian_lima)
+    notices = told(services.act, loan, Action.SHIPPED_RETURN, user=librarian_lima)
+    assert notices == {"librarian_santiago": ["Shipped back to you: Cien años de soledad"]}
+
+
+def test_a_cancellation_waits_for_the_lender(told, loan, librarian_lima):
+    told(services.act, loan, Step.SEND, user=librarian_lima)
+    notices = told(services.act, loan, Action.CANCEL, user=librarian_lima)
+    assert notices == {"librarian_santiago": ["A cancellation to answer: Cien años de soledad"]}

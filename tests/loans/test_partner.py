@@ -244,3 +244,22 @@ def test_the_worker_sends_what_is_due(partner, librarian_lima, lima_library, nov
     jobs.work(once=True)
     assert [m.header.request_id for m in partner.received] == [loan.request_id]
     assert OutgoingMessage.objects.get(request=loan).delivery == "sent"
+
+
+def test_a_declined_condition_cancels_at_the_partner_and_its_answer_changes_nothing(
+        partner, librarian_lima, lima_library, novel, montevideo_library, santiago_library):
+    loan = ask(librarian_lima, lima_library, novel, montevideo_library, santiago_library)
+    outbox.send_due()
+    answered(partner, partner.as_lender(loan.request_id, LIMA, "WillSupply", reason="RequestResponse",
+                                        loan_condition="LibraryUseOnly"))
+    services.act(loan, Step.DECLINE, user=librarian_lima)
+    assert outbox.send_due()["sent"] == 1
+    assert (partner.received[-1].action, partner.received[-1].note) == ("Cancel", "Condition declined")
+    loan.refresh_from_db()
+    assert loan.lender == santiago_library
+    reply = answered(partner, partner.as_lender(loan.request_id, LIMA, "Cancelled", reason="CancelResponse",
+                                                answer="Y"))
+    assert reply.status == "OK"
+    loan.refresh_from_db()
+    assert (loan.lender, loan.state) == (santiago_library, State.REQUESTED)
+    assert loan.transitions.filter(name="CancelResponse", library=montevideo_library).count() == 1

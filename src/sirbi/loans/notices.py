@@ -58,11 +58,25 @@ def _borrower_side(loan, step):
 
 def _lender_side(loan, step):
     """What the library asked is told (its staff), or None."""
+    title = loan.title[:80]
+    if step.side == "requester" and step.name in LENDER_TOLD:
+        subject, body = LENDER_TOLD[step.name]
+        return subject() % {"title": title}, body() % {"library": loan.borrower}
     if step.name == "asked":
         return (_("A request waits for your answer: %(title)s") % {"title": loan.title[:80]},
                 _("%(library)s asks for it; without an answer by %(date)s it goes to the next library.") % {
                     "library": loan.borrower, "date": _day(loan.answer_due.date() if loan.answer_due else None)})
     return None
+
+
+# The requester's actions that wait for the lender (or concern what it lent): (subject, body) of the notice.
+LENDER_TOLD = {
+    "Cancel": (lambda: _("A cancellation to answer: %(title)s"),
+               lambda: _("%(library)s asks to cancel its request: accept or refuse.")),
+    "Renew": (lambda: _("A renewal to answer: %(title)s"), lambda: _("%(library)s asks to keep it longer.")),
+    "ShippedReturn": (lambda: _("Shipped back to you: %(title)s"),
+                      lambda: _("%(library)s sent it back: check it in (LoanCompleted).")),
+}
 
 
 def on_step(loan, step):
@@ -74,7 +88,7 @@ def on_step(loan, step):
             told.append((loan.borrower, notice))
     notice = _lender_side(loan, step)
     if notice:
-        told.append((step.library, notice))
+        told.append((step.library if step.name == "asked" else loan.lender, notice))
     if not told:
         return
     url = loan.get_absolute_url()
