@@ -415,6 +415,8 @@ PAGES = [
     Write("loans:request-copy", "POST", "lima-asked-copy", roles("biblio_pe"),
           rev("loans:request-copy", attr("loan_copy_in")), upload("copia.pdf", PDF, note=""), kind="multipart",
           note="The copy's file is read by the two libraries' staff only (tests/loans/test_copies.py)."),
+    Write("loans:request-resend", "POST", "lima-to-partner", roles("biblio_pe"),
+          rev("loans:request-resend", attr("loan_to_partner"), attr("message_failed")), fixed()),
     Write("iso18626", "POST", "session", NOBODY, lambda w: "/iso18626", fixed(), kind="json",
           note="Partners authenticate with their token (tests/loans/test_endpoint.py); a session is no credential."),
     Write("loans:request", "GET", "lima-asks-santiago", roles("biblio_pe", "red_pe", "coord_pe", "coord_cl"),

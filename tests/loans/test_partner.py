@@ -263,3 +263,28 @@ def test_a_declined_condition_cancels_at_the_partner_and_its_answer_changes_noth
     loan.refresh_from_db()
     assert (loan.lender, loan.state) == (santiago_library, State.REQUESTED)
     assert loan.transitions.filter(name="CancelResponse", library=montevideo_library).count() == 1
+
+
+def test_a_failed_message_is_sent_again_by_our_side_only(partner, librarian_lima, librarian_montevideo,
+                                                         librarian_santiago, lima_library, novel, montevideo_library):
+    from django.urls import reverse
+
+    loan = ask(librarian_lima, lima_library, novel, montevideo_library)
+    partner.error_next = ("UnrecognisedDataValue", "busy")
+    outbox.send_due()
+    message = OutgoingMessage.objects.get(request=loan)
+    url = reverse("loans:request-resend", args=[loan.pk, message.pk])
+    for outsider in (librarian_santiago, librarian_montevideo):
+        client = Client()
+        client.force_login(outsider)
+        assert client.post(url).status_code == 403
+    message.refresh_from_db()
+    assert message.delivery == "failed"
+    client = Client()
+    client.force_login(librarian_lima)
+    assert "Send again" in client.get(loan.get_absolute_url()).content.decode() or "Enviar de nuevo" in \
+        client.get(loan.get_absolute_url()).content.decode()
+    assert client.post(url).status_code == 302
+    assert outbox.send_due()["sent"] == 1
+    message.refresh_from_db()
+    assert (message.delivery, message.attempts) == ("sent", 1)

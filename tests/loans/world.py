@@ -2,7 +2,7 @@
 Santiago state their policies, Cusco is a partner on another system, and three requests wait — Lima's draft,
 Lima's request asked of Santiago, and Santiago's requests (a loan, a copy) asked of Lima."""
 
-from sirbi.loans.models import LendingPolicy, LoanRequest, PartnerEndpoint, RotaEntry
+from sirbi.loans.models import LendingPolicy, LoanRequest, OutgoingMessage, PartnerEndpoint, RotaEntry
 
 
 def _loan(key, borrower, lender, state, service_type="Loan"):
@@ -20,7 +20,11 @@ def build(lima, santiago, cusco):
     endpoint = PartnerEndpoint(library_id=cusco, url="https://ill.example.org/iso18626", agency_id="PE-MXCUS")
     endpoint.set_token("matrix-token")
     endpoint.save()
+    to_cusco = _loan("to-partner", lima, cusco, "requested")
+    failed = OutgoingMessage.objects.create(request_id=to_cusco, partner=endpoint, kind="Request", xml=b"<x/>",
+                                            delivery="failed", attempts=8, next_attempt="2026-01-01T00:00:00Z")
     return {
+        "loan_to_partner": to_cusco, "message_failed": failed.pk,
         "policy_lima": LendingPolicy.objects.get(library_id=lima).pk,
         "policy_santiago": LendingPolicy.objects.get(library_id=santiago).pk,
         "endpoint_cusco": endpoint.pk,

@@ -17,11 +17,13 @@ apart) until MAX_ATTEMPTS."""
 import datetime
 import logging
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from sirbi.core import outbound
+from sirbi.core import outbound, permissions
 
 from .iso18626.codes import Action, MessageStatus, ReasonForMessage, Status
 from .iso18626.messages import (
@@ -36,7 +38,7 @@ from .iso18626.messages import (
     build,
     parse,
 )
-from .models import OutgoingMessage, PartnerEndpoint, Transition
+from .models import LoanRequest, OutgoingMessage, PartnerEndpoint, Transition
 
 log = logging.getLogger(__name__)
 
@@ -232,3 +234,17 @@ def _finish(message, state, error, sent_at=None):
         message.save(update_fields=fields)
     return state
 
+
+
+def send_again(message, *, user):
+    """A failed message queued again (its attempts from zero) by the staff of our side of the request."""
+    loan = message.request
+    ours = loan.lender if loan.external else loan.borrower
+    if ours is None or not permissions.can_keys(user, "change", LoanRequest, ours.scope_keys()):
+        raise PermissionDenied(_("Only the staff of %(library)s may send this message again.") % {"library": ours})
+    if message.delivery != Delivery.FAILED:
+        return False
+    message.delivery, message.attempts, message.next_attempt, message.last_error = (
+        Delivery.PENDING, 0, timezone.now(), "")
+    message.save(update_fields=["delivery", "attempts", "next_attempt", "last_error"])
+    return True

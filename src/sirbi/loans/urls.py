@@ -15,5 +15,6 @@ urlpatterns = [
     path("requests/<int:pk>/answer/", views.request_answer, name="request-answer"),
     path("requests/<int:pk>/rota/", views.request_rota, name="request-rota"),
     path("requests/<int:pk>/copy/", views.request_copy, name="request-copy"),
+    path("requests/<int:pk>/messages/<int:message>/resend/", views.request_resend, name="request-resend"),
     path("copies/<int:pk>/", views.copy_file, name="copy"),
 ]

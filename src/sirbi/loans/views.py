@@ -17,7 +17,7 @@ from sirbi.core.downloads import export
 from sirbi.core.uploads import upload_limit
 from sirbi.registry.models import Library
 
-from . import copies, inbound, services
+from . import copies, inbound, outbox, services
 from . import desk as desks
 from .choices import (
     ACTION_LABELS,
@@ -32,7 +32,7 @@ from .forms import EndpointPageForm, LendingPolicyForm, LoanRequestForm, Request
 from .iso18626 import requester, supplier
 from .iso18626.codes import Status
 from .iso18626.messages import MAX_BYTES
-from .models import DeliveredCopy, LendingPolicy, LoanRequest, PartnerEndpoint
+from .models import DeliveredCopy, LendingPolicy, LoanRequest, OutgoingMessage, PartnerEndpoint
 from .rota import build as build_rota
 
 
@@ -127,6 +127,8 @@ def request_detail(request, pk):
         "status_label": SUPPLIER_STATUS_LABELS.get(loan.supplier_status, ""),
         "changes": visible_changes(history(loan)[:20], request.user),
         "outgoing": loan.outgoing.select_related("partner"),
+        "resends": services.acts_for(request.user, loan.lender if loan.external else loan.borrower)
+        if (loan.lender if loan.external else loan.borrower) else False,
         "copies": [c for c in loan.copies.select_related("request__borrower", "library")
                    if copies.can_read(request.user, c)],
         "delivers_copy": for_lender and loan.is_copy and Status.COPY_COMPLETED in supplier.allowed_next(
@@ -184,6 +186,17 @@ def request_copy(request, pk):
     else:
         messages.success(request, _("The copy is delivered."))
     return redirect(loan.get_absolute_url())
+
+
+@login_required
+@require_POST
+def request_resend(request, pk, message):
+    """Send a failed ISO 18626 message again (from the request page, by our side's staff)."""
+    outgoing = get_object_or_404(OutgoingMessage.objects.select_related("request__borrower", "request__lender"),
+                                 pk=message, request_id=pk)
+    if outbox.send_again(outgoing, user=request.user):
+        messages.success(request, _("The message will be sent again shortly."))
+    return redirect(outgoing.request.get_absolute_url())
 
 
 @login_required
