@@ -288,3 +288,17 @@ def test_a_failed_message_is_sent_again_by_our_side_only(partner, librarian_lima
     assert outbox.send_due()["sent"] == 1
     message.refresh_from_db()
     assert (message.delivery, message.attempts) == ("sent", 1)
+
+
+def test_a_partner_request_our_lender_lets_time_out_is_unfilled_for_the_partner(partner, lima_library):
+    from django.core.management import call_command
+
+    answered(partner, partner.as_borrower("mvd-80", LIMA, title="Ficciones"))
+    loan = LoanRequest.objects.get(request_id="mvd-80")
+    outbox.send_due()
+    LoanRequest.objects.filter(pk=loan.pk).update(answer_due=timezone.now() - datetime.timedelta(hours=1))
+    call_command("ill_tick", stdout=open("/dev/null", "w"))
+    assert states(loan)[0] == State.UNFILLED
+    last = partner.received[-1]
+    assert isinstance(last, SupplyingAgencyMessage)
+    assert (last.status, last.header.supplying.value) == ("Unfilled", LIMA)

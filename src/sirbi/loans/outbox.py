@@ -117,14 +117,16 @@ def _to_borrower(loan, step, partner):
     renewal), with the reason, condition and due date."""
     if step.name in ("CancelResponse", "RenewResponse", "StatusRequestResponse"):
         reason, status = ReasonForMessage(step.name), loan.supplier_status or Status.REQUEST_RECEIVED
-    elif step.supplier_status:
-        status = step.supplier_status
+    elif step.supplier_status or (step.name == "rota_ended" and loan.supplier_status != Status.UNFILLED):
+        # (The rota of a partner's request ends without an answer of ours when our lender let it time out: the
+        # partner hears Unfilled.)
+        status = step.supplier_status or Status.UNFILLED
         earlier = loan.transitions.filter(supplier_status__gt="").exclude(pk=step.pk).exists()
         reason = (ReasonForMessage.CANCEL_RESPONSE if status == Status.CANCELLED
                   else ReasonForMessage.STATUS_CHANGE if earlier else ReasonForMessage.REQUEST_RESPONSE)
     else:
         return None
-    lender = loan.lender or step.library
+    lender = loan.lender or step.library or loan.rota.order_by("position").first().library
     due = (datetime.datetime.combine(loan.due_date, datetime.time(23, 59), tzinfo=datetime.UTC)
            if loan.due_date and status in (Status.LOANED, Status.OVERDUE) else None)
     answer = step.answer or ("Y" if reason == ReasonForMessage.CANCEL_RESPONSE else "")
