@@ -6,13 +6,16 @@ from docs.oasis-open.org; simple Dublin Core imports the W3C's xml.xsd): those a
 files here, so validation never touches the network (xmlschema carries xml.xsd itself).
 """
 
+import os
 from functools import cache
 from pathlib import Path
 
 import xmlschema
 from defusedxml import ElementTree
 
-STANDARDS = Path(__file__).resolve().parents[1].parent / "shared" / "standards"
+# SIRBI_STANDARDS names another place (a git worktree lies elsewhere than beside the repository).
+STANDARDS = Path(os.environ.get("SIRBI_STANDARDS")
+                 or Path(__file__).resolve().parents[1].parent / "shared" / "standards")
 
 # Namespaces imported by absolute location, and the local file that holds each.
 _LOCAL = {

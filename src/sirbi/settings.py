@@ -259,6 +259,8 @@ CATALOG_INDEX_DIR = Path(env_str("CATALOG_INDEX_DIR", str(VAR_DIR / "catalog-ind
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 # Documents of meetings and evidence of progress reports (type read from the content: core.filetypes).
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+# Copies delivered for interlibrary loan requests are deleted this many days after delivery (`sirbi ill_tick`).
+ILL_COPY_KEEP_DAYS = env_int("ILL_COPY_KEEP_DAYS", 30)
 # MARC files uploaded on a catalog source's page (larger ones: `sirbi import-marc` on the server).
 CATALOG_UPLOAD_MAX_BYTES = env_int("CATALOG_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 # Worker processes that read and normalise a large MARC file while the importing process stores it

@@ -23,7 +23,7 @@ from sirbi.stats.campaigns.services import Unit
 from sirbi.stats.campaigns.spreadsheets import stored_values, template_csv
 from sirbi.stats.models import Campaign
 
-from .permission_world import MARC, MEMBERS, SIGNED_IN, pdf
+from .permission_world import MARC, MEMBERS, PDF, SIGNED_IN, pdf
 
 SEC = frozenset({"secretariat"})
 NOBODY = frozenset()
@@ -396,6 +396,10 @@ PAGES = [
     *[Write("loans:policy-edit", "POST", key, allowed, rev("loans:policy-edit", attr(key)),
             page_form(rev("loans:policy-edit", attr(key)), loan_days="30"))
       for key, allowed in (("lima", LIMA), ("santiago", CHILE))],
+    *[Write("loans:endpoint-edit", "POST", key, allowed, rev("loans:endpoint-edit", attr(key)),
+            lambda ctx, key=key: ctx.form(rev("loans:endpoint-edit", attr(key))(ctx.w), None, {
+                "url": f"https://ill.example.org/iso18626/{key}", "agency_id": f"XX-{key.upper()}"}))
+      for key, allowed in (("cusco", PERU), ("lima", LIMA))],
     Write("loans:request-new", "POST", "lima", roles("biblio_pe"), rev("loans:request-new"),
           fixed(borrower=attr("lima"), title="Libro pedido", service_type="Loan")),
     Write("loans:request-act", "POST", "lima-draft", roles("biblio_pe"), rev("loans:request-act", attr("loan_draft")),
@@ -408,6 +412,11 @@ PAGES = [
           fixed(status="WillSupply")),
     Write("loans:request-rota", "POST", "lima-draft", roles("biblio_pe"), rev("loans:request-rota", attr("loan_draft")),
           fixed(order=attr("santiago"))),
+    Write("loans:request-copy", "POST", "lima-asked-copy", roles("biblio_pe"),
+          rev("loans:request-copy", attr("loan_copy_in")), upload("copia.pdf", PDF, note=""), kind="multipart",
+          note="The copy's file is read by the two libraries' staff only (tests/loans/test_copies.py)."),
+    Write("loans:request-resend", "POST", "lima-to-partner", roles("biblio_pe"),
+          rev("loans:request-resend", attr("loan_to_partner"), attr("message_failed")), fixed()),
     Write("iso18626", "POST", "session", NOBODY, lambda w: "/iso18626", fixed(), kind="json",
           note="Partners authenticate with their token (tests/loans/test_endpoint.py); a session is no credential."),
     Write("loans:request", "GET", "lima-asks-santiago", roles("biblio_pe", "red_pe", "coord_pe", "coord_cl"),
@@ -439,7 +448,7 @@ READ_ONLY_PAGES = {
     "catalog:source",
     "core:changes", "core:jobs", "core:token", "core:batches", "core:batch",
     "opendata-catalog", "opendata-catalog-file",
-    "loans:home", "loans:desk", "loans:policy", "loans:request",
+    "loans:home", "loans:desk", "loans:policy", "loans:request", "loans:copy",
 }
 # Protocol endpoints that also take their parameters in a form-encoded POST, as the protocol allows, and write
 # nothing (no session, no change): the SRU server.

@@ -29,6 +29,7 @@ UPLOADS = [
     ("cooperation:practice-new", []),
     ("action-reports", ["plan-lectura"]),
     ("good-practice-list", []),
+    ("loans:request-copy", [1]),
 ]
 
 LIMITS = ("IMPORT_MAX_BYTES", "DOCUMENT_MAX_BYTES", "CATALOG_UPLOAD_MAX_BYTES")

@@ -1,14 +1,11 @@
-import secrets
-
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
 from sirbi.core.admin import ReadOnlyAdmin, ScopedAdmin
-from sirbi.core.changelog import record
-from sirbi.core.forms import VersionedForm, https_urls
-from sirbi.core.models import ChangeLog
+from sirbi.core.forms import VersionedForm
 
 from . import services
+from .forms import EndpointForm
 from .models import LendingPolicy, LoanRequest, PartnerEndpoint
 
 
@@ -21,13 +18,6 @@ class LendingPolicyAdmin(ScopedAdmin):
     list_filter = ["lends_to", "lends_returnables", "supplies_copies", "is_sample"]
     search_fields = ["library__name", "library__isil"]
     raw_id_fields = ["library"]
-
-
-class EndpointForm(VersionedForm):
-    class Meta:
-        model = PartnerEndpoint
-        fields = ["library", "url", "agency_id_type", "agency_id", "active"]
-        formfield_callback = https_urls
 
 
 @admin.register(PartnerEndpoint)
@@ -53,12 +43,7 @@ class PartnerEndpointAdmin(ScopedAdmin):
                 self._issue(request, endpoint)
 
     def _issue(self, request, endpoint):
-        token = secrets.token_urlsafe(32)
-        endpoint.set_token(token)
-        PartnerEndpoint.objects.filter(pk=endpoint.pk).update(token_hash=endpoint.token_hash)
-        # The token itself is never logged: only that a new one was issued.
-        record(endpoint, ChangeLog.Action.UPDATE, user=request.user, before={}, after={}, message="new token",
-               source="admin")
+        token = services.issue_token(endpoint, user=request.user, source="admin")
         messages.warning(request, _("The token of %(endpoint)s, shown only now: %(token)s")
                          % {"endpoint": endpoint, "token": token})
 

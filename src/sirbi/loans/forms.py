@@ -3,8 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sirbi.core.forms import VersionedForm
+from sirbi.core.forms import VersionedForm, https_urls
 from sirbi.core.markup import validate_plain_text
+from sirbi.core.outbound import url_problem
 from sirbi.registry.models import Library, LibraryStatus, ServicePoint
 
 from .choices import (
@@ -15,7 +16,7 @@ from .choices import (
     ServiceType,
 )
 from .iso18626.codes import Action, ReasonForMessage, Status
-from .models import LendingPolicy
+from .models import LendingPolicy, PartnerEndpoint
 
 
 class LendingPolicyForm(VersionedForm):
@@ -120,3 +121,31 @@ class RotaForm(forms.Form):
             return [int(value) for value in self.cleaned_data["order"].split(",") if value.strip()]
         except ValueError:
             raise forms.ValidationError(_("A list of library numbers separated by commas.")) from None
+
+
+class EndpointForm(VersionedForm):
+    """The partner's address is checked as the harvester's are (public addresses only, or HARVEST_ALLOWED_HOSTS);
+    the token for their endpoint is typed, never shown back, and kept when left empty."""
+
+    class Meta:
+        model = PartnerEndpoint
+        fields = ["library", "url", "agency_id_type", "agency_id", "outgoing_token", "active"]
+        formfield_callback = https_urls
+        widgets = {"outgoing_token": forms.PasswordInput(render_value=False)}
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        problem = url_problem(url)
+        if problem:
+            raise forms.ValidationError(problem)
+        return url
+
+    def clean_outgoing_token(self):
+        return self.cleaned_data.get("outgoing_token") or (self.instance.outgoing_token if self.instance.pk else "")
+
+
+class EndpointPageForm(EndpointForm):
+    """The library keepers' page: the library is the page's; a new token may be asked for."""
+
+    library = forms.ModelChoiceField(Library.objects.all(), widget=forms.HiddenInput)
+    new_token = forms.BooleanField(label=_("issue a new token (the old one stops working)"), required=False)

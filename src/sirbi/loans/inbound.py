@@ -14,7 +14,7 @@ from sirbi.registry.models import Library
 
 from . import services
 from .choices import RotaOutcome
-from .iso18626.codes import AGENCY_ID_TYPE, Action, ErrorType, MessageStatus, RequestType, Status
+from .iso18626.codes import AGENCY_ID_TYPE, Action, ErrorType, MessageStatus, ReasonForMessage, RequestType, Status
 from .iso18626.messages import (
     CONFIRMATION_OF,
     Agency,
@@ -163,6 +163,8 @@ def _supplying(message, partner, key, now):
     """A partner library that we asked answers (or changes its status)."""
     _is_partner(message.header.supplying, partner, "supplyingAgencyId")
     borrower = _ours(message.header.requesting, "requestingAgencyId")
+    if message.reason_for_message == ReasonForMessage.CANCEL_RESPONSE and _passed_over(message, borrower, partner):
+        return
     loan = _loan(message, borrower=borrower, lender=partner.library)
     due = message.due_date.date() if isinstance(message.due_date, datetime.datetime) else None
     status = Status(message.status)
@@ -170,6 +172,20 @@ def _supplying(message, partner, key, now):
                      reason_unfilled=message.reason_unfilled, reason_retry=message.reason_retry,
                      loan_condition=message.loan_condition, due_date=due, answer=message.answer,
                      note=message.note[:1000], via=Transition.Via.ISO18626, message_key=key, now=now)
+
+
+def _passed_over(message, borrower, partner):
+    """A partner lender answers the Cancel we sent when our borrower declined its condition or stopped waiting for
+    it: the request has moved on (another lender, or ended); the answer is recorded, and changes nothing."""
+    loan = LoanRequest.objects.filter(request_id=message.header.request_id, borrower=borrower).first()
+    if loan is None or loan.lender_id == partner.library_id or not loan.rota.filter(
+            library=partner.library, outcome__in=[RotaOutcome.DECLINED, RotaOutcome.TIMED_OUT]).exists():
+        return False
+    services.timeline(loan, Transition.Side.SUPPLIER, "CancelResponse", loan.state, loan.state,
+                      library=partner.library, via=Transition.Via.ISO18626, answer=message.answer,
+                      note=message.note[:1000], message_key=message_key(partner, message),
+                      now=message.header.timestamp)
+    return True
 
 
 def _requesting(message, partner, key, now):

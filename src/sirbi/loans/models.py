@@ -3,6 +3,7 @@ between libraries after ISO 18626, each with its rota of lenders and its timelin
 
 import hashlib
 import hmac
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -124,10 +125,14 @@ class PartnerEndpoint(OfLibrary, ChangeLoggedModel):
     agency_id_type = models.CharField(_("agency id type"), max_length=20, default="ISIL", validators=PLAIN)
     agency_id = models.CharField(_("agency id"), max_length=60, unique=True, validators=PLAIN)
     token_hash = models.CharField(max_length=64, editable=False)
+    # What we present to the partner's endpoint (Bearer), as the partner gave it: sent, so kept readable; never in
+    # the change log, never shown back.
+    outgoing_token = models.CharField(_("token for their endpoint"), max_length=200, blank=True,
+                                      help_text=_("The credential the partner gave us, sent with our messages."))
     active = models.BooleanField(_("active"), default=True)
 
     permission_roles = {"add": LIBRARY_KEEPERS, "change": LIBRARY_KEEPERS, "delete": LIBRARY_KEEPERS}
-    changelog_exclude = ChangeLoggedModel.changelog_exclude + ("token_hash",)
+    changelog_exclude = ChangeLoggedModel.changelog_exclude + ("token_hash", "outgoing_token")
 
     class Meta:
         verbose_name = _("ISO 18626 partner endpoint")
@@ -311,3 +316,75 @@ class Transition(models.Model):
 
     def __str__(self):
         return f"{self.request_id} {self.name}"
+
+
+class OutgoingMessage(models.Model):
+    """An ISO 18626 message of ours to a partner system (the outbox): built when the step is taken, in the same
+    transaction, and sent by the background worker (`outbox.send_due`) with retries and back-off; the partner's
+    confirmation (messageStatus, errorType, errorValue) is kept with it."""
+
+    class Delivery(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent and confirmed")
+        FAILED = "failed", _("Failed")
+
+    request = models.ForeignKey(LoanRequest, on_delete=models.CASCADE, related_name="outgoing",
+                                verbose_name=_("request"))
+    partner = models.ForeignKey(PartnerEndpoint, on_delete=models.CASCADE, related_name="outgoing",
+                                verbose_name=_("partner"))
+    transition = models.ForeignKey(Transition, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(_("message"), max_length=40)
+    summary = models.CharField(_("content"), max_length=100, blank=True)
+    xml = models.BinaryField(_("message XML"))
+    delivery = models.CharField(_("delivery"), max_length=10, choices=Delivery.choices, default=Delivery.PENDING,
+                                db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt = models.DateTimeField(_("next attempt"), db_index=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    confirmation_status = models.CharField(_("partner's confirmation"), max_length=10, blank=True)
+    confirmation_error = models.CharField(_("partner's error type"), max_length=40, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing ISO 18626 message")
+        verbose_name_plural = _("outgoing ISO 18626 messages")
+        ordering = ["request", "pk"]
+        indexes = [models.Index(fields=["delivery", "next_attempt"])]
+
+    def __str__(self):
+        return f"{self.request_id} {self.kind} {self.summary}"
+
+
+def copy_path(copy, filename):
+    return f"loans/copies/{copy.request_id}/{uuid.uuid4().hex}.{copy.extension}"
+
+
+class DeliveredCopy(models.Model):
+    """A copy delivered for a request (CopyCompleted): a file, checked by its content and size-limited, kept for
+    ILL_COPY_KEEP_DAYS and then deleted by `ill_tick`; or a link. Readable only by the requesting library's staff
+    and the staff of the library that delivered it."""
+
+    request = models.ForeignKey(LoanRequest, on_delete=models.CASCADE, related_name="copies",
+                                verbose_name=_("request"))
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("delivering library"))
+    file = models.FileField(_("file"), upload_to=copy_path, blank=True, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=250, blank=True)
+    media_type = models.CharField(_("type"), max_length=100, blank=True)
+    extension = models.CharField(max_length=10, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    link = models.URLField(_("link"), max_length=500, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("by"))
+    created = models.DateTimeField(_("delivered"), auto_now_add=True)
+    keep_until = models.DateTimeField(_("kept until"), db_index=True)
+    removed = models.DateTimeField(_("deleted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivered copy")
+        verbose_name_plural = _("delivered copies")
+        ordering = ["request", "pk"]
+
+    def __str__(self):
+        return self.original_name or self.link

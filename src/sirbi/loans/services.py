@@ -15,6 +15,7 @@ from sirbi.core import permissions
 from sirbi.core.changelog import record, save_object
 from sirbi.core.models import ChangeLog, Role
 
+from . import notices, outbox
 from . import rota as rotas
 from .choices import RequestState, RotaOutcome, ServiceType
 from .iso18626 import requester, supplier
@@ -171,6 +172,13 @@ def act(loan, action, *, user=None, partner=None, note="", via="web", message_ke
         loan.state = after
         _save(loan, before, user=user, via=via, name=str(action), side=Transition.Side.REQUESTER,
               library=loan.borrower, note=note, now=now, entry=entry, message_key=message_key)
+        if action == Action.STATUS_REQUEST and loan.lender_id and not PartnerEndpoint.objects.filter(
+                library_id=loan.lender_id, active=True).exists():
+            # A lender on this platform answers a StatusRequest at once: its status as it stands (sent to a
+            # partner borrower as a StatusRequestResponse by the outbox).
+            timeline(loan, Transition.Side.SUPPLIER, "StatusRequestResponse", loan.state, loan.state,
+                      via=Transition.Via.SYSTEM, library=loan.lender, now=now, entry=entry,
+                      note=str(loan.supplier_status or Status.REQUEST_RECEIVED))
     return loan
 
 
@@ -310,7 +318,24 @@ def tick(now=None):
             _save(loan, before, name=Status.OVERDUE, supplier_status=Status.OVERDUE, side=Transition.Side.PLATFORM,
                   user=None, via=Transition.Via.SYSTEM, library=loan.lender, now=now)
             overdue += 1
-    return {"moved": moved, "overdue": overdue}
+    return {"moved": moved, "overdue": overdue, "due_soon": _due_soon(now)}
+
+
+def _due_soon(now):
+    """A step `due_soon` (its note the due date, so a renewal's new date is told again) for each loan due back
+    within notices.DUE_SOON_DAYS: the borrower's staff are reminded once per due date."""
+    today = timezone.localdate(now)
+    soon = LoanRequest.objects.filter(state__in=[State.SHIPPED, State.RECEIVED], external=False,
+                                      due_date__gte=today, due_date__lte=today + datetime.timedelta(
+                                          days=notices.DUE_SOON_DAYS))
+    told = 0
+    for loan in soon.select_related("borrower", "lender"):
+        if not loan.transitions.filter(name="due_soon", note=loan.due_date.isoformat()).exists():
+            with transaction.atomic():
+                timeline(loan, Transition.Side.PLATFORM, "due_soon", loan.state, loan.state, via=Transition.Via.SYSTEM,
+                          library=loan.borrower, note=loan.due_date.isoformat(), now=now)
+            told += 1
+    return told
 
 
 # Writing ---------------------------------------------------------------------------------------------------------
@@ -336,12 +361,15 @@ def _save(loan, state_before, *, name, side, user, via, library, now, note="", e
 def timeline(loan, side, name, before, after, *, user=None, library=None, via="web", note="", now=None, entry=None,
               supplier_status="", reason="", loan_condition="", answer="", message_key=None):
     """One step of the request's timeline (inbound.py records a partner's new request with it too)."""
-    return Transition.objects.create(
+    step = Transition.objects.create(
         request=loan, rota_entry=entry, side=side, name=str(name), state_before=before or "", state_after=after or "",
         supplier_status=supplier_status or "", reason=reason or "", loan_condition=loan_condition or "",
         answer=answer or "", note=(note or "")[:1000],
         user=user if getattr(user, "is_authenticated", False) else None, library=library, via=via,
         time=now or timezone.now(), message_key=message_key)
+    outbox.on_step(loan, step)  # the ISO 18626 message this step makes for a partner system, if any
+    notices.on_step(loan, step)  # the people this step concerns
+    return step
 
 
 def _json(values):
@@ -361,3 +389,13 @@ def message_seen(message_key):
 
 def state_label(state):
     return RequestState(state).label
+
+
+def issue_token(endpoint, *, user, source="web"):
+    """A new token for a partner's endpoint (the old one stops working): returned once, kept only as a hash; the
+    change log says a new one was issued, never which."""
+    token = secrets.token_urlsafe(32)
+    endpoint.set_token(token)
+    PartnerEndpoint.objects.filter(pk=endpoint.pk).update(token_hash=endpoint.token_hash)
+    record(endpoint, ChangeLog.Action.UPDATE, user=user, before={}, after={}, message="new token", source=source)
+    return token

@@ -2,21 +2,23 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sirbi.catalog.models import Cluster, Record
+from sirbi.cooperation.documents import send_file
 from sirbi.core import permissions
 from sirbi.core.changelog import ConflictError, history, save_object, visible_changes
 from sirbi.core.downloads import export
+from sirbi.core.uploads import upload_limit
 from sirbi.registry.models import Library, LibraryStatus, ServicePointKind
 
+from . import copies, inbound, outbox, services
 from . import desk as desks
-from . import inbound, services
 from .choices import (
     ACTION_LABELS,
     EXCLUSION_LABELS,
@@ -26,10 +28,11 @@ from .choices import (
     SUPPLIER_STATUS_LABELS,
     RequestState,
 )
-from .forms import LendingPolicyForm, LoanRequestForm, RequesterStepForm, RotaForm, SupplierAnswerForm
+from .forms import EndpointPageForm, LendingPolicyForm, LoanRequestForm, RequesterStepForm, RotaForm, SupplierAnswerForm
 from .iso18626 import requester, supplier
+from .iso18626.codes import Status
 from .iso18626.messages import MAX_BYTES
-from .models import LendingPolicy, LoanRequest, PartnerEndpoint
+from .models import DeliveredCopy, LendingPolicy, LoanRequest, OutgoingMessage, PartnerEndpoint
 from .rota import build as build_rota
 
 
@@ -123,6 +126,13 @@ def request_detail(request, pk):
         "reasons_retry": REASONS_RETRY_OFFERED, "conditions": LOAN_CONDITION_LABELS,
         "status_label": SUPPLIER_STATUS_LABELS.get(loan.supplier_status, ""),
         "changes": visible_changes(history(loan)[:20], request.user),
+        "outgoing": loan.outgoing.select_related("partner"),
+        "resends": services.acts_for(request.user, loan.lender if loan.external else loan.borrower)
+        if (loan.lender if loan.external else loan.borrower) else False,
+        "copies": [c for c in loan.copies.select_related("request__borrower", "library")
+                   if copies.can_read(request.user, c)],
+        "delivers_copy": for_lender and loan.is_copy and Status.COPY_COMPLETED in supplier.allowed_next(
+            loan.supplier_status or None) and loan.state not in requester.FINAL,
     })
 
 
@@ -162,6 +172,44 @@ def request_answer(request, pk):
         loan_condition=data["loan_condition"], due_date=data["due_date"], answer=data["answer"], note=data["note"]))
 
 
+@upload_limit("DOCUMENT_MAX_BYTES")
+@login_required
+@require_POST
+def request_copy(request, pk):
+    """The lender delivers the copy (a file or a link): CopyCompleted."""
+    loan = get_object_or_404(LoanRequest.objects.with_related(), pk=pk)
+    try:
+        copies.deliver(loan, user=request.user, upload=request.FILES.get("file"),
+                       link=request.POST.get("link", "").strip()[:500], note=request.POST.get("note", "")[:1000])
+    except (services.LoanError, ValidationError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("The copy is delivered."))
+    return redirect(loan.get_absolute_url())
+
+
+@login_required
+@require_POST
+def request_resend(request, pk, message):
+    """Send a failed ISO 18626 message again (from the request page, by our side's staff)."""
+    outgoing = get_object_or_404(OutgoingMessage.objects.select_related("request__borrower", "request__lender"),
+                                 pk=message, request_id=pk)
+    if outbox.send_again(outgoing, user=request.user):
+        messages.success(request, _("The message will be sent again shortly."))
+    return redirect(outgoing.request.get_absolute_url())
+
+
+@login_required
+def copy_file(request, pk):
+    """A delivered copy's file: for the requesting library's staff and the delivering library's only."""
+    copy = get_object_or_404(DeliveredCopy.objects.select_related("request__borrower", "library"), pk=pk)
+    if not copies.can_read(request.user, copy):
+        raise PermissionDenied(_("Only the staff of the requesting library read the copy."))
+    if not copy.file:
+        raise Http404(_("This copy was deleted after its keeping time."))
+    return send_file(copy.file, copy.media_type, copy.original_name, inline=False)
+
+
 @login_required
 @require_POST
 def request_rota(request, pk):
@@ -181,10 +229,36 @@ def policy_detail(request, library):
         "library": library, "policy": policy, "can_change": permissions.can(request.user, "change", draft)
         if policy else permissions.can(request.user, "add", draft),
         "endpoint": PartnerEndpoint.objects.filter(library=library, active=True).first(),
+        "keeps_endpoint": permissions.can(request.user, "change", PartnerEndpoint(library=library)),
         "changes": visible_changes(history(policy)[:20], request.user) if policy else [],
         "main_point": library.service_points.filter(kind=ServicePointKind.MAIN).exclude(
             status=LibraryStatus.CLOSED).order_by("pk").first(),
     })
+
+
+def _keepers_form(request, library, instance, form_class, template, after_save=None):
+    """A library's own object (its lending policy, its endpoint) on its keepers' page: the library is the page's,
+    the save goes through the change log with the version the editor loaded."""
+    permissions.require(request.user, "change" if instance.pk else "add", instance)
+    data = request.POST.copy() if request.method == "POST" else None
+    if data is not None:
+        data["library"] = library.pk  # the page's library, whatever the form says
+    form = form_class(data, instance=instance, user=request.user, initial={"library": library.pk})
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        new = saved.pk is None
+        try:
+            save_object(saved, user=request.user, expected_version=form.cleaned_data.get("base_version"),
+                        message=form.cleaned_data.get("message", ""))
+        except ConflictError as conflict:
+            form.add_error(None, str(conflict))
+            return render(request, template, {"form": form, "library": library}, status=409)
+        messages.success(request, _("Saved: %(object)s.") % {"object": saved})
+        if after_save:
+            after_save(saved, new, form.cleaned_data)
+        return redirect(saved.get_absolute_url())
+    return render(request, template, {"form": form, "library": library},
+                  status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -192,23 +266,24 @@ def policy_detail(request, library):
 def policy_edit(request, library):
     library = get_object_or_404(Library.objects.select_related("country"), pk=library)
     policy = LendingPolicy.objects.filter(library=library).first() or LendingPolicy(library=library)
-    permissions.require(request.user, "change" if policy.pk else "add", policy)
-    data = request.POST.copy() if request.method == "POST" else None
-    if data is not None:
-        data["library"] = library.pk  # the page's library, whatever the form says
-    form = LendingPolicyForm(data, instance=policy, user=request.user, initial={"library": library.pk})
-    if request.method == "POST" and form.is_valid():
-        instance = form.save(commit=False)
-        try:
-            save_object(instance, user=request.user, expected_version=form.cleaned_data.get("base_version"),
-                        message=form.cleaned_data.get("message", ""))
-        except ConflictError as conflict:
-            form.add_error(None, str(conflict))
-            return render(request, "loans/policy_form.html", {"form": form, "library": library}, status=409)
-        messages.success(request, _("Saved: %(object)s.") % {"object": instance})
-        return redirect(instance.get_absolute_url())
-    return render(request, "loans/policy_form.html", {"form": form, "library": library},
-                  status=400 if request.method == "POST" else 200)
+    return _keepers_form(request, library, policy, LendingPolicyForm, "loans/policy_form.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def endpoint_edit(request, library):
+    """A library's ISO 18626 endpoint, for its keepers (as its lending policy): where our messages go, the token
+    for it, and the token it presents to us (issued here, shown once)."""
+    library = get_object_or_404(Library.objects.select_related("country"), pk=library)
+    endpoint = PartnerEndpoint.objects.filter(library=library).first() or PartnerEndpoint(library=library)
+
+    def issue(saved, new, data):
+        if new or data["new_token"]:
+            token = services.issue_token(saved, user=request.user)
+            messages.warning(request, _("The token this library presents to our endpoint, shown only now: "
+                                        "%(token)s") % {"token": token})
+
+    return _keepers_form(request, library, endpoint, EndpointPageForm, "loans/endpoint_form.html", issue)
 
 
 # CSRF-exempt on purpose: this endpoint takes no cookie-authenticated request. Libraries on other systems post
