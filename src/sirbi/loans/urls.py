@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import statistics_views, views
 
 app_name = "loans"
 urlpatterns = [
@@ -13,4 +13,6 @@ urlpatterns = [
     path("requests/<int:pk>/act/", views.request_act, name="request-act"),
     path("requests/<int:pk>/answer/", views.request_answer, name="request-answer"),
     path("requests/<int:pk>/rota/", views.request_rota, name="request-rota"),
+    path("statistics/", statistics_views.statistics_page, name="statistics"),
+    path("statistics/<str:level>/<str:key>/", statistics_views.statistics_page, name="statistics-unit"),
 ]
