@@ -189,3 +189,37 @@ def test_unknown_units_are_not_found(year_of_loans):
     assert anonymous.get("/en/loans/statistics/planet/1/").status_code == 404
     assert anonymous.get("/en/loans/statistics/library/abc/").status_code == 404
     assert anonymous.get("/en/loans/statistics/country/ZZ/").status_code == 404
+
+
+def test_the_api_gives_the_same_figures(year_of_loans, django_assert_max_num_queries):
+    anonymous = client_for(None)
+    with django_assert_max_num_queries(12):
+        data = anonymous.get(f"/api/v1/loans/statistics/?year={YEAR}").json()
+    units = {unit["unit"]: unit for unit in data["units"]}
+    assert data["years"] == [YEAR, YEAR - 1] and data["units"][0]["unit"] == "region"
+    assert (units["region"]["requests_made"], units["region"]["filled"], units["region"]["fill_rate"]) == (5, 3, 0.6)
+    assert units["PE"]["median_days_to_receipt"] == 9 and units["CL"]["supplied"] == 2
+    assert data["flows"] == [{"lender_country": "CL", "borrower_country": "PE", "supplied": 2, "is_sample": True},
+                             {"lender_country": "UY", "borrower_country": "PE", "supplied": 1, "is_sample": False}]
+    assert "Libro secreto" not in str(data)
+    assert anonymous.get("/api/v1/loans/statistics/?year=abc").status_code == 400
+
+
+def test_the_command_writes_the_values_and_a_second_run_changes_nothing(year_of_loans):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from sirbi.core.models import ChangeLog
+
+    out = StringIO()
+    call_command("ill_statistics", "--year", str(YEAR), stdout=out)
+    assert out.getvalue().startswith(f"{YEAR}: 44 value(s) created")
+    entries = ChangeLog.objects.filter(source="ill").count()
+    assert entries == 44
+    call_command("ill_statistics", "--all", stdout=out)
+    assert f"{YEAR}: 0 value(s) created, 0 updated, 0 removed." in out.getvalue()
+    assert ChangeLog.objects.filter(source="ill").count() == entries + Value.objects.filter(year=YEAR - 1).count()
+    with pytest.raises(CommandError):
+        call_command("ill_statistics", "--year", "3000")

@@ -12,6 +12,7 @@ Everything is read in a fixed number of queries whatever the number of holdings 
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -82,17 +83,22 @@ def agreement_links(borrower_networks, borrower_country, today):
     network of the borrower's country."""
     from sirbi.cooperation.models.alliances import AgreementScope, PartnershipAgreement
 
-    agreements = (PartnershipAgreement.objects.filter(starts__lte=today)
-                  .filter(Q(ends__isnull=True) | Q(ends__gte=today))
-                  .prefetch_related("networks"))
+    # One plain read of the signatures of the agreements in force (no model instances: the rota is on a hot path).
+    signatures = defaultdict(list)
+    for agreement_id, title, scopes, network_id, country_id in (
+            PartnershipAgreement.networks.through.objects
+            .filter(partnershipagreement__starts__lte=today)
+            .filter(Q(partnershipagreement__ends__isnull=True) | Q(partnershipagreement__ends__gte=today))
+            .order_by("-partnershipagreement__signed", "partnershipagreement__title", "network_id")
+            .values_list("partnershipagreement_id", "partnershipagreement__title", "partnershipagreement__scopes",
+                         "network_id", "network__country_id")):
+        if AgreementScope.LOANS in (scopes or []):
+            signatures[agreement_id].append((title, network_id, country_id))
     links = {}
-    for agreement in agreements:
-        if AgreementScope.LOANS not in (agreement.scopes or []):
-            continue
-        networks = list(agreement.networks.all())
-        if any(n.pk in borrower_networks or n.country_id == borrower_country for n in networks):
-            for network in networks:
-                links.setdefault(network.pk, agreement.title)
+    for signed in signatures.values():
+        if any(n in borrower_networks or c == borrower_country for _t, n, c in signed):
+            for title, network_id, _c in signed:
+                links.setdefault(network_id, title)
     return links
 
 
