@@ -83,9 +83,9 @@ def run_ours(requests, borrowers, held, tokens, user):
     times = []
     moment = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.UTC)
 
-    def timed(path, call):
+    def timed(path, call, *args, **kwargs):
         start = time.perf_counter()
-        result = call()
+        result = call(*args, **kwargs)
         times.append((path, (time.perf_counter() - start) * 1000))
         return result
 
@@ -99,30 +99,29 @@ def run_ours(requests, borrowers, held, tokens, user):
             _setup.fail(f"the endpoint refused {status}: {response.content[:300]!r}")
 
     completed = 0
+    day = datetime.timedelta(days=1)
     for k in range(requests):
         partner = k % 2 == 1
         clusters = held["partner" if partner else "ours"]
         cluster = clusters[k // 2 % len(clusters)]
         borrower = borrowers[k % len(borrowers)]
         moment += datetime.timedelta(seconds=30)
-        loan = timed("services", lambda: services.open_request(user, borrower, cluster=cluster, title="Libro",
-                                                               now=moment))
-        loan = timed("services", lambda: services.act(loan, Step.SEND, user=user, now=moment))
+        loan = timed("services", services.open_request, user, borrower, cluster=cluster, title="Libro", now=moment)
+        loan = timed("services", services.act, loan, Step.SEND, user=user, now=moment)
         if (loan.lender_id in tokens) != partner:
             _setup.fail("the rota did not ask the expected lender first")
         if partner:
-            timed("iso18626", lambda: xml(loan, Status.WILL_SUPPLY, "RequestResponse", moment))
-            timed("iso18626", lambda: xml(loan, Status.LOANED, "StatusChange", moment + datetime.timedelta(days=1)))
+            timed("iso18626", xml, loan, Status.WILL_SUPPLY, "RequestResponse", moment)
+            timed("iso18626", xml, loan, Status.LOANED, "StatusChange", moment + day)
         else:
-            loan = timed("services", lambda: services.respond(loan, Status.WILL_SUPPLY, user=user, now=moment))
-            loan = timed("services", lambda: services.respond(loan, Status.LOANED, user=user, now=moment))
-        loan = timed("services", lambda: services.act(loan, Action.RECEIVED, user=user, now=moment))
-        loan = timed("services", lambda: services.act(loan, Action.SHIPPED_RETURN, user=user, now=moment))
+            loan = timed("services", services.respond, loan, Status.WILL_SUPPLY, user=user, now=moment)
+            loan = timed("services", services.respond, loan, Status.LOANED, user=user, now=moment)
+        loan = timed("services", services.act, loan, Action.RECEIVED, user=user, now=moment)
+        loan = timed("services", services.act, loan, Action.SHIPPED_RETURN, user=user, now=moment)
         if partner:
-            timed("iso18626", lambda: xml(loan, Status.LOAN_COMPLETED, "StatusChange",
-                                          moment + datetime.timedelta(days=20)))
+            timed("iso18626", xml, loan, Status.LOAN_COMPLETED, "StatusChange", moment + 20 * day)
         else:
-            loan = timed("services", lambda: services.respond(loan, Status.LOAN_COMPLETED, user=user, now=moment))
+            timed("services", services.respond, loan, Status.LOAN_COMPLETED, user=user, now=moment)
         completed += 1
     return times, completed
 
@@ -130,6 +129,7 @@ def run_ours(requests, borrowers, held, tokens, user):
 def run_peer(database, rows):
     """Milliseconds of each bare INSERT + COMMIT of a timeline row, through sqlite3 on the same file."""
     connection = sqlite3.connect(database, isolation_level="DEFERRED")
+    connection.execute("PRAGMA synchronous=NORMAL")  # as the platform's own connections (settings.py; WAL)
     columns = [c for c in rows[0]]
     sql = (f"INSERT INTO loans_transition ({', '.join(columns)}) "
            f"VALUES ({', '.join('?' for _ in columns)})")
