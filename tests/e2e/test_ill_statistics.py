@@ -36,7 +36,10 @@ def test_ines_reads_who_lends_to_whom(page, live_server, year_of_loans):
     assert page.get_by_role("row", name="Requests made").get_by_role("cell").first.inner_text() == "2"
 
 
-@pytest.mark.parametrize("path", [f"/es/loans/statistics/?year={YEAR}", f"/es/loans/statistics/country/PE/?year={YEAR}"])
+PAGES = [f"/es/loans/statistics/?year={YEAR}", f"/es/loans/statistics/country/PE/?year={YEAR}"]
+
+
+@pytest.mark.parametrize("path", PAGES)
 def test_marta_finds_no_serious_accessibility_violation_in_the_ill_statistics(page, live_server, year_of_loans, path):
     response = page.goto(live_server.url + path, wait_until="networkidle")
     assert response.status == 200
