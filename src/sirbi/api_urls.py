@@ -16,6 +16,7 @@ from sirbi.cooperation.api import (
 )
 from sirbi.core.api import ChangeLogViewSet
 from sirbi.loans.api import LendingPolicyViewSet, LoanRequestViewSet
+from sirbi.loans.statistics_api import LoanStatisticsViewSet
 from sirbi.registry.api import (
     CountryViewSet,
     LibraryViewSet,
@@ -51,6 +52,7 @@ router.register("catalog/holdings", HoldingViewSet, basename="catalog-holding")
 router.register("catalog/sources", SourceViewSet, basename="catalog-source")
 router.register("loans/policies", LendingPolicyViewSet, basename="loans-policy")
 router.register("loans/requests", LoanRequestViewSet, basename="loans-request")
+router.register("loans/statistics", LoanStatisticsViewSet, basename="loans-statistics")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -448,7 +448,8 @@ READ_ONLY_PAGES = {
     "catalog:source",
     "core:changes", "core:jobs", "core:token", "core:batches", "core:batch",
     "opendata-catalog", "opendata-catalog-file",
-    "loans:home", "loans:desk", "loans:policy", "loans:request", "loans:copy",
+    "loans:home", "loans:desk", "loans:policy", "loans:request", "loans:copy", "loans:statistics",
+    "loans:statistics-unit",
 }
 # Protocol endpoints that also take their parameters in a form-encoded POST, as the protocol allows, and write
 # nothing (no session, no change): the SRU server.

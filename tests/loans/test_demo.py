@@ -2,9 +2,11 @@
 requests moved by the services — all marked as sample, and nothing doubled when it runs again."""
 
 from sirbi.core.models import Role
+from sirbi.loans import statistics
 from sirbi.loans.demo import load_loans_demo
 from sirbi.loans.models import LendingPolicy, LoanRequest
 from sirbi.registry.models import Library
+from sirbi.stats.models import Value
 from tests.conftest import make_user
 
 from .conftest import hold
@@ -33,6 +35,12 @@ def test_the_demo_fills_the_directory_and_some_traffic(peru, chile, uruguay, db)
     assert all(loan.is_sample for loan in loans)
     assert len({loan.state for loan in loans}) > 2  # a mix: completed, unfilled, on loan...
     assert all(loan.transitions.exists() for loan in loans)
+    # The statistics pages have a year of sample traffic to show, and the statistics its values, marked sample.
+    year = statistics.years()[0]
+    assert statistics.compute(year).of(statistics.REGION).made > 0
+    assert sum(sum(statistics.compute(y).flows.values()) for y in statistics.years()) > 0
+    ill_values = Value.objects.filter(source="ill")
+    assert ill_values.exists() and all(value.is_sample for value in ill_values)
 
     again = load_loans_demo()
     assert (again["policies"], again["requests"]) == (0, 0)

@@ -120,7 +120,7 @@ def test_the_table_needs_a_known_indicator_and_type(client):
 def test_the_catalogue_lists_its_indicators_with_the_formulas_of_the_derived_ones(client):
     response = client.get("/api/v1/indicators/", HTTP_ACCEPT_LANGUAGE="pt")
     indicators = {row["code"]: row for row in response.json()["results"]}
-    assert len(indicators) == 18 == len(BASE) + len(DERIVED)
+    assert len(indicators) == 23 == len(BASE) + len(DERIVED)
     per_100k = indicators["libraries_per_100k"]
     assert per_100k["formula"] == {"numerator": "libraries", "denominator": "population", "multiplier": 100000}
     assert per_100k["is_derived"] and per_100k["unit"] == "per_100k"

@@ -15,8 +15,8 @@ from sirbi.core.models import Role, RoleAssignment
 from sirbi.registry.demo import DEMO_PASSWORD
 from sirbi.registry.models import Library
 
-from . import services
-from .choices import LendsTo
+from . import services, statistics
+from .choices import LendsTo, ServiceType
 from .iso18626.codes import Action, Status
 from .iso18626.requester import Step
 from .models import LendingPolicy, LoanRequest
@@ -79,7 +79,17 @@ STORIES = [
      ("l", Status.LOANED), ("b", Action.RECEIVED)],
     [("b", Step.SEND), ("l", Status.EXPECT_TO_SUPPLY)],
     [("b", Step.SEND), ("l", Status.WILL_SUPPLY), ("l", Status.LOANED)],
+    [("b", Step.SEND), ("l", Status.WILL_SUPPLY), ("l", Status.LOANED), ("b", Action.RECEIVED),
+     ("b", Action.SHIPPED_RETURN), ("l", Status.LOAN_COMPLETED)],
+    [("b", Step.SEND), ("l", Status.UNFILLED, {"reason_unfilled": "NonCirculating"})],
 ]
+# Every fourth sample request asks for a copy (pages of the book), supplied or not.
+COPY_STORIES = [
+    [("b", Step.SEND), ("l", Status.WILL_SUPPLY), ("l", Status.COPY_COMPLETED)],
+    [("b", Step.SEND), ("l", Status.UNFILLED, {"reason_unfilled": "PoorCondition"})],
+]
+# A year of sample traffic: this many requests, spread over the last 360 days.
+SAMPLE_REQUESTS = 96
 
 
 def load_traffic(rng):
@@ -92,26 +102,28 @@ def load_traffic(rng):
     if secretary is None or not borrower_ids:
         return 0
     made = []
-    start = timezone.now() - datetime.timedelta(days=330)
+    start = timezone.now() - datetime.timedelta(days=360)
     # The clusters lenders hold, read once (a join of clusters, records, holdings and policies with an exclusion per
     # borrower took PostgreSQL an hour on the demo catalog before its statistics were gathered).
     lent = sorted(set(Holding.objects.filter(library__lending_policy__isnull=False)
                       .values_list("record__cluster_id", flat=True)))
-    for index in range(24):
+    for index in range(SAMPLE_REQUESTS):
         borrower = Library.objects.get(pk=borrower_ids[index % len(borrower_ids)])
         own = set(Holding.objects.filter(library=borrower).values_list("record__cluster_id", flat=True))
         candidates = [pk for pk in lent if pk not in own][:50]
         if not candidates:
             continue
         cluster = Cluster.objects.select_related("representative").get(pk=candidates[index % len(candidates)])
-        moment = start + datetime.timedelta(days=index * 13, hours=rng.randint(8, 17))
+        moment = start + datetime.timedelta(days=index * 340 // SAMPLE_REQUESTS, hours=rng.randint(8, 17))
         title = cluster.representative.title if cluster.representative else str(cluster)
+        copy = index % 4 == 3
         loan = services.open_request(secretary, borrower, cluster=cluster, title=title[:500], now=moment,
-                                     source="demo")
+                                     source="demo", service_type=ServiceType.COPY if copy else ServiceType.LOAN,
+                                     pages="pp. 1-20" if copy else "")
         if not loan.rota.exists():
             continue
         LoanRequest.objects.filter(pk=loan.pk).update(created=moment)
-        for step in STORIES[index % len(STORIES)]:
+        for step in COPY_STORIES[index // 4 % 2] if copy else STORIES[index % len(STORIES)]:
             side, name, extra = (*step, {}) if len(step) == 2 else step
             moment += datetime.timedelta(days=rng.randint(1, 6))
             try:
@@ -123,6 +135,9 @@ def load_traffic(rng):
                 break
         made.append(loan.pk)
     LoanRequest.objects.filter(pk__in=made).update(is_sample=True)
+    # The year's figures as statistics values (source "ILL transactions", sample), as `sirbi ill_statistics` does.
+    for year in statistics.years():
+        statistics.record_values(year)
     return len(made)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import statistics_views, views
 
 app_name = "loans"
 urlpatterns = [
@@ -17,4 +17,6 @@ urlpatterns = [
     path("requests/<int:pk>/copy/", views.request_copy, name="request-copy"),
     path("requests/<int:pk>/messages/<int:message>/resend/", views.request_resend, name="request-resend"),
     path("copies/<int:pk>/", views.copy_file, name="copy"),
+    path("statistics/", statistics_views.statistics_page, name="statistics"),
+    path("statistics/<str:level>/<str:key>/", statistics_views.statistics_page, name="statistics-unit"),
 ]

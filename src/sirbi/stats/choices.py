@@ -45,10 +45,15 @@ class Source(models.TextChoices):
     LMW = "lmw", _("IFLA Library Map of the World")
     SURVEY = "survey", _("survey")
     ESTIMATE = "estimate", _("estimate")
+    # Counted by the platform from the interlibrary loan requests (loans/statistics.py), never typed by a reporter.
+    ILL = "ill", _("ILL transactions")
 
+
+# The sources a reporter may give a figure (campaign forms, the API, spreadsheets): not the platform's own counts.
+REPORTED_SOURCES = [Source.NETWORK, Source.LMW, Source.SURVEY, Source.ESTIMATE]
 
 # When several sources give the same figure, the first of these is shown; the others are listed beside it.
-SOURCE_PRIORITY = [Source.NETWORK, Source.SURVEY, Source.LMW, Source.ESTIMATE]
+SOURCE_PRIORITY = [Source.NETWORK, Source.SURVEY, Source.LMW, Source.ILL, Source.ESTIMATE]
 
 
 class Method(models.TextChoices):

@@ -86,6 +86,40 @@ BASE = {
          "Downloads of other electronic content in the year."),
         Unit.COUNT, "ISO 2789: electronic loans",
     ),
+    # Interlibrary lending and borrowing (ISO 2789:2022, interlibrary lending): counted by the platform from the
+    # interlibrary loan requests (source "ill"), and reportable like any other figure.
+    "ill_requests_received": (
+        ("Solicitudes de préstamo interbibliotecario recibidas", "Pedidos de empréstimo entre bibliotecas recebidos",
+         "Interlibrary lending requests received"),
+        ("Solicitudes de otras bibliotecas recibidas en el año (préstamos y copias).",
+         "Pedidos de outras bibliotecas recebidos no ano (empréstimos e cópias).",
+         "Requests from other libraries received in the year (loans and copies)."),
+        Unit.COUNT, "ISO 2789: interlibrary lending — requests received from other libraries",
+    ),
+    "ill_lending": (
+        ("Préstamo interbibliotecario: documentos suministrados", "Empréstimo entre bibliotecas: documentos fornecidos",
+         "Interlibrary lending: documents supplied"),
+        ("Documentos prestados o copias enviadas a otras bibliotecas en el año.",
+         "Documentos emprestados ou cópias enviadas a outras bibliotecas no ano.",
+         "Documents lent or copies sent to other libraries in the year."),
+        Unit.COUNT, "ISO 2789: interlibrary lending — documents supplied to other libraries",
+    ),
+    "ill_requests_made": (
+        ("Solicitudes de préstamo interbibliotecario enviadas", "Pedidos de empréstimo entre bibliotecas enviados",
+         "Interlibrary borrowing requests made"),
+        ("Solicitudes enviadas a otras bibliotecas en el año (préstamos y copias).",
+         "Pedidos enviados a outras bibliotecas no ano (empréstimos e cópias).",
+         "Requests sent to other libraries in the year (loans and copies)."),
+        Unit.COUNT, "ISO 2789: interlibrary borrowing — requests made to other libraries",
+    ),
+    "ill_borrowing": (
+        ("Préstamo interbibliotecario: documentos obtenidos", "Empréstimo entre bibliotecas: documentos obtidos",
+         "Interlibrary borrowing: documents obtained"),
+        ("Documentos o copias que otras bibliotecas suministraron a la biblioteca en el año.",
+         "Documentos ou cópias que outras bibliotecas forneceram à biblioteca no ano.",
+         "Documents or copies other libraries supplied to the library in the year."),
+        Unit.COUNT, "ISO 2789: interlibrary borrowing — documents received from other libraries",
+    ),
 }
 
 # code: (names, definitions, unit, standard, numerator, denominator (None: population), multiplier, direction)
@@ -141,6 +175,15 @@ DERIVED = {
          "Empréstimos de livros divididos pelos usuários inscritos.",
          "Loans of books divided by the registered users."),
         Unit.RATIO, "ISO 11620: loans per user", "loans_books", "registered_users", 1, Direction.HIGHER,
+    ),
+    "ill_fill_rate": (
+        ("Solicitudes de préstamo interbibliotecario atendidas (%)",
+         "Pedidos de empréstimo entre bibliotecas atendidos (%)", "Interlibrary borrowing requests filled (%)"),
+        ("Documentos obtenidos divididos por las solicitudes enviadas, en porcentaje.",
+         "Documentos obtidos divididos pelos pedidos enviados, em porcentagem.",
+         "Documents obtained divided by the requests made, as a percentage."),
+        Unit.PERCENT, "ISO 11620: success rate of interlibrary loans", "ill_borrowing", "ill_requests_made", 100,
+        Direction.HIGHER,
     ),
 }
 

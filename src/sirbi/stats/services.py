@@ -56,8 +56,10 @@ class Figure:
 
 
 def pick(values):
-    """Of values for the same figure from several sources, the one to show first, then the others."""
-    ordered = sorted(values, key=lambda v: (RANK.get(v.source, len(RANK)), -v.updated.timestamp()))
+    """Of values for the same figure from several sources, the one to show first, then the others. Within a source,
+    the country's own figure comes before a network's (the ILL counts give both)."""
+    ordered = sorted(values, key=lambda v: (RANK.get(v.source, len(RANK)), v.network_id is not None,
+                                            -v.updated.timestamp()))
     return ordered[0], ordered[1:]
 
 

@@ -23,7 +23,7 @@ from sirbi.core import permissions
 from sirbi.core.api import Conflict, PreconditionRequired
 from sirbi.core.changelog import ConflictError
 
-from ..choices import Method, Source, Typology
+from ..choices import REPORTED_SOURCES, Method, Typology
 from ..models import Campaign, Indicator
 from . import rules, services
 from .services import CampaignError, Entry, Unit
@@ -46,7 +46,7 @@ class FigureInSerializer(serializers.Serializer):
     typology = serializers.CharField(help_text=f"One of {', '.join(Typology.values)}.")
     value = serializers.FloatField(allow_null=True, help_text="Null removes a draft: missing, never zero.")
     source = serializers.CharField(required=False, allow_blank=True, default="",
-                                   help_text=f"One of {', '.join(Source.values)}; empty: the unit's usual source.")
+                                   help_text=f"One of {', '.join(REPORTED_SOURCES)}; empty: the unit's usual source.")
     method = serializers.CharField(required=False, allow_blank=True, default=Method.COUNT,
                                    help_text=f"One of {', '.join(Method.values)}.")
     note = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)

@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 
 from sirbi.core.markup import validate_plain_text
 
-from ..choices import Method, Source, Unit
+from ..choices import REPORTED_SOURCES, Method, Unit
 
 # Counts are whole numbers; full-time equivalents and rates may have decimals.
 WHOLE_UNITS = frozenset({Unit.COUNT})
-SOURCES, METHODS = frozenset(Source.values), frozenset(Method.values)
+SOURCES, METHODS = frozenset(REPORTED_SOURCES), frozenset(Method.values)
 TEXT_LIMIT = 2000  # characters of a note or a justification
 
 
@@ -43,7 +43,7 @@ def figure_problems(indicator, typology, value, source, method, note, justificat
                              % {"value": f"{value:g}", "indicator": indicator.code}))
     if source and source not in SOURCES:
         problems.append(("source", _("“%(value)s” is not one of %(choices)s.")
-                         % {"value": source, "choices": ", ".join(Source.values)}))
+                         % {"value": source, "choices": ", ".join(REPORTED_SOURCES)}))
     if method not in METHODS:
         problems.append(("method", _("“%(value)s” is not one of %(choices)s.")
                          % {"value": method, "choices": ", ".join(Method.values)}))

@@ -15,7 +15,7 @@ from sirbi.core import bulk
 from sirbi.core.downloads import CsvDictWriter, xlsx_row
 from sirbi.core.tables import FileProblem, read_table
 
-from ..choices import Method, Source
+from ..choices import REPORTED_SOURCES, Method, Source
 from ..models import Indicator, Value
 from ..numbers import NumberError, parse_number
 from . import rules
@@ -82,7 +82,7 @@ def template_xlsx(campaign, units, language, stored=None):
         if column_cells and sheet.cell(1, column_cells[0].column).value not in EDITABLE_COLUMNS:
             for cell in column_cells:
                 cell.fill = grey
-    sources = DataValidation(type="list", formula1='"' + ",".join(Source.values) + '"', allow_blank=True)
+    sources = DataValidation(type="list", formula1='"' + ",".join(REPORTED_SOURCES) + '"', allow_blank=True)
     methods = DataValidation(type="list", formula1='"' + ",".join(Method.values) + '"', allow_blank=True)
     numbers = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
     for validation, name in ((sources, "source"), (methods, "method"), (numbers, "value")):
@@ -102,7 +102,8 @@ def template_xlsx(campaign, units, language, stored=None):
         about.append([_("Deadline"), campaign.deadline.isoformat()])
         about.append([_("Fill in the columns value, source, method, note and justification only. Leave a value "
                         "empty when you do not know it: empty is missing, not zero.")])
-        about.append([_("Sources"), ", ".join(f"{code} = {label}" for code, label in Source.choices)])
+        about.append([_("Sources"), ", ".join(f"{code} = {label}" for code, label in Source.choices
+                                                      if code in REPORTED_SOURCES)])
         about.append([_("Methods"), ", ".join(f"{code} = {label}" for code, label in Method.choices)])
     buffer = io.BytesIO()
     workbook.save(buffer)

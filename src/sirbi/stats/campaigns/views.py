@@ -19,7 +19,7 @@ from sirbi.core.models import Job
 from sirbi.core.uploads import store_upload, upload_limit
 from sirbi.core.views import edit_page
 
-from ..choices import Method, Source, Typology, ValueStatus
+from ..choices import REPORTED_SOURCES, Method, Source, Typology, ValueStatus
 from ..forms import CampaignPageForm
 from ..models import Campaign, Value
 from ..numbers import NumberError, parse_number
@@ -139,8 +139,8 @@ def report(request, pk, unit_key):
                          "error": errors.get(prefix)})
     editable = any(r["value"] is None or r["value"].status in services.EDITABLE for r in rows)
     return render(request, "stats/campaigns/report.html", {
-        "campaign": campaign, "unit": unit, "rows": rows, "sources": Source.choices, "methods": Method.choices,
-        "editable": editable,
+        "campaign": campaign, "unit": unit, "rows": rows, "methods": Method.choices, "editable": editable,
+        "sources": [(code, label) for code, label in Source.choices if code in REPORTED_SOURCES],
     })
 
 

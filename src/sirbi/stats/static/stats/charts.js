@@ -1,5 +1,6 @@
 /* SIRBI statistics charts (Chart.js): each <canvas data-chart="key"> draws chart-data[key], a
-   {type: "line"|"bar", labels: [...], series: [{label, values}]} object. Every chart has its table on the
+   {type: "line"|"bar", labels: [...], series: [{label, values}], stacked: false} object (stacked bars: one
+   segment per series, with a legend). Every chart has its table on the
    page; missing values are gaps, never zeros; sample figures are a series of their own ({sample: true}). Numbers follow the page's language. */
 (function () {
   "use strict";
@@ -36,12 +37,13 @@
       },
       options: {
         locale: locale, maintainAspectRatio: false, animation: false, layout: { padding: { left: 8, right: 12 } },
-        plugins: { legend: { display: line, labels: { usePointStyle: true } },
+        plugins: { legend: { display: line || !!chart.stacked, labels: { usePointStyle: true } },
                    tooltip: { callbacks: {
                      title: function (items) { return line ? String(items[0].parsed.x) : items[0].label; },
                      label: function (item) { return item.dataset.label + ": " + format.format(item.parsed.y); }
                    } } },
-        scales: { x: xAxis, y: { beginAtZero: true, ticks: { callback: function (v) { return format.format(v); } } } }
+        scales: { x: Object.assign({ stacked: !!chart.stacked }, xAxis),
+                  y: { stacked: !!chart.stacked, beginAtZero: true, ticks: { callback: function (v) { return format.format(v); } } } }
       }
     });
     canvas.dataset.drawn = "true";
