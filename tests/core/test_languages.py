@@ -62,3 +62,25 @@ def test_template_marks_a_fallback_with_its_language():
         html = template.render(Context({"meeting": meeting}))
     assert ('<h1><span lang="es">I Encuentro Regional del SIRBI</span> <small class="lang-note">(only in Spanish)'
             '</small></h1>') in html
+
+
+def test_time_zones_read_as_a_place_and_an_offset():
+    from sirbi.core.languages import timezone_label
+
+    assert timezone_label("America/Bogota", date(2022, 11, 9)) == "Bogota (UTC−5)"
+    assert timezone_label("Europe/Madrid", date(2024, 10, 6)) == "Madrid (UTC+2)"
+    assert timezone_label("America/St_Johns", date(2024, 1, 6)) == "St Johns (UTC−3:30)"
+
+
+def test_portuguese_months_are_written_in_lower_case_inside_dates():
+    template = Template('{{ day|date:"DATE_FORMAT" }}')
+    with translation.override("pt"):
+        assert template.render(Context({"day": date(2022, 11, 9)})) == "9 de novembro de 2022"
+    with translation.override("es"):
+        assert template.render(Context({"day": date(2022, 11, 9)})) == "9 de noviembre de 2022"
+
+
+def test_the_change_log_filter_names_object_types(secretary, as_user):
+    page = as_user(secretary).get("/pt/platform/changes/").content.decode()
+    assert "&lt;class" not in page and "<class" not in page
+    assert ">Bibliotecas</option>" in page

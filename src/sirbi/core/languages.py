@@ -121,3 +121,21 @@ def with_translations(model, fields):
     extra = [column(name, language) for language in OTHER_LANGUAGES
              for name in getattr(model, "translated_fields", ()) if name in fields]
     return [*fields, *extra]
+
+
+def timezone_label(name, when=None):
+    """A time zone as people read it: 'America/Bogota' → 'Bogota (UTC−5)' (the city part of the name, with
+    its offset on `when`, default now)."""
+    import zoneinfo
+    from datetime import datetime
+
+    try:
+        offset = datetime.now(zoneinfo.ZoneInfo(name)).utcoffset() if when is None else \
+            datetime.combine(when, datetime.min.time(), zoneinfo.ZoneInfo(name)).utcoffset()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return name
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    city = name.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{city} (UTC{sign}{hours}{f':{rest:02d}' if rest else ''})"

@@ -36,3 +36,11 @@ def localized_markdown(obj, name):
 def localized_tag(obj, name):
     """{% localized obj "field" as t %}: a LocalText (t.text, t.lang, t.fallback, t.note)."""
     return text(obj, name)
+
+
+@register.filter
+def timezone_label(name, when=None):
+    """{{ meeting.timezone|timezone_label:meeting.start_date }} → 'Lima (UTC−5)'."""
+    from sirbi.core.languages import timezone_label as label
+
+    return label(name, when)
