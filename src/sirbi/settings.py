@@ -217,6 +217,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("pt", _("Portuguese")), ("en", _("English"))]
+# The empty choice of list filters says what it means, in the reader's language (django-filter's is "---------").
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True

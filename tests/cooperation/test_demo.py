@@ -11,6 +11,11 @@ def test_demo_loads_the_known_meetings_marks_samples_and_is_safe_to_rerun(db, se
     lima = Meeting.objects.get(city="Lima")
     assert (lima.start_date.isoformat(), lima.end_date.isoformat()) == ("2022-11-09", "2022-11-11")
     assert lima.is_sample and "ifla.org" in lima.source_url
+    # The real meetings' titles in the three languages (Lima read in Spanish on /es/, Portuguese on /pt/).
+    assert (lima.title, lima.title_pt, lima.title_en) == (
+        "I Encuentro Regional del SIRBI", "I Encontro Regional do SIRBI", "1st Regional Meeting of SIRBI")
+    assert all(m.title and m.title_pt and m.title_en and m.description_pt for m in Meeting.objects.filter(
+        source_url__startswith="https://"))
     panel = lima.sessions.get(kind="panel")
     assert "Alianzas" in panel.title and not panel.is_sample and panel.date.day == 9
     opening = Meeting.objects.get(kind="network")

@@ -56,14 +56,16 @@ class OwnedInline(admin.TabularInline):
 
 class SessionInline(OwnedInline):
     model = Session
-    fields = ["date", "start_time", "end_time", "kind", "title", "room", "speakers", "moderators", "is_sample"]
+    fields = ["date", "start_time", "end_time", "kind", "title", "title_pt", "title_en", "room", "speakers",
+              "moderators", "is_sample"]
 
 
 class AgreementInline(OwnedInline):
     # The status stays editable: only the secretariat records agreements, and it closes those that did not become
     # an action here or on the meeting page; one that became an action follows it (meetings.effective_status).
     model = Agreement
-    fields = ["number", "text", "countries", "networks", "deadline", "status", "action", "is_sample"]
+    fields = ["number", "text", "text_pt", "text_en", "countries", "networks", "deadline", "status", "action",
+              "is_sample"]
     readonly_fields = ["action"]
 
 
@@ -72,7 +74,7 @@ class MeetingAdmin(ScopedAdmin):
     form = VersionedForm
     list_display = ["title", "kind", "start_date", "end_date", "city", "country", "capacity", "registration_open"]
     list_filter = ["kind", "registration_open", "is_sample"]
-    search_fields = ["title", "city"]
+    search_fields = ["title", "title_pt", "title_en", "city"]
     filter_horizontal = ["hosts", "partners", "countries"]
 
     inlines = [SessionInline, AgreementInline]
@@ -109,7 +111,7 @@ class ObjectiveAdmin(ScopedAdmin):
 
 class MilestoneInline(OwnedInline):
     model = Milestone
-    fields = ["title", "due", "done_on"]
+    fields = ["title", "title_pt", "title_en", "due", "done_on"]
 
 
 class ActionIndicatorInline(OwnedInline):
@@ -122,7 +124,7 @@ class ActionAdmin(ScopedAdmin):
     form = VersionedForm
     list_display = ["code", "title", "objective", "lead_country", "start", "end", "status", "weight", "progress"]
     list_filter = ["status", "objective__line", "lead_country"]
-    search_fields = ["code", "title"]
+    search_fields = ["code", "title", "title_pt", "title_en"]
     filter_horizontal = ["countries", "networks", "partners", "need_areas"]
     readonly_fields = ["progress"]
     inlines = [MilestoneInline, ActionIndicatorInline]
@@ -220,7 +222,7 @@ class GoodPracticeAdmin(ScopedAdmin):
     form = VersionedForm
     list_display = ["title", "country", "status", "created"]
     list_filter = ["status", "country"]
-    search_fields = ["title"]
+    search_fields = ["title", "title_pt", "title_en"]
     filter_horizontal = ["themes"]
     exclude = ["image", "image_type", "image_extension", "token", "submitted_by"]
     readonly_fields = ["status", "moderation_note"]

@@ -20,8 +20,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from sirbi.core import permissions
-from sirbi.core.api import FormWriteMixin
+from sirbi.core.api import FormWriteMixin, TranslatedModelSerializer
 from sirbi.core.filters import by_code
+from sirbi.core.languages import texts
 from sirbi.core.uploads import upload_limit
 from sirbi.registry.models import Country, Network
 
@@ -48,7 +49,7 @@ from .models import (
 from .roadmap import services as roadmap
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(TranslatedModelSerializer):
     class Meta:
         model = Session
         fields = ["id", "kind", "title", "date", "start_time", "end_time", "room", "speakers", "moderators",
@@ -71,7 +72,7 @@ class DocumentSerializer(serializers.ModelSerializer):
                 for v in sorted(document.versions.all(), key=lambda v: -v.number)]
 
 
-class AgreementSerializer(serializers.ModelSerializer):
+class AgreementSerializer(TranslatedModelSerializer):
     meeting = serializers.PrimaryKeyRelatedField(read_only=True)
     countries = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     networks = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
@@ -88,7 +89,7 @@ class AgreementSerializer(serializers.ModelSerializer):
         return meetings.effective_status(agreement)
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(TranslatedModelSerializer):
     country = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     countries = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     hosts = serializers.StringRelatedField(many=True)
@@ -142,18 +143,18 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
     @route(detail=True, methods=["get"])
     def ics(self, request, pk=None):
         meeting = self.get_object()
-        body = meetings_calendar([meeting], meeting.title,
+        body = meetings_calendar([meeting], str(meeting),
                                  lambda m: request.build_absolute_uri(m.get_absolute_url()), request.get_host())
         return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(TranslatedModelSerializer):
     class Meta:
         model = Milestone
         fields = ["title", "due", "done_on"]
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class ActionSerializer(TranslatedModelSerializer):
     objective = serializers.SlugRelatedField(slug_field="code", read_only=True)
     line = serializers.CharField(source="objective.line.code", read_only=True)
     lead_country = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -259,7 +260,9 @@ class ActionViewSet(FormWriteMixin, viewsets.ModelViewSet):
 
 class RoadmapNodeSerializer(serializers.Serializer):
     code = serializers.CharField()
-    name = serializers.CharField()
+    name = serializers.CharField(help_text="The name in Spanish.")
+    names = serializers.DictField(child=serializers.CharField(), help_text="The name in each language: es, pt, en "
+                                                                           "(empty where not written).")
     weight = serializers.FloatField()
     progress = serializers.FloatField(allow_null=True, help_text="Weighted roll-up of what it holds (0–100).")
     actions = serializers.IntegerField(help_text="Actions that count (cancelled ones do not).")
@@ -276,8 +279,9 @@ class RoadmapSerializer(serializers.Serializer):
 
 
 def _node(node):
-    return {"code": node.obj.code, "name": node.obj.name, "weight": float(node.weight), "progress": node.progress,
-            "actions": node.n_actions, "overdue": node.n_overdue,
+    return {"code": node.obj.code, "name": node.obj.name, "names": texts(node.obj, "name"),
+            "weight": float(node.weight), "progress": node.progress, "actions": node.n_actions,
+            "overdue": node.n_overdue,
             "objectives": [_node(child) for child in node.objectives],
             "action_codes": [row.code for row in node.actions]}
 
@@ -311,7 +315,7 @@ class AgreementViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["meeting"]
 
 
-class WorkingGroupSerializer(serializers.ModelSerializer):
+class WorkingGroupSerializer(TranslatedModelSerializer):
     countries = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     actions = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     sessions = serializers.PrimaryKeyRelatedField(source="meetings", many=True, read_only=True,
@@ -340,7 +344,7 @@ class WorkingGroupViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "code"
 
 
-class PartnershipSerializer(serializers.ModelSerializer):
+class PartnershipSerializer(TranslatedModelSerializer):
     networks = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     partners = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     validity = serializers.SerializerMethodField(help_text="upcoming, active, expiring (within 60 days) or expired.")
@@ -364,7 +368,7 @@ class PartnershipViewSet(FormWriteMixin, viewsets.ModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
 
-class GoodPracticeSerializer(serializers.ModelSerializer):
+class GoodPracticeSerializer(TranslatedModelSerializer):
     country = serializers.SlugRelatedField(slug_field="code", queryset=Country.objects.filter(is_member=True))
     network = serializers.SlugRelatedField(slug_field="code", queryset=Network.objects.all(), required=False,
                                            allow_null=True)

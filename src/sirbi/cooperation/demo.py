@@ -92,6 +92,23 @@ LIMA_SESSIONS = [
     (2, "12:00", "13:00", "plenary", "Clausura y lectura de acuerdos", "CERLALC", False),
 ]
 INDICATIVE = "La hora es indicativa: no está publicada."
+# The Lima sessions' titles in Portuguese and English (the others stay in Spanish: pages say so).
+SESSION_TITLES = {
+    "Inauguración": ("Abertura", "Opening"),
+    "Panel «Alianzas para la cooperación y el desarrollo bibliotecario en Iberoamérica»": (
+        "Painel «Alianças para a cooperação e o desenvolvimento das bibliotecas na Ibero-América»",
+        "Panel “Alliances for Library Cooperation and Development in Ibero-America”"),
+    "Las redes nacionales hoy: presentaciones de los países": (
+        "As redes nacionais hoje: apresentações dos países", "National networks today: the countries' presentations"),
+    "Grupos de trabajo: necesidades y áreas de trabajo conjunto": (
+        "Grupos de trabalho: necessidades e áreas de trabalho conjunto",
+        "Working groups: needs and areas of joint work"),
+    "Plenaria: hacia una hoja de ruta de cooperación regional": (
+        "Plenária: rumo a um roteiro de cooperação regional", "Plenary: towards a roadmap for regional cooperation"),
+    "Visita a la Biblioteca Nacional del Perú": ("Visita à Biblioteca Nacional do Peru",
+                                                 "Visit to the National Library of Peru"),
+    "Clausura y lectura de acuerdos": ("Encerramento e leitura dos acordos", "Closing and reading of the agreements"),
+}
 
 BARCELONA_SESSIONS = [
     (0, "18:00", "19:30", "plenary", "Bienvenida: «Biblioteca Acción por la Equidad y la Justicia»", "CERLALC"),
@@ -254,13 +271,20 @@ def load_meetings():
     with open(DATA / "sirbi_meetings.csv", newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             start = _d(row["start"])
-            meeting, new = Meeting.objects.get_or_create(title=row["meeting"], defaults={
-                "kind": KINDS.get(row["kind"], "regional"), "start_date": start,
-                "end_date": _d(row["end"]) or start, "timezone": TIMEZONES.get(row["country_iso2"], "America/Bogota"),
-                "city": row["city"], "country": countries.get(row["country_iso2"]),
-                "description": _description(row), "source_url": row["source_url"],
-                "is_sample": False,
-            })
+            titles = {"title": row["title_es"], "title_pt": row["title_pt"], "title_en": row["title_en"]}
+            # Found by its Spanish title, or by the source's name that earlier demos stored as the title.
+            meeting = Meeting.objects.filter(title__in=[row["title_es"], row["meeting"]]).first()
+            new = meeting is None
+            if new:
+                meeting = Meeting.objects.create(
+                    **titles, kind=KINDS.get(row["kind"], "regional"), start_date=start,
+                    end_date=_d(row["end"]) or start, timezone=TIMEZONES.get(row["country_iso2"], "America/Bogota"),
+                    city=row["city"], country=countries.get(row["country_iso2"]), description=_description(row),
+                    description_pt=_description(row, "pt"), description_en=_description(row, "en"),
+                    source_url=row["source_url"], is_sample=False)
+            elif meeting.title != row["title_es"] or not meeting.title_pt:
+                Meeting.objects.filter(pk=meeting.pk).update(**titles, description_pt=_description(row, "pt"),
+                                                             description_en=_description(row, "en"))
             created += new
             if new:
                 meeting.countries.set([countries[c] for c in row["countries_iso2"].split()])
@@ -273,20 +297,36 @@ def load_meetings():
     return created
 
 
-def _description(row):
-    mode = {"virtual": "Reunión virtual.", "in person": "Encuentro presencial."}.get(row["mode"], "")
-    count = f" Países participantes: {row['countries_count']}." if row["countries_count"] else ""
-    return (f"{mode}{count}\n\nLo que dice la fuente (en inglés): *{row['facts']}*\n\n"
-            f"Fuente: <{row['source_url']}>")
+# The description of a meeting from the CSV, in each language: (mode, countries, what the source says, source).
+DESCRIPTION_TEXTS = {
+    "es": ({"virtual": "Reunión virtual.", "in person": "Encuentro presencial."}, " Países participantes: {}.",
+           "Lo que dice la fuente (en inglés)", "Fuente"),
+    "pt": ({"virtual": "Reunião virtual.", "in person": "Encontro presencial."}, " Países participantes: {}.",
+           "O que diz a fonte (em inglês)", "Fonte"),
+    "en": ({"virtual": "Online meeting.", "in person": "In-person meeting."}, " Countries taking part: {}.",
+           "What the source says", "Source"),
+}
+
+
+def _description(row, language="es"):
+    modes, countries, says, source = DESCRIPTION_TEXTS[language]
+    count = countries.format(row["countries_count"]) if row["countries_count"] else ""
+    return (f"{modes.get(row['mode'], '')}{count}\n\n{says}: *{row['facts']}*\n\n"
+            f"{source}: <{row['source_url']}>")
+
+
+def _meeting(title_es):
+    return Meeting.objects.get(title=title_es)
 
 
 def load_sessions():
-    lima = Meeting.objects.get(title="1st Regional Meeting of SIRBI")
-    barcelona = Meeting.objects.get(title="II Encuentro Iberoamericano del SIRBI")
+    lima = _meeting("I Encuentro Regional del SIRBI")
+    barcelona = _meeting("II Encuentro Iberoamericano del SIRBI")
     if not lima.sessions.exists():
         for offset, start, end, kind, title, speakers, known in LIMA_SESSIONS:
             Session.objects.create(meeting=lima, date=lima.start_date + timedelta(days=offset), start_time=_t(start),
                                    end_time=_t(end), kind=kind, title=title, speakers=speakers,
+                                   title_pt=SESSION_TITLES[title][0], title_en=SESSION_TITLES[title][1],
                                    room="Biblioteca Nacional del Perú" if known else "Sala 1",
                                    description=INDICATIVE if known else "", is_sample=not known)
         lima.is_sample = True  # its agenda, agreements and documents are partly sample
@@ -366,7 +406,7 @@ def load_roadmap():
 
 
 def load_agreements():
-    lima = Meeting.objects.get(title="1st Regional Meeting of SIRBI")
+    lima = _meeting("I Encuentro Regional del SIRBI")
     countries = {c.code: c for c in Country.objects.all()}
     for number, text, codes, deadline, action_code in LIMA_AGREEMENTS:
         agreement, new = Agreement.objects.get_or_create(meeting=lima, number=number, defaults={
@@ -400,7 +440,7 @@ def _minutes_pdf():
 
 
 def load_documents():
-    lima = Meeting.objects.get(title="1st Regional Meeting of SIRBI")
+    lima = _meeting("I Encuentro Regional del SIRBI")
     if lima.documents.exists():
         return
     body = _minutes_pdf()

@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sirbi.core import permissions
-from sirbi.core.forms import CodeChoiceField, VersionedForm, https_urls
+from sirbi.core.forms import CodeChoiceField, VersionedForm, field_groups, https_urls
+from sirbi.core.languages import label_base_language, language_groups, with_translations
 from sirbi.core.widgets import DateInput
 from sirbi.registry.models import Country, Network
 
@@ -87,8 +88,9 @@ class ActionForm(VersionedForm):
 
     class Meta:
         model = Action
-        fields = ["objective", "code", "title", "description", "lead_country", "countries", "networks", "partners",
-                  "need_areas", "start", "end", "status", "weight"]
+        fields = with_translations(Action, [
+            "objective", "code", "title", "description", "lead_country", "countries", "networks", "partners",
+            "need_areas", "start", "end", "status", "weight"])
 
 
 class TopicForm(forms.Form):
@@ -120,7 +122,8 @@ class PartnershipForm(VersionedForm):
     class Meta:
         model = PartnershipAgreement
         formfield_callback = https_urls
-        fields = ["title", "networks", "partners", "signed", "starts", "ends", "scopes", "description", "url"]
+        fields = with_translations(PartnershipAgreement, [
+            "title", "networks", "partners", "signed", "starts", "ends", "scopes", "description", "url"])
         widgets = {name: DateInput() for name in ("signed", "starts", "ends")}
 
 
@@ -136,14 +139,21 @@ class PracticeForm(forms.ModelForm):
     class Meta:
         model = GoodPractice
         formfield_callback = https_urls
-        fields = ["title", "summary", "country", "network", "library", "themes", "sdgs", "link"]
-        widgets = {"summary": forms.Textarea(attrs={"rows": 6})}
+        fields = with_translations(GoodPractice, ["title", "summary", "country", "network", "library", "themes",
+                                                  "sdgs", "link"])
+        widgets = {"summary": forms.Textarea(attrs={"rows": 6}), "summary_pt": forms.Textarea(attrs={"rows": 4}),
+                   "summary_en": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["network"].queryset = Network.objects.select_related("country")
         self.fields["library"].widget = forms.NumberInput()
         self.fields["library"].help_text = _("The library's number in the registry, if the practice is a library's.")
+        label_base_language(self)
+
+    def grouped(self):
+        """The fields, then the optional languages, as every edit form shows them (core/_form.html)."""
+        return field_groups(self, (), after=language_groups(self))
 
 
 class ActivityForm(VersionedForm):
@@ -153,7 +163,9 @@ class ActivityForm(VersionedForm):
     class Meta:
         model = Activity
         formfield_callback = https_urls
-        fields = ["title", "kind", "country", "network", "organiser", "city", "latitude", "longitude", "start", "end",
-                  "url", "description"]
-        widgets = {"start": DateInput(), "end": DateInput(),
-                   "description": forms.Textarea(attrs={"rows": 4})}
+        fields = with_translations(Activity, [
+            "title", "kind", "country", "network", "organiser", "city", "latitude", "longitude", "start", "end", "url",
+            "description"])
+        widgets = {"start": DateInput(), "end": DateInput(), "description": forms.Textarea(attrs={"rows": 4}),
+                   "description_pt": forms.Textarea(attrs={"rows": 4}),
+                   "description_en": forms.Textarea(attrs={"rows": 4})}

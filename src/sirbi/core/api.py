@@ -10,6 +10,7 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
 from .changelog import ConflictError, delete_object, filter_changes, readable_changes, save_object
+from .languages import CONTENT_LANGUAGES, column, reader_language, text
 from .models import ChangeLog
 from .rest import IsMember
 
@@ -131,6 +132,31 @@ class FormWriteMixin:
         if base_version is not None and str(base_version) != str(instance.version):
             raise (PreconditionFailed if from_header else Conflict)(str(ConflictError(instance)))
         delete_object(instance, user=self.request.user, source="api")
+
+
+class TranslatedModelSerializer(serializers.ModelSerializer):
+    """A model's texts in every language (core/languages.py): each translated field keeps its name for the
+    Spanish text, read and written as before, followed by `<name>_pt` and `<name>_en`; `localized` gives each
+    text in the request's language (Accept-Language or the URL's), else in the first language that has it,
+    with that language's code: {"title": {"text": "...", "lang": "es"}}."""
+
+    localized = serializers.SerializerMethodField(
+        help_text="Each translated text in the request's language, or the first language that has it: "
+                  '{"title": {"text": "...", "lang": "es"}}.')
+
+    def get_field_names(self, declared_fields, info):
+        names = list(super().get_field_names(declared_fields, info))
+        translated = [name for name in getattr(self.Meta.model, "translated_fields", ()) if name in names]
+        for name in reversed(translated):
+            at = names.index(name) + 1
+            names[at:at] = [column(name, language) for language in CONTENT_LANGUAGES[1:]]
+        return [*names, "localized"] if translated else names
+
+    def get_localized(self, obj) -> dict:
+        language = reader_language()
+        names = [name for name in getattr(type(obj), "translated_fields", ()) if name in self.fields]
+        return {name: {"text": value.text, "lang": value.lang}
+                for name in names for value in [text(obj, name, language)]}
 
 
 class ChangeLogSerializer(serializers.ModelSerializer):

@@ -5,6 +5,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .languages import label_base_language, language_groups
 from .markup import validate_plain_text
 
 
@@ -28,17 +29,19 @@ class VersionedForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        label_base_language(self)
         if self.instance.pk and not self.is_bound:
             self.initial["base_version"] = self.instance.version
             self._initial_codes()
 
     # Edit pages show the fields in groups, one column (core/_form.html): [(legend, [field names])]. Fields
-    # left out follow in a group of their own; the change note always comes last.
+    # left out follow in a group of their own; texts in the other languages (optional) after them, one group per
+    # language (core/languages.py); the change note always comes last.
     groups = ()
 
     def grouped(self):
         """[(legend or None, [bound fields])]: the groups of visible fields, the change note last."""
-        return field_groups(self, self.groups, last=("message",))
+        return field_groups(self, self.groups, last=("message",), after=language_groups(self))
 
     def _initial_codes(self):
         """Fields that choose by code start from the instance's related objects (the model gives primary keys),
@@ -60,10 +63,11 @@ class CodeChoiceField(forms.ModelChoiceField):
         super().__init__(queryset, to_field_name="code", **kwargs)
 
 
-def field_groups(form, groups, last=()):
-    """The visible fields of `form` in `groups` ([(legend, [names])]), the others after them, then `last`."""
+def field_groups(form, groups, last=(), after=()):
+    """The visible fields of `form` in `groups` ([(legend, [names])]), the others after them, then the groups
+    `after`, then `last`."""
     visible = {field.name: field for field in form.visible_fields()}
-    result, placed = [], set(last)
+    result, placed = [], set(last) | {name for _legend, names in after for name in names}
     for legend, names in groups:
         fields = [visible[name] for name in names if name in visible and name not in placed]
         placed.update(names)
@@ -72,6 +76,10 @@ def field_groups(form, groups, last=()):
     rest = [field for name, field in visible.items() if name not in placed]
     if rest:
         result.append((None, rest))
+    for legend, names in after:
+        fields = [visible[name] for name in names if name in visible]
+        if fields:
+            result.append((legend, fields))
     tail = [visible[name] for name in last if name in visible]
     if tail:
         result.append((None, tail))

@@ -15,6 +15,7 @@ from django.db import connection
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
@@ -70,7 +71,11 @@ def healthz(request):
 
 
 def change_models():
-    return ContentType.objects.filter(app_label="registry", model__in=["country", "network", "library"])
+    """[(app_label.model, the type's name in the reader's language)] for the change log's filter."""
+    types = ContentType.objects.filter(app_label="registry", model__in=["country", "network", "library"])
+    named = [(f"{ct.app_label}.{ct.model}", capfirst(ct.model_class()._meta.verbose_name_plural)) for ct in types
+             if ct.model_class() is not None]
+    return sorted(named, key=lambda pair: str(pair[1]))
 
 
 class ChangeLogListView(LoginRequiredMixin, ListView):

@@ -21,6 +21,10 @@ from .models import CERLALC_MEMBERS, Country, Library, Network, ServicePoint, Su
 DATA_DIR = Path(__file__).parent / "data"
 # Demo accounts share one password, printed by `sirbi load_demo`; never load the demo in production.
 DEMO_PASSWORD = "sirbi-demo"
+# GeoNames gives a few capitals by their English names; the libraries there are named in the country's language.
+LOCAL_NAMES = {"Mexico City": "Ciudad de México", "Guatemala City": "Ciudad de Guatemala",
+               "Panama City": "Ciudad de Panamá", "Girardot City": "Girardot"}
+
 # Most libraries per country (the largest towns first), so that Brazil does not fill the registry alone.
 CITY_CAP = {"BR": 400, "ES": 200, "MX": 200, "AR": 150, "CO": 150}
 SEED = 2021
@@ -100,7 +104,8 @@ def load_sample_libraries():
         country = countries[code]
         towns = sorted(by_country[code], key=lambda c: (-c["population"], c["geonameid"]))[: CITY_CAP.get(code, 200)]
         for town in towns:
-            for name, kind in _library_names(town["name"], code, rng):
+            place = LOCAL_NAMES.get(town["name"], town["name"])
+            for name, kind in _library_names(place, code, rng):
                 serial += 1
                 network_type = {LibraryType.PUBLIC: NetworkType.PUBLIC, LibraryType.SCHOOL: NetworkType.SCHOOL,
                                 LibraryType.POPULAR: NetworkType.POPULAR}[kind]
@@ -113,7 +118,7 @@ def load_sample_libraries():
                     type=kind,
                     status=rng.choices([LibraryStatus.OPEN, LibraryStatus.TEMPORARILY_CLOSED, LibraryStatus.CLOSED],
                                        weights=[90, 7, 3])[0],
-                    locality=town["name"],
+                    locality=place,
                     latitude=round(town["latitude"] + rng.uniform(-0.01, 0.01), 5),
                     longitude=round(town["longitude"] + rng.uniform(-0.01, 0.01), 5),
                     is_sample=True,

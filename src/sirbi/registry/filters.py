@@ -18,8 +18,10 @@ def member_country_choices():
 
 
 def network_choices():
-    return [("", "—")] + [(code, f"{name} ({code})") for code, name in
-                          Network.objects.order_by("country__code", "name").values_list("code", "name")]
+    # Two countries' networks may share a name: the country tells them apart (the code is for programs).
+    return [("", "—")] + [(code, f"{name} ({country})") for code, name, country in
+                          Network.objects.order_by("country__code", "name").values_list("code", "name",
+                                                                                        "country__code")]
 
 
 class CountryFilter(django_filters.FilterSet):

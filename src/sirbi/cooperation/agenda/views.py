@@ -33,7 +33,7 @@ def agenda_page(request):
     for activity in rows:
         point = activity.point
         if point:
-            points.append({"name": activity.title, "url": activity.get_absolute_url(), "lat": point[0],
+            points.append({"name": str(activity), "url": activity.get_absolute_url(), "lat": point[0],
                            "lon": point[1], "place": activity.city or activity.country.name,
                            "exact": activity.latitude is not None})
     return render(request, "cooperation/agenda.html", {

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vText
 
+from sirbi.core.languages import text
+
 PRODID = "-//SIRBI//Cooperation workspace//ES"
 
 
@@ -35,12 +37,12 @@ def _meeting_event(meeting, url, host):
     event.add("uid", f"meeting-{meeting.pk}@{host}")
     event.add("dtstamp", timezone.now())
     event.add("last-modified", meeting.updated)
-    event.add("summary", _sample(meeting.title, meeting.is_sample))
+    event.add("summary", _sample(str(meeting), meeting.is_sample))
     event.add("dtstart", meeting.start_date)
     event.add("dtend", meeting.end_date + timedelta(days=1))  # whole-day events end the day after
     if _place(meeting):
         event.add("location", vText(_place(meeting)))
-    event.add("description", meeting.description or meeting.title)
+    event.add("description", text(meeting, "description").text or str(meeting))
     event.add("url", url)
     return event
 
@@ -49,7 +51,7 @@ def _session_event(session, meeting, url, host):
     event = Event()
     event.add("uid", f"session-{session.pk}@{host}")
     event.add("dtstamp", timezone.now())
-    event.add("summary", _sample(f"{session.title} · {meeting.title}", session.is_sample or meeting.is_sample))
+    event.add("summary", _sample(f"{session} · {meeting}", session.is_sample or meeting.is_sample))
     event.add("dtstart", session.starts_at())
     event.add("dtend", session.ends_at())
     location = ", ".join(p for p in [session.room, _place(meeting)] if p)

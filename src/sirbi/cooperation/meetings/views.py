@@ -109,7 +109,7 @@ def meeting_detail(request, pk):
 
 def meeting_ics(request, pk):
     meeting = get_object_or_404(Meeting.objects.select_related("country").prefetch_related("sessions"), pk=pk)
-    body = meetings_calendar([meeting], meeting.title, lambda m: request.build_absolute_uri(m.get_absolute_url()),
+    body = meetings_calendar([meeting], str(meeting), lambda m: request.build_absolute_uri(m.get_absolute_url()),
                              request.get_host())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sirbi-meeting-{meeting.pk}.ics"'

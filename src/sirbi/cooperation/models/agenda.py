@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from sirbi.core.changelog import ChangeLoggedModel
+from sirbi.core.languages import text, translated
 from sirbi.core.markup import validate_plain_text
 from sirbi.core.models import Role
 from sirbi.core.permissions import ScopeKeys
@@ -14,6 +15,7 @@ from sirbi.registry.validators import validate_latitude, validate_longitude
 plain = [validate_plain_text]
 
 
+@translated("title", "description")
 class Activity(ChangeLoggedModel):
     """A programme or activity of library development and reading promotion in a member country: the
     regional agenda the countries share (reading plans, campaigns, book fairs, training)."""
@@ -51,7 +53,7 @@ class Activity(ChangeLoggedModel):
         indexes = [models.Index(fields=["start", "end"])]
 
     def __str__(self):
-        return self.title
+        return text(self, "title").text
 
     def get_absolute_url(self):
         return reverse("cooperation:activity", args=[self.pk])

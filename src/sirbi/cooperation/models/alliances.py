@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from sirbi.core.changelog import ChangeLoggedModel
+from sirbi.core.languages import text, translated, translated_columns
 from sirbi.core.markup import validate_plain_text
 from sirbi.core.models import Role
 from sirbi.core.permissions import ScopeKeys
@@ -34,6 +35,7 @@ def validate_scopes(value):
         raise ValidationError(_("Choose one or more of: %(scopes)s.") % {"scopes": ", ".join(sorted(allowed))})
 
 
+@translated("title", "description")
 class PartnershipAgreement(ChangeLoggedModel):
     """An agreement between networks, or between networks and partners: who signed, when, for how long,
     what it covers. The coordinators and managers of the signatory networks keep it."""
@@ -60,7 +62,7 @@ class PartnershipAgreement(ChangeLoggedModel):
         ordering = ["-signed", "title"]
 
     def __str__(self):
-        return self.title
+        return text(self, "title").text
 
     def get_absolute_url(self):
         return reverse("cooperation:partnership", args=[self.pk])
@@ -122,6 +124,7 @@ def practice_image_path(practice, filename):
     return f"cooperation/practices/{practice.token}.{practice.image_extension}"
 
 
+@translated("title", "summary")
 class GoodPractice(ChangeLoggedModel):
     """A practice a network or library shares; the secretariat publishes it after reading it."""
 
@@ -162,7 +165,7 @@ class GoodPractice(ChangeLoggedModel):
         ordering = ["-created", "-pk"]
 
     def __str__(self):
-        return self.title
+        return text(self, "title").text
 
     def get_absolute_url(self):
         return reverse("cooperation:practice", args=[self.pk])
@@ -186,7 +189,9 @@ class GoodPractice(ChangeLoggedModel):
 
     def save(self, *args, **kwargs):
         # Folded words for the search box, and " sdg4 " tokens for the goal filter (portable, no JSON lookups).
-        self.search_text = fold(f"{self.title} {self.summary}") + " " + "".join(f" sdg{n} " for n in self.sdgs)
+        # Every language's title and summary: a search in Portuguese finds the Portuguese text.
+        words = " ".join(getattr(self, name) for name in translated_columns(type(self)))
+        self.search_text = fold(words) + " " + "".join(f" sdg{n} " for n in self.sdgs)
         super().save(*args, **kwargs)
 
     def clean(self):

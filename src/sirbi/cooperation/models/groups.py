@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from sirbi.core.changelog import ChangeLoggedModel
+from sirbi.core.languages import text, translated
 from sirbi.core.markup import validate_plain_text
 from sirbi.core.permissions import SecretariatOwned
 from sirbi.registry.models import Country
@@ -11,6 +12,7 @@ from sirbi.registry.models import Country
 plain = [validate_plain_text]
 
 
+@translated("name", "theme", "mandate")
 class WorkingGroup(SecretariatOwned, ChangeLoggedModel):
     """A working group: its theme and mandate, member countries and people, sessions, documents, discussion
     and the actions it owns. The secretariat sets it up; its members keep its content."""
@@ -31,7 +33,7 @@ class WorkingGroup(SecretariatOwned, ChangeLoggedModel):
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        return text(self, "name").text
 
     def get_absolute_url(self):
         return reverse("cooperation:group", args=[self.code])

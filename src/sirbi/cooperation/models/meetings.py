@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from sirbi.core.changelog import ChangeLoggedModel
+from sirbi.core.languages import text, translated
 from sirbi.core.markup import validate_plain_text
 from sirbi.core.permissions import SecretariatOwned
 from sirbi.registry.models import Country, Network
@@ -33,6 +34,7 @@ def validate_timezone(value):
                               params={"value": value})
 
 
+@translated("title", "description")
 class Meeting(SecretariatOwned, ChangeLoggedModel):
     """A meeting of the network: in person, online or both, over one or several days."""
 
@@ -72,7 +74,7 @@ class Meeting(SecretariatOwned, ChangeLoggedModel):
         ordering = ["-start_date", "title"]
 
     def __str__(self):
-        return self.title
+        return text(self, "title").text
 
     def get_absolute_url(self):
         return reverse("cooperation:meeting", args=[self.pk])
@@ -91,6 +93,7 @@ class Meeting(SecretariatOwned, ChangeLoggedModel):
         return bool(self.online_url)
 
 
+@translated("title", "description")
 class Session(SecretariatOwned, ChangeLoggedModel):
     """One item of a meeting's agenda, at a local time of the meeting's time zone."""
 
@@ -112,7 +115,7 @@ class Session(SecretariatOwned, ChangeLoggedModel):
         ordering = ["date", "start_time", "pk"]
 
     def __str__(self):
-        return self.title
+        return text(self, "title").text
 
     def clean(self):
         errors = {}
@@ -233,6 +236,7 @@ class DocumentVersion(models.Model):
         return f"{self.document} v{self.number}"
 
 
+@translated("text")
 class Agreement(SecretariatOwned, ChangeLoggedModel):
     """An agreement recorded in a meeting's minutes: who answers for it and by when."""
 

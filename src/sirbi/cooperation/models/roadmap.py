@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from sirbi.core.changelog import ChangeLoggedModel
+from sirbi.core.languages import text, translated
 from sirbi.core.markup import validate_plain_text
 from sirbi.core.models import Role
 from sirbi.core.permissions import ScopeKeys, SecretariatOwned
@@ -34,6 +35,7 @@ def _check_weights(obj, siblings, label):
                                            "computed: give this one a weight above zero.") % {"parent": label}})
 
 
+@translated("name", "description")
 class Line(SecretariatOwned, ChangeLoggedModel):
     """A line of work of the roadmap (reading promotion, training of librarians, ...)."""
 
@@ -50,12 +52,13 @@ class Line(SecretariatOwned, ChangeLoggedModel):
         ordering = ["order", "code"]
 
     def __str__(self):
-        return self.name
+        return text(self, "name").text
 
     def clean(self):
         _check_weights(self, Line.objects.all(), _("the roadmap"))
 
 
+@translated("name", "description")
 class Objective(SecretariatOwned, ChangeLoggedModel):
     """An objective of a line; objectives may hold sub-objectives."""
 
@@ -75,7 +78,7 @@ class Objective(SecretariatOwned, ChangeLoggedModel):
         ordering = ["line", "order", "code"]
 
     def __str__(self):
-        return self.name
+        return text(self, "name").text
 
     def clean(self):
         if self.parent_id:
@@ -95,6 +98,7 @@ class Objective(SecretariatOwned, ChangeLoggedModel):
             _check_weights(self, siblings, self.parent or self.line)
 
 
+@translated("title", "description")
 class Action(ChangeLoggedModel):
     """What someone committed to do: led by a country, with partners, dates, weight and progress."""
 
@@ -133,7 +137,7 @@ class Action(ChangeLoggedModel):
         indexes = [models.Index(fields=["lead_country", "status"]), models.Index(fields=["end", "status"])]
 
     def __str__(self):
-        return self.title
+        return text(self, "title").text
 
     def get_absolute_url(self):
         return reverse("cooperation:action", args=[self.code])
@@ -167,6 +171,7 @@ class Action(ChangeLoggedModel):
                 status=ActionStatus.CANCELLED), self.objective)
 
 
+@translated("title")
 class Milestone(models.Model):
     """A dated step of an action."""
 
@@ -181,7 +186,7 @@ class Milestone(models.Model):
         ordering = ["due", "pk"]
 
     def __str__(self):
-        return self.title
+        return text(self, "title").text
 
 
 def evidence_path(report, filename):

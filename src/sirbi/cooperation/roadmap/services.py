@@ -57,6 +57,8 @@ class ActionRow:
     is_sample: bool
     overdue: bool = False
     overdue_milestones: int = 0
+    title_pt: str = ""
+    title_en: str = ""
 
     @property
     def counts(self):
@@ -79,9 +81,9 @@ def action_rows(actions, today=None):
     rows = [ActionRow(pk=a["pk"], code=a["code"], title=a["title"], objective_id=a["objective_id"],
                       lead=a["lead_country__code"], status=a["status"], status_label=labels[a["status"]],
                       weight=a["weight"], progress=a["progress"], start=a["start"], end=a["end"],
-                      is_sample=a["is_sample"])
-            for a in actions.values("pk", "code", "title", "objective_id", "lead_country__code", "status", "weight",
-                                    "progress", "start", "end", "is_sample")]
+                      is_sample=a["is_sample"], title_pt=a["title_pt"], title_en=a["title_en"])
+            for a in actions.values("pk", "code", "title", "title_pt", "title_en", "objective_id", "lead_country__code",
+                                    "status", "weight", "progress", "start", "end", "is_sample")]
     late = dict(Milestone.objects.filter(action__in=actions, due__lt=today, done_on=None)
                 .values_list("action").annotate(n=Count("pk")).order_by())
     for row in rows:
