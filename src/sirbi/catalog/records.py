@@ -8,6 +8,7 @@ library's name in $b, the call number in $h, the barcode in $p and the status as
 kept in an 035 as "(source code)identifier".
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element, SubElement, register_namespace, tostring  # building only, never parsing
@@ -85,8 +86,15 @@ _RECORD_START = (f'<record xmlns="{MARC_XML_NS}" xmlns:xsi="{_XSI}" '
                  f'xsi:schemaLocation="{MARC_XML_NS} http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd">')
 
 
+@functools.lru_cache(maxsize=4096)
 def _attribute(value):
+    """A tag, an indicator or a subfield code, escaped (a few hundred values in all: each escaped once)."""
     return escape(value, {'"': "&quot;"})
+
+
+def _text(value):
+    # Most values hold none of the three characters: looking is cheaper than escaping.
+    return escape(value) if ("&" in value or "<" in value or ">" in value) else value
 
 
 def marcxml(record):
@@ -96,15 +104,15 @@ def marcxml(record):
     Written as text rather than through pymarc.record_to_xml, which builds an ElementTree and serialises it: that
     was two thirds of an OAI-PMH harvest's time (benchmarks/oai_harvest.py); text is also three times faster than
     building the same elements with lxml."""
-    parts = [_RECORD_START, f"<leader>{escape(str(record.leader))}</leader>"]
+    parts = [_RECORD_START, f"<leader>{_text(str(record.leader))}</leader>"]
     for field_ in record.fields:
         tag = _attribute(field_.tag)
         if field_.is_control_field():
-            parts.append(f'<controlfield tag="{tag}">{escape(field_.data or "")}</controlfield>')
+            parts.append(f'<controlfield tag="{tag}">{_text(field_.data or "")}</controlfield>')
             continue
         parts.append(f'<datafield tag="{tag}" ind1="{_attribute(field_.indicator1 or " ")}" '
                      f'ind2="{_attribute(field_.indicator2 or " ")}">')
-        parts += [f'<subfield code="{_attribute(code)}">{escape(value or "")}</subfield>'
+        parts += [f'<subfield code="{_attribute(code)}">{_text(value or "")}</subfield>'
                   for code, value in field_.subfields]
         parts.append("</datafield>")
     parts.append("</record>")
