@@ -98,6 +98,8 @@ def test_the_timeline_and_the_facts_say_each_step_in_words_with_the_standards_co
         assert words in page, words
     assert ">Unfilled</span>" in page and 'data-step="send"' in page
     assert "<strong>send</strong>" not in page and '<strong class="code">' not in page
+    # The catalog entry is named by its title (it read "#12", the cluster's number).
+    assert f'href="{loan.cluster.get_absolute_url()}">Cien años de soledad</a>' in page
 
 
 def test_a_step_out_of_turn_says_why_and_changes_nothing(as_user, loan, librarian_lima):
