@@ -84,6 +84,24 @@ def test_the_wrong_library_cannot_step_or_answer(as_user, loan, librarian_lima, 
     assert (loan.state, loan.supplier_status, loan.rota.count()) == (State.REQUESTED, "", 2)
 
 
+def test_the_timeline_and_the_facts_say_each_step_in_words_with_the_standards_code(
+        as_user, loan, librarian_lima, librarian_santiago, librarian_montevideo):
+    """The timeline read 'opened', 'send', 'asked', 'accept' (our internal names) and bare codes (NotOnShelf,
+    LibraryUseOnly): each step now reads in the page's language, the standard's code beside it."""
+    services.act(loan, Step.SEND, user=librarian_lima)
+    services.respond(loan, "Unfilled", user=librarian_santiago, reason_unfilled="NotOnShelf")
+    loan.refresh_from_db()
+    services.respond(loan, "WillSupply", user=librarian_montevideo, loan_condition="LibraryUseOnly")
+    page = as_user(librarian_lima).get(loan.get_absolute_url()).content.decode()
+    for words in ("Request prepared", "Sent to the first lender", "Lender asked", "Not on shelf",
+                  "condition: Use in the library only"):
+        assert words in page, words
+    assert ">Unfilled</span>" in page and 'data-step="send"' in page
+    assert "<strong>send</strong>" not in page and '<strong class="code">' not in page
+    # The catalog entry is named by its title (it read "#12", the cluster's number).
+    assert f'href="{loan.cluster.get_absolute_url()}">Cien años de soledad</a>' in page
+
+
 def test_a_step_out_of_turn_says_why_and_changes_nothing(as_user, loan, librarian_lima):
     response = as_user(librarian_lima).post(reverse("loans:request-act", args=[loan.pk]), {"action": "Received"},
                                             follow=True)

@@ -122,3 +122,26 @@ EXCLUSION_LABELS = {
     "lends_to_agreements": _("It lends only within its country and to partnership agreements."),
     "lends_to_members": _("It lends only to member countries."),
 }
+
+# The timeline's steps in words: the platform's own steps and the requester's non-standard ones (the standard's
+# statuses and actions read as above; their code stays beside the words, as staff know them by it).
+STEP_LABELS = {
+    "opened": _("Request prepared"),
+    "send": _("Sent to the first lender"),
+    "accept": _("Condition accepted"),
+    "decline": _("Condition declined"),
+    "asked": _("Lender asked"),
+    "timed_out": _("No answer in time"),
+    "rota_ended": _("No lender left in the rota"),
+    "due_soon": _("Due date soon"),
+    "CancelResponse": _("Answer to the cancellation"),
+    "RenewResponse": _("Answer to the renewal"),
+    "StatusRequestResponse": _("Answer to the status request"),
+}
+
+
+def step_label(name):
+    """A timeline step's name in words, and whether its code is the standard's (then shown beside the words)."""
+    standard = name in Status._value2member_map_ or name in Action._value2member_map_ or name.endswith("Response")
+    label = STEP_LABELS.get(name) or SUPPLIER_STATUS_LABELS.get(name) or ACTION_LABELS.get(name) or name
+    return label, standard
