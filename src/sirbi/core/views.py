@@ -104,7 +104,7 @@ class ChangeLogListView(LoginRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         params = self.request.GET.copy()
         params.pop("page", None)
-        context["object_list"] = visible_changes(context["object_list"], self.request.user)
+        context["object_list"] = visible_changes(context["object_list"], self.request.user, links=True)
         context.update(
             models=change_models(),
             actions=ChangeLog.Action.choices,
@@ -183,7 +183,7 @@ def batch_detail(request, pk):
     return render(request, "core/batch_detail.html", {
         "batch": batch,
         "page_obj": page,
-        "changes": visible_changes(page.object_list, request.user),
+        "changes": visible_changes(page.object_list, request.user, links=True),
         "undone_by": batches.undone_by(batch),
         "may_read_file": batches.may_read_file(request.user, batch) and batch.file_id is not None,
         "undo_refusal": batches.undo_refusal(request.user, batch, quick=sum((batch.counts or {}).values())
