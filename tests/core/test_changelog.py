@@ -84,3 +84,8 @@ def test_the_change_log_links_each_entry_to_its_object_and_labels_its_fields(coo
     assert "<span>Biblioteca que se cierra</span>" in page  # deleted: no page to link to
     assert "<th scope=\"row\">Localidad</th>" in page and "<th scope=\"row\">Código postal</th>" in page
     assert ">locality<" not in page and ">postal_code<" not in page
+
+
+def test_a_reader_without_a_role_is_told_the_change_log_is_for_members(as_user, reader):
+    refused = as_user(reader).get("/en/platform/changes/")
+    assert refused.status_code == 403 and "your account has none of these roles" in refused.content.decode()

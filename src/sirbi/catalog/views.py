@@ -8,7 +8,6 @@ import pymarc
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse, JsonResponse
@@ -202,8 +201,8 @@ def _reason(reason):
 
 
 def _cataloguer(request, record):
-    if not permissions.can(request.user, "change", record.source):
-        raise PermissionDenied(_("Only the cataloguers of the record's library or network split and merge it."))
+    # The reason says what the user's role covers and where the record's source is (permissions.refusal).
+    permissions.require(request.user, "change", record.source)
 
 
 @login_required
