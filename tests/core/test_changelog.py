@@ -70,3 +70,22 @@ def test_a_deletion_keeps_the_last_values(coordinator_pe, lima_library):
     assert entry.before["name"] == "Biblioteca Municipal de Lima"
     assert entry.after is None
     assert not Library.objects.filter(pk=pk).exists()
+
+
+def test_the_change_log_links_each_entry_to_its_object_and_labels_its_fields(coordinator_pe, secretary,
+                                                                              lima_library, as_user):
+    lima_library.locality = "Lima Cercado"
+    lima_library.postal_code = "15001"
+    save_object(lima_library, user=coordinator_pe)
+    gone = Library.objects.create(name="Biblioteca que se cierra", country=lima_library.country)
+    delete_object(gone, user=secretary)
+    page = as_user(secretary).get("/es/platform/changes/").content.decode()
+    assert f'<a href="{lima_library.get_absolute_url()}">{lima_library.name}</a>' in page
+    assert "<span>Biblioteca que se cierra</span>" in page  # deleted: no page to link to
+    assert "<th scope=\"row\">Localidad</th>" in page and "<th scope=\"row\">Código postal</th>" in page
+    assert ">locality<" not in page and ">postal_code<" not in page
+
+
+def test_a_reader_without_a_role_is_told_the_change_log_is_for_members(as_user, reader):
+    refused = as_user(reader).get("/en/platform/changes/")
+    assert refused.status_code == 403 and "your account has none of these roles" in refused.content.decode()

@@ -19,3 +19,10 @@ def test_the_network_and_country_forms_use_the_same_layout(as_user, secretary, p
     for path in (f"/en/registry/networks/{pe_public.code}/edit/", "/en/registry/countries/PE/edit/"):
         form = as_user(secretary).get(path).content.decode().split('class="form edit-form"')[1]
         assert '<fieldset class="group">' in form and form.index('name="message"') > form.index("</fieldset>")
+
+
+def test_an_empty_choice_says_choose_in_the_readers_language(as_user, coordinator_pe, lima_library):
+    client = as_user(coordinator_pe)
+    for language, words in (("es", "— elegir —"), ("pt", "— escolher —"), ("en", "— choose —")):
+        body = client.get(f"/{language}/registry/libraries/{lima_library.pk}/edit/").content.decode()
+        assert "---------" not in body and f'<option value="">{words}</option>' in body, language

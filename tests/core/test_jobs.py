@@ -118,3 +118,14 @@ def test_progress_from_a_stale_run_stops_it():
     assert CALLS == []
     assert job.status == Job.Status.DONE and job.result == {"by": "the new attempt"} and job.error == ""
     assert job.done == 0 and job.stage != "late"
+
+
+def test_a_job_reads_by_its_kinds_name_in_the_readers_language(as_user, secretary):
+    from sirbi.registry.imports.jobs import KIND
+
+    job = Job.objects.create(kind=KIND, params={}, created_by=secretary)
+    client = as_user(secretary)
+    for language, name in (("es", "Importación de bibliotecas"), ("en", "Library import")):
+        assert name in client.get(f"/{language}/platform/jobs/{job.pk}/").content.decode()
+        listed = client.get(f"/{language}/platform/jobs/").content.decode()
+        assert f"<td>{name}</td>" in listed and KIND not in listed

@@ -120,10 +120,12 @@ def test_a_coordinator_is_told_which_country_their_role_covers(coordinator_pe, b
                 == f"Your role covers Peru; {buenos_aires_library} is in Argentina.")
 
 
-def test_a_network_manager_is_told_the_library_is_not_in_their_network(network_manager_pe, cusco_library):
+def test_a_network_manager_is_told_the_library_is_not_in_their_network(network_manager_pe, pe_public,
+                                                                        cusco_library):
     with translation.override("en"):
         assert (permissions.refusal(network_manager_pe, "change", cusco_library)
-                == f"Your role covers the network pe-public; {cusco_library} is not in it.")
+                == f"Your role covers the network {pe_public.name} (Peru); {cusco_library} is "
+                   "not in it.")
 
 
 def test_what_only_the_secretariat_does_says_so(coordinator_pe):

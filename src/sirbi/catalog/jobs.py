@@ -4,6 +4,7 @@ The worker also finishes, when idle, the index work that a killed `sirbi import-
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from sirbi.core.jobs import job_kind, when_idle
 from sirbi.core.uploads import upload_path
@@ -16,7 +17,7 @@ from .models import Source
 KIND = "catalog.import"
 
 
-@job_kind(KIND)
+@job_kind(KIND, _("Catalog import"))
 def run_import(*, progress, job_id, upload, filename, source_id, user_id=None):
     source = Source.objects.get(pk=source_id)
     path = upload_path(upload)
@@ -37,7 +38,7 @@ def run_import(*, progress, job_id, upload, filename, source_id, user_id=None):
 HARVEST = "catalog.harvest"
 
 
-@job_kind(HARVEST)
+@job_kind(HARVEST, _("Catalog harvest"))
 def run_harvest(*, progress, job_id, source_id, full=False, user_id=None):
     from .harvest import HarvestError, harvest
 

@@ -1,11 +1,6 @@
-"""Names people read for the catalog's codes: material types, copies' statuses, and languages (ISO 639-2/3
-codes named in the page's language from pycountry's translations)."""
+"""Names people read for the catalog's codes: material types and copies' statuses (languages are named by
+core.languages.language_name)."""
 
-import gettext
-from functools import lru_cache
-
-import pycountry
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 MATERIALS = {"book": _("Book"), "serial": _("Serial"), "music": _("Music"), "map": _("Map"), "video": _("Video"),
@@ -24,19 +19,3 @@ def status_name(code):
 
 def material_name(code):
     return str(MATERIALS.get(code, code))
-
-
-@lru_cache(maxsize=2048)
-def _language_name(code, language):
-    found = pycountry.languages.get(alpha_3=code) or pycountry.languages.get(bibliographic=code)
-    if found is None:
-        return code
-    try:
-        translation = gettext.translation("iso639-3", pycountry.LOCALES_DIR, languages=[language])
-        return translation.gettext(found.name)
-    except OSError:
-        return found.name
-
-
-def language_name(code):
-    return _language_name(code, (get_language() or "es")[:2]) if code else ""

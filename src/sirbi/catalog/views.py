@@ -8,7 +8,6 @@ import pymarc
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse, JsonResponse
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from sirbi.core import jobs, permissions
 from sirbi.core.downloads import CsvWriter
+from sirbi.core.languages import language_name
 from sirbi.core.models import Job
 from sirbi.core.params import whole_number
 from sirbi.core.uploads import store_upload, upload_limit
@@ -31,7 +31,7 @@ from .forms import SourceForm
 from .indexing import index_clusters
 from .jobs import HARVEST as HARVEST_KIND
 from .jobs import KIND as IMPORT_KIND
-from .labels import language_name, material_name, status_name
+from .labels import material_name, status_name
 from .marc import read
 from .models import Cluster, Holding, Record, Source
 from .samples import sample_clusters
@@ -93,6 +93,14 @@ def _facet_labels(facets):
             for name, values in facets.items()}
 
 
+def _filter_value(labelled, name, value):
+    """A chosen filter as people read it: its facet's label (a language's name, not 'spa'), else the value."""
+    shown = {str(v): label for v, label, _count in labelled.get(name, [])}
+    if str(value) in shown:
+        return shown[str(value)]
+    return {"language": language_name, "material": material_name}.get(name, str)(value)
+
+
 def search_page(request):
     q, filters, sort = search_params(request.GET)
     options = search_options(request.GET)
@@ -127,7 +135,8 @@ def search_page(request):
                        page_obj=page, query=urlencode(base),
                        any_words=urlencode({**base, "match": "any"}),
                        facet_blocks=[(names[name], name, labelled.get(name, [])[:12]) for name in FACETS],
-                       active=[(names.get(name, name), value, urlencode({k: v for k, v in base.items() if k != name}))
+                       active=[(names.get(name, name), _filter_value(labelled, name, value),
+                                urlencode({k: v for k, v in base.items() if k != name}))
                                for name, value in filters.items()])
     return render(request, "catalog/search.html", context)
 
@@ -192,8 +201,8 @@ def _reason(reason):
 
 
 def _cataloguer(request, record):
-    if not permissions.can(request.user, "change", record.source):
-        raise PermissionDenied(_("Only the cataloguers of the record's library or network split and merge it."))
+    # The reason says what the user's role covers and where the record's source is (permissions.refusal).
+    permissions.require(request.user, "change", record.source)
 
 
 @login_required

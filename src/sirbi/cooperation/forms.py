@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sirbi.core import permissions
-from sirbi.core.forms import CodeChoiceField, VersionedForm, field_groups, https_urls
+from sirbi.core.forms import CHOOSE, CodeChoiceField, VersionedForm, field_groups, https_urls, name_empty_choices
 from sirbi.core.languages import label_base_language, language_groups, with_translations
 from sirbi.core.widgets import DateInput
 from sirbi.registry.models import Country, Network
@@ -57,7 +57,7 @@ class AgreementForm(forms.Form):
 class ToActionForm(forms.Form):
     lead_country = CodeChoiceField(Country.objects.filter(is_member=True), label=_("Lead country"), required=False,
                                    help_text=_("One of the responsible countries; empty: the first of them."))
-    objective = forms.ModelChoiceField(label=_("Objective of the roadmap"),
+    objective = forms.ModelChoiceField(label=_("Objective of the roadmap"), empty_label=CHOOSE,
                                        queryset=Objective.objects.select_related("line"))
     code = forms.SlugField(label=_("Code of the new action"), max_length=40)
     weight = forms.DecimalField(label=_("Weight"), min_value=0, max_digits=6, decimal_places=2, initial=1)
@@ -150,6 +150,7 @@ class PracticeForm(forms.ModelForm):
         self.fields["library"].widget = forms.NumberInput()
         self.fields["library"].help_text = _("The library's number in the registry, if the practice is a library's.")
         label_base_language(self)
+        name_empty_choices(self)
 
     def grouped(self):
         """The fields, then the optional languages, as every edit form shows them (core/_form.html)."""

@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.db.models.fields.files import FieldFile
+from django.urls import NoReverseMatch
 from django.utils.translation import gettext_lazy as _
 
 from . import bulk, permissions
@@ -271,16 +272,38 @@ def readable_changes(queryset, user):
     return queryset.filter(condition)
 
 
-def visible_changes(changes, user):
+def visible_changes(changes, user, links=False):
     """Entries with `visible_fields` and `show_editor` set: a model's `private_fields` (contacts) and who made
-    the change only for members (the public pages' histories never name editors)."""
+    the change only for members (the public pages' histories never name editors). With `links`, each entry also
+    gets `object_url`: its object's page while the object exists and has one (lists of many objects' entries)."""
     member = permissions.is_member(user)
     entries = list(changes)
     for change in entries:
         private = set() if member else set(getattr(change.content_type.model_class(), "private_fields", ()))
         change.visible_fields = [row for row in change.changed_fields() if row["name"] not in private]
         change.show_editor = member
+        change.object_url = ""
+    if links:
+        _link_objects(entries)
     return entries
+
+
+def _link_objects(entries):
+    """Sets `object_url` on entries whose object still exists: one query per model among the entries."""
+    wanted = {}
+    for change in entries:
+        model = change.content_type.model_class()
+        if model is not None and hasattr(model, "get_absolute_url"):
+            wanted.setdefault(model, set()).add(change.object_id)
+    urls = {}
+    for model, ids in wanted.items():
+        for obj in model._default_manager.filter(pk__in=ids):
+            try:
+                urls[model, obj.pk] = obj.get_absolute_url()
+            except NoReverseMatch:  # a page that needs what the object lacks (an empty code): no link
+                continue
+    for change in entries:
+        change.object_url = urls.get((change.content_type.model_class(), change.object_id), "")
 
 
 def filter_changes(queryset, params):

@@ -3,6 +3,7 @@ is refused), choosing by code, and web addresses typed without a scheme."""
 
 from django import forms
 from django.db import models
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 
 from .languages import label_base_language, language_groups
@@ -30,6 +31,7 @@ class VersionedForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         label_base_language(self)
+        name_empty_choices(self)
         if self.instance.pk and not self.is_bound:
             self.initial["base_version"] = self.instance.version
             self._initial_codes()
@@ -55,11 +57,31 @@ class VersionedForm(forms.ModelForm):
                 self.initial[name] = getattr(self.instance, name, None)
 
 
+# The empty choice of a select, in words (Django's is "---------"). A select that needs no empty choice (a
+# required field with a default) has none: Django leaves it out.
+CHOOSE = _("— choose —")
+
+
+def name_empty_choices(form):
+    """Gives every select of `form` whose empty choice is Django's dashes the words "— choose —"."""
+    dashes = BLANK_CHOICE_DASH[0][1]
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and not isinstance(field, forms.ModelMultipleChoiceField):
+            if field.empty_label == dashes:
+                field.empty_label = CHOOSE
+        elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
+            choices = list(field.choices)
+            if any(value == "" and label == dashes for value, label in choices):
+                field.choices = [(value, CHOOSE if value == "" and label == dashes else label)
+                                 for value, label in choices]
+
+
 class CodeChoiceField(forms.ModelChoiceField):
     """Chooses an object by its code (a country, a subdivision, a network, an objective...), in pages, the API
     and imports alike."""
 
     def __init__(self, queryset, **kwargs):
+        kwargs.setdefault("empty_label", CHOOSE)
         super().__init__(queryset, to_field_name="code", **kwargs)
 
 

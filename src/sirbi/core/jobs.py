@@ -39,15 +39,19 @@ from .models import Job
 
 log = logging.getLogger(__name__)
 KINDS = {}
+LABELS = {}  # kind -> its name for people ("Catalog import"), shown on the jobs' pages
 IDLE = []
 MAX_ATTEMPTS = 3
 # The longest a waiting worker goes without looking for jobs whose worker died (and running IDLE functions).
 SWEEP_SECONDS = 30
 
 
-def job_kind(name):
+def job_kind(name, label=None):
+    """Registers a job kind's function, with the name people read for it (`label`, translatable)."""
     def register(function):
         KINDS[name] = function
+        if label is not None:
+            LABELS[name] = label
         return function
 
     return register

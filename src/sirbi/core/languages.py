@@ -10,8 +10,11 @@ One rule, used by models, pages, forms and the API alike:
   optional fields in a group of their own, the API gives every language and the reader's.
 """
 
+import gettext
 from dataclasses import dataclass
+from functools import lru_cache
 
+import pycountry
 from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -139,3 +142,26 @@ def timezone_label(name, when=None):
     hours, rest = divmod(abs(minutes), 60)
     city = name.rsplit("/", 1)[-1].replace("_", " ")
     return f"{city} (UTC{sign}{hours}{f':{rest:02d}' if rest else ''})"
+
+
+@lru_cache(maxsize=2048)
+def _iso_language_name(code, language):
+    found = (pycountry.languages.get(alpha_2=code) if len(code) == 2 else
+             pycountry.languages.get(alpha_3=code) or pycountry.languages.get(bibliographic=code))
+    if found is None:
+        return code
+    try:
+        name = gettext.translation("iso639-3", pycountry.LOCALES_DIR, languages=[language]).gettext(found.name)
+    except OSError:  # no catalog for that language: ISO's English name
+        name = found.name
+    # pycountry's catalogs capitalise most names but not all ("quíchua"): pages show them as labels, capitalised.
+    return name[:1].upper() + name[1:]
+
+
+def language_name(code, language=None):
+    """An ISO 639 language code as its name in `language` (default: the reader's): 'spa' → 'Español',
+    'por' → 'Portugués', 'eng' → 'Inglés' on /es/; the two-letter codes and MARC's bibliographic ones (fre,
+    ger) too. An unknown code stays as it is; no code gives ''."""
+    if not code:
+        return ""
+    return _iso_language_name(str(code).strip().lower(), language or reader_language())

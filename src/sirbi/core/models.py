@@ -270,6 +270,13 @@ class Job(models.Model):
         return f"{self.kind} #{self.pk}"
 
     @property
+    def kind_label(self):
+        """The kind as people read it ("Catalog import"); its code when no label was registered."""
+        from .jobs import LABELS  # (core.jobs imports this module)
+
+        return LABELS.get(self.kind, self.kind)
+
+    @property
     def percent(self):
         if not self.total:
             return 100 if self.status == self.Status.DONE else 0

@@ -220,7 +220,7 @@ def require(user, action, obj, label=None):
         raise PermissionDenied(reason)
 
 
-# How scope keys read to a person ("Peru", "the network pe-public", a library's name). The registry sets it when
+# How scope keys read to a person ("Peru", "the network Red… (Peru)", a library's name). The registry sets it when
 # it loads (the kernel does not import the registry); until then codes and numbers are shown.
 _scope_names = None
 

@@ -12,11 +12,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
@@ -24,6 +25,11 @@ from . import batches, permissions, throttle
 from .changelog import ConflictError, filter_changes, readable_changes, save_object, visible_changes
 from .downloads import CsvDictWriter
 from .models import ApiToken, ChangeLog, Job, NotificationSetting
+
+# Refusals that are about who may use a page at all, not about an object's place (those: permissions.refusal).
+MEMBERS_ONLY = gettext_lazy("This page is for the members of the network (the secretariat, country coordinators, "
+                            "network managers and library staff); your account has none of these roles.")
+JOB_OWNERS_ONLY = gettext_lazy("Only the person who started this task, and the secretariat, follow it.")
 
 
 def say_errors(request, exc):
@@ -87,7 +93,7 @@ class ChangeLogListView(LoginRequiredMixin, ListView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not permissions.is_member(request.user):
-            raise PermissionDenied
+            raise PermissionDenied(MEMBERS_ONLY)
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -104,7 +110,7 @@ class ChangeLogListView(LoginRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         params = self.request.GET.copy()
         params.pop("page", None)
-        context["object_list"] = visible_changes(context["object_list"], self.request.user)
+        context["object_list"] = visible_changes(context["object_list"], self.request.user, links=True)
         context.update(
             models=change_models(),
             actions=ChangeLog.Action.choices,
@@ -161,7 +167,7 @@ def member_required(view):
     @login_required
     def check(request, *args, **kwargs):
         if not permissions.is_member(request.user):
-            raise PermissionDenied
+            raise PermissionDenied(MEMBERS_ONLY)
         return view(request, *args, **kwargs)
     return check
 
@@ -183,7 +189,7 @@ def batch_detail(request, pk):
     return render(request, "core/batch_detail.html", {
         "batch": batch,
         "page_obj": page,
-        "changes": visible_changes(page.object_list, request.user),
+        "changes": visible_changes(page.object_list, request.user, links=True),
         "undone_by": batches.undone_by(batch),
         "may_read_file": batches.may_read_file(request.user, batch) and batch.file_id is not None,
         "undo_refusal": batches.undo_refusal(request.user, batch, quick=sum((batch.counts or {}).values())
@@ -194,8 +200,11 @@ def batch_detail(request, pk):
 @member_required
 def batch_file(request, pk):
     batch = get_object_or_404(batches.visible_batches(request.user).select_related("file"), pk=pk)
-    if batch.file is None or not batches.may_read_file(request.user, batch):
-        raise PermissionDenied
+    if batch.file is None:
+        raise Http404
+    if not batches.may_read_file(request.user, batch):
+        raise PermissionDenied(_("The file of an import is kept for the person who sent it and for the "
+                                 "secretariat."))
     response = HttpResponse(batch.file.read(), content_type="application/octet-stream")
     name = "".join(c for c in batch.filename if c.isalnum() or c in "._- ") or f"import-{batch.pk}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -219,7 +228,7 @@ def batch_undo(request, pk):
 def job_for(request, pk):
     job = get_object_or_404(Job, pk=pk)
     if not (permissions.is_secretariat(request.user) or job.created_by_id == request.user.pk):
-        raise PermissionDenied
+        raise PermissionDenied(JOB_OWNERS_ONLY)
     return job
 
 

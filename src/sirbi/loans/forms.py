@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sirbi.core.forms import VersionedForm, https_urls
+from sirbi.core.forms import CHOOSE, VersionedForm, https_urls
 from sirbi.core.markup import validate_plain_text
 from sirbi.core.outbound import url_problem
 from sirbi.registry.models import Library, LibraryStatus, ServicePoint
@@ -57,7 +57,7 @@ class LendingPolicyForm(VersionedForm):
 class LoanRequestForm(forms.Form):
     """A library's request: for a catalog entry (cluster or record) or by ISBN and title."""
 
-    borrower = forms.ModelChoiceField(Library.objects.none(), label=_("requesting library"))
+    borrower = forms.ModelChoiceField(Library.objects.none(), label=_("requesting library"), empty_label=CHOOSE)
     title = forms.CharField(label=_("title"), max_length=500, validators=[validate_plain_text])
     author = forms.CharField(label=_("author"), max_length=300, required=False, validators=[validate_plain_text])
     isbn = forms.CharField(label=_("ISBN"), max_length=20, required=False, validators=[validate_plain_text])

@@ -373,9 +373,10 @@ class TypologyRule(SecretariatOwned, ChangeLoggedModel):
 
 def scope_names(keys):
     """The names of a scope's countries, networks and libraries, for the reasons permissions gives
-    (core.permissions.refusal): "Peru", "the network pe-public", a library's name."""
+    (core.permissions.refusal): "Peru", "the network Red Nacional de Bibliotecas Públicas (Peru)" (two networks
+    may share a name: the country tells them apart), a library's name."""
     names = [country.name for country in Country.objects.filter(code__in=keys.countries)]
-    names += [_("the network %(code)s") % {"code": code}
-              for code in Network.objects.filter(pk__in=keys.networks).values_list("code", flat=True)]
+    names += [_("the network %(name)s (%(country)s)") % {"name": network.name, "country": network.country.name}
+              for network in Network.objects.filter(pk__in=keys.networks).select_related("country")]
     names += Library.objects.filter(pk__in=keys.libraries).values_list("name", flat=True)
     return names

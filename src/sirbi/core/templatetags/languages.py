@@ -6,6 +6,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
+from sirbi.core.languages import language_name as iso_language_name
 from sirbi.core.languages import text
 from sirbi.core.markup import render_markdown
 
@@ -44,3 +45,9 @@ def timezone_label(name, when=None):
     from sirbi.core.languages import timezone_label as label
 
     return label(name, when)
+
+
+@register.filter
+def language_name(code):
+    """{{ record.language|language_name }}: an ISO 639 code as the language's name in the reader's language."""
+    return iso_language_name(code)

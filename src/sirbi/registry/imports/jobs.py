@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from sirbi.core.jobs import job_kind
 from sirbi.core.uploads import upload_path
@@ -13,7 +14,7 @@ from .service_points import import_service_points
 KIND = "registry.import_libraries"
 
 
-@job_kind(KIND)
+@job_kind(KIND, _("Library import"))
 def run_import(*, progress, job_id, upload, filename, user_id, network=None, dry_run=True, skip_invalid=False,
                language="es", message="", holds="libraries"):
     user = get_user_model().objects.get(pk=user_id)

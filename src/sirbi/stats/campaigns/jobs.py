@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from sirbi.core.changelog import ConflictError
 from sirbi.core.jobs import job_kind
@@ -20,7 +21,7 @@ from .spreadsheets import SheetErrors, read_scope_upload
 KIND = "stats.scope_upload"
 
 
-@job_kind(KIND)
+@job_kind(KIND, _("Statistics spreadsheet upload"))
 def run_scope_upload(*, progress, job_id, upload, filename, user_id, campaign_id, language="es"):
     user = get_user_model().objects.get(pk=user_id)
     campaign = Campaign.objects.get(pk=campaign_id)

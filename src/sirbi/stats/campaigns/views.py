@@ -17,7 +17,7 @@ from sirbi.core import jobs, permissions, uploads
 from sirbi.core.changelog import ConflictError
 from sirbi.core.models import Job
 from sirbi.core.uploads import store_upload, upload_limit
-from sirbi.core.views import edit_page
+from sirbi.core.views import JOB_OWNERS_ONLY, edit_page
 
 from ..choices import REPORTED_SOURCES, Method, Source, Typology, ValueStatus
 from ..forms import CampaignPageForm
@@ -270,7 +270,7 @@ def upload_result(request, job_id):
     """What the worker made of a scope's spreadsheet: the counts, or every problem with its row."""
     job = get_object_or_404(Job, pk=job_id, kind=SCOPE_UPLOAD)
     if job.created_by_id != request.user.pk and not permissions.is_secretariat(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(JOB_OWNERS_ONLY)
     if job.status != Job.Status.DONE:
         return redirect("core:job", job.pk)
     result = job.result or {}
