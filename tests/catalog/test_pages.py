@@ -28,7 +28,8 @@ def test_cluster_page_lists_holdings_and_members_and_downloads(catalog, as_user)
     body = as_user(None).get(url("cluster", record.cluster_id)).content.decode()
     assert "Biblioteca Municipal de Lima" in body and "Biblioteca Popular de Palermo" in body
     assert "2 records in this group" in body
-    assert "English <span" in body and "Book" in body  # language and material named, not coded
+    assert "<dd>English</dd>" in body and "Book" in body  # language and material named, not coded
+    assert "eng" not in re.sub(r"<[^>]+>", " ", body).split()  # nor the ISO 639 code beside the name
     marc = as_user(None).get(url("record-download", record.pk, "mrc"))
     assert marc.content == bytes(record.raw)
     xml = as_user(None).get(url("record-download", record.pk, "xml")).content
