@@ -144,6 +144,11 @@ def record(obj, action, *, user, before, after, message="", source="web"):
     return entry(obj, action, user=user, before=before, after=after, message=message, source=source).save()
 
 
+def write(entries):
+    """Write unsaved entries built by `entry` in bulk (a service's many changes in one go)."""
+    ChangeLog.objects.bulk_create(entries, batch_size=2000)
+
+
 def record_created(objects, *, user=None, message="", source="web", m2m=None):
     """Entries with full snapshots for objects created in bulk outside an import (the demo loader).
     `m2m` is {object id: {field name: ids}} when the many-to-many values are known (no query per object);
@@ -152,12 +157,9 @@ def record_created(objects, *, user=None, message="", source="web", m2m=None):
     if not objects:
         return
     content_type = ContentType.objects.get_for_model(type(objects[0]))
-    ChangeLog.objects.bulk_create(
-        [entry(obj, ChangeLog.Action.CREATE, user=user, after=obj.snapshot(m2m=(m2m or {}).get(obj.pk)),
-               message=message(obj) if callable(message) else message, source=source, content_type=content_type)
-         for obj in objects],
-        batch_size=2000,
-    )
+    write([entry(obj, ChangeLog.Action.CREATE, user=user, after=obj.snapshot(m2m=(m2m or {}).get(obj.pk)),
+                 message=message(obj) if callable(message) else message, source=source, content_type=content_type)
+           for obj in objects])
 
 
 class BatchLog:

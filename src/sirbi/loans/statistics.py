@@ -237,7 +237,7 @@ def record_values(year, stats=None):
     entry (source "ill"). Returns {"created": n, "updated": n, "deleted": n}."""
     from django.db import transaction
 
-    from sirbi.core.changelog import entry
+    from sirbi.core.changelog import entry, write
     from sirbi.core.models import ChangeLog
     from sirbi.registry.models import Network
     from sirbi.stats.choices import Method, Source, Typology, ValueStatus
@@ -303,5 +303,5 @@ def record_values(year, stats=None):
             log.append(entry(value, ChangeLog.Action.CREATE, user=None, after=value.snapshot(),
                              message="ill_statistics", source="ill"))
         done["created"] = len(created)
-        ChangeLog.objects.bulk_create(log, batch_size=2000)
+        write(log)
     return done
