@@ -181,43 +181,42 @@ class _Batch:
         return None, {}
 
 
-def assign(records, keys=None):
-    """Put each record (saved, with its keys; `keys` {record id: keys} when the caller has them) in its
-    cluster, a batch at a time in a few queries; then choose the representatives of the clusters touched.
-    Returns the ids of the clusters touched."""
+def place(records, keys=None):
+    """Decide the cluster of each record (Candidates with their ids, saved or about to be saved with the
+    cluster_id and match_reason this sets on them; `keys` {record id: keys} when the caller has them), a batch
+    at a time in a few queries, creating the new clusters. The caller writes the records in the same
+    transaction, then passes the returned ids of the clusters touched to `choose_representatives`: each record
+    is written once, already in its cluster."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("records are placed in clusters inside the transaction that writes them")
     records = [r for r in records if r.pk]
     if not records:
         return set()
     touched = set()
-    with transaction.atomic():
-        batch = _Batch(records, keys)
-        fresh = 0  # new clusters get ids -1, -2… until they are created, all at once, below
-        for record in records:
-            previous = record.cluster_id
-            match, reason = batch.find(record)
+    batch = _Batch(records, keys)
+    fresh = 0  # new clusters get ids -1, -2… until they are created, all at once, below
+    for record in records:
+        previous = record.cluster_id
+        match, reason = batch.find(record)
+        if match is None:
+            if previous and batch.members[previous] - {(record.source_id, record.local_id)}:
+                match = None  # it no longer matches its old companions: a cluster of its own
+            else:
+                match = previous
             if match is None:
-                if previous and batch.members[previous] - {(record.source_id, record.local_id)}:
-                    match = None  # it no longer matches its old companions: a cluster of its own
-                else:
-                    match = previous
-                if match is None:
-                    fresh += 1
-                    match = -fresh
-            record.cluster_id, record.match_reason = match, reason
-            batch.place(record, match)
-            if previous and previous != match:
-                touched.add(previous)
-            touched.add(match)
-        now = Cluster._meta.get_field("created").get_db_prep_save(timezone.now(), connection)
-        created = insert_rows(Cluster, ["created", "updated"], [(now, now)] * fresh) if fresh else []
-        real = {-(n + 1): pk for n, pk in enumerate(created)}
-        for record in records:
-            record.cluster_id = real.get(record.cluster_id, record.cluster_id)
-        touched = {real.get(c, c) for c in touched}
-        update_rows(Record, ["cluster_id", "match_reason"],
-                    [(r.cluster_id, connection.ops.adapt_json_value(r.match_reason, None), r.pk) for r in records])
-        choose_representatives(touched)
-    return touched
+                fresh += 1
+                match = -fresh
+        record.cluster_id, record.match_reason = match, reason
+        batch.place(record, match)
+        if previous and previous != match:
+            touched.add(previous)
+        touched.add(match)
+    now = Cluster._meta.get_field("created").get_db_prep_save(timezone.now(), connection)
+    created = insert_rows(Cluster, ["created", "updated"], [(now, now)] * fresh) if fresh else []
+    real = {-(n + 1): pk for n, pk in enumerate(created)}
+    for record in records:
+        record.cluster_id = real.get(record.cluster_id, record.cluster_id)
+    return {real.get(c, c) for c in touched}
 
 
 # What makes a record complete: the more of these it has (then the longer it is), the better representative.

@@ -9,6 +9,7 @@ processes), this module stores a thousand records at a time in a few bulk statem
 with its clusters' marks for the index (indexing.mark_stale), so the records of an import that was killed are
 indexed by its re-run, the next import or harvest, or the worker."""
 
+import json
 import multiprocessing
 from dataclasses import dataclass, field
 
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from sirbi.core import batches
-from sirbi.core.bulk import insert_rows, select_in, update_rows
+from sirbi.core.bulk import insert_rows, reserve_ids, select_in, update_rows
 from sirbi.core.models import ImportBatch
 
 from . import clusters, marc
@@ -78,14 +79,16 @@ class Store:
         # SQLite stores JSON as the text the workers already made (json.dumps, as Django's adapter does).
         self.as_text = connection.vendor == "sqlite" and self.json == {*LISTS, "match_reason"}
 
-    def _row(self, item, now):
+    def _row(self, item, now, reason=None):
         """The record's INSERTED values as the database takes them (JSON adapted by the database backend)."""
+        reason = reason or {}
         values = {"source_id": self.source.pk, "local_id": item.local_id, "raw": item.raw,
                   "raw_format": self.raw_format, "digest": item.digest, "deleted": False,
-                  "updated": now, "created": now, "match_reason": {}, **{name: item.fields[name] for name in FIELDS}}
+                  "updated": now, "created": now, "match_reason": reason,
+                  **{name: item.fields[name] for name in FIELDS}}
         adapt = connection.ops.adapt_json_value
         if self.as_text and item.as_json:
-            values.update(item.as_json, match_reason="{}")
+            values.update(item.as_json, match_reason=json.dumps(reason) if reason else "{}")
             return [values[name] for name in INSERTED]
         return [adapt(values[name], None) if name in self.json else values[name] for name in INSERTED]
 
@@ -134,24 +137,34 @@ class Store:
         now = Record._meta.get_field("updated").get_db_prep_save(timezone.now(), connection)
         new = [item for item in pending.values() if item.local_id not in existing]
         old = [item for item in pending.values() if item.local_id in existing]
-        ids = dict(zip([i.local_id for i in new], insert_rows(Record, INSERTED, [self._row(i, now) for i in new]),
-                       strict=True))
+        # The new records' ids first, so that each record is written once, already in its cluster (the reason
+        # it joined names the record it joined, which may be one of this batch).
+        ids = dict(zip([i.local_id for i in new], reserve_ids(Record, len(new)), strict=True))
         if old:
-            update_rows(Record, STORED,
-                        [self._row(i, now)[2:2 + len(STORED)] + [existing[i.local_id][0]] for i in old])
             old_ids = [existing[i.local_id][0] for i in old]
             Holding.objects.filter(record_id__in=old_ids).delete()
             MatchKey.objects.filter(record_id__in=old_ids).delete()
             ids.update({i.local_id: existing[i.local_id][0] for i in old})
+        placed = {item.local_id: clusters.Candidate(
+            ids[item.local_id], self.source.pk, item.local_id,
+            existing[item.local_id][3] if item.local_id in existing else None,
+            *(item.fields[name] for name in ("title", "authors", "year", "edition", "isbns")))
+            for item in pending.values()}
+        touched = clusters.place(list(placed.values()), keys={ids[i.local_id]: i.keys for i in pending.values()})
+        adapt = connection.ops.adapt_json_value
+        insert_rows(Record, ["id", *INSERTED, "cluster_id"],
+                    [[ids[i.local_id], *self._row(i, now, placed[i.local_id].match_reason),
+                      placed[i.local_id].cluster_id] for i in new])
+        if old:
+            update_rows(Record, [*STORED, "cluster_id", "match_reason"],
+                        [self._row(i, now)[2:2 + len(STORED)]
+                         + [placed[i.local_id].cluster_id, adapt(placed[i.local_id].match_reason, None),
+                            existing[i.local_id][0]] for i in old])
         insert_rows(Holding, HOLDING, [row for item in pending.values()
                                        for row in self._holdings(ids[item.local_id], item)])
         insert_rows(MatchKey, ["record_id", "key"], [(ids[item.local_id], key) for item in pending.values()
                                                      for key in item.keys])
-        records = [clusters.Candidate(ids[item.local_id], self.source.pk, item.local_id,
-                                      existing[item.local_id][3] if item.local_id in existing else None,
-                                      *(item.fields[name] for name in ("title", "authors", "year", "edition", "isbns")))
-                   for item in pending.values()]
-        clusters.assign(records, keys={ids[i.local_id]: i.keys for i in pending.values()})
+        clusters.choose_representatives(touched)
 
 
 def import_file(source, data, filename, *, user=None, progress=None, workers=None, index=True):

@@ -217,7 +217,9 @@ class Record(models.Model):
         DC = "dc", "Dublin Core XML"
         CSV = "csv", "CSV"
 
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="records", verbose_name=_("source"))
+    # No index of its own: the unique (source, local id) constraint's index starts with it.
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="records", verbose_name=_("source"),
+                               db_index=False)
     local_id = models.CharField(_("identifier at the source"), max_length=200)
     raw = models.BinaryField(_("original record"))
     raw_format = models.CharField(_("format"), max_length=10, choices=Format.choices)
@@ -259,13 +261,12 @@ class Record(models.Model):
 
 
 class MatchKey(models.Model):
-    """One deduplication key of a record (indexed, so records sharing a key are found without a scan)."""
+    """One deduplication key of a record (indexed, so records sharing a key are found without a scan). A record's
+    keys come without repeats from normalise.keys_of; no unique constraint checks it again, as its index would
+    hold every key a third time and cost an import a third insert per key."""
 
     key = models.CharField(max_length=200, db_index=True)
     record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="keys")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["record", "key"], name="one_key_per_record")]
 
     def __str__(self):
         return self.key

@@ -7,6 +7,7 @@ a copy's status in the catalog's vocabulary (`status_code`). No Django here."""
 
 import re
 import unicodedata
+from operator import itemgetter
 
 from stdnum import isbn as stdisbn
 from stdnum import issn as stdissn
@@ -25,7 +26,35 @@ SERIAL_LEVELS = {"b", "i", "s"}
 def clean(text):
     """A field's text in composed Unicode (records often carry decomposed accents), without the ISBD
     punctuation at its end and without repeated spaces."""
-    return " ".join(unicodedata.normalize("NFC", text or "").split()).strip(TRAILING).strip()
+    if not text:
+        return ""
+    if not text.isascii():  # ASCII is already composed
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split()).strip(TRAILING).strip()
+
+
+class _Tagged:
+    """A record's fields by tag, read once. `normalise` asks for some twenty tags of each record, and each
+    `get_fields` of the readers walks all the record's fields; this answers the same (fields in the record's
+    order) from a dict."""
+
+    __slots__ = ("leader", "_by_tag")
+
+    def __init__(self, record):
+        self.leader = record.leader
+        by_tag = {}
+        for position, field in enumerate(record.fields):
+            by_tag.setdefault(field.tag, []).append((position, field))
+        self._by_tag = by_tag
+
+    def get_fields(self, *tags):
+        found = [self._by_tag[tag] for tag in dict.fromkeys(tags) if tag in self._by_tag]
+        if not found:
+            return []
+        if len(found) == 1:
+            return [field for _position, field in found[0]]
+        return [field for _position, field in sorted((pair for pairs in found for pair in pairs),
+                                                      key=itemgetter(0))]
 
 
 def _field(record, tag):
@@ -42,8 +71,11 @@ def _subfields(record, tags, codes):
     values = []
     for field in record.get_fields(*tags):
         for code in codes:
-            values.extend(field.get_subfields(code))
-    return [clean(v) for v in values if clean(v)]
+            for value in field.get_subfields(code):
+                value = clean(value)
+                if value:
+                    values.append(value)
+    return values
 
 
 def _first(record, tags, codes):
@@ -113,7 +145,7 @@ def title_parts(record):
         return "", ""
     main = clean(" ".join(field.get_subfields("a")))
     rest = clean(" ".join(field.get_subfields("b")))
-    parts = [clean(v) for code in "np" for v in field.get_subfields(code) if clean(v)]
+    parts = [part for code in "np" for part in map(clean, field.get_subfields(code)) if part]
     title = main + (f" : {rest}" if rest else "") + "".join(f". {p}" for p in parts)
     skip = int(field.indicator2) if (field.indicator2 or "").isdigit() else 0
     return title, fold_words(title[skip:] if skip < len(title) else title)
@@ -203,6 +235,7 @@ def status_code(text):
 
 def normalise(record):
     """The normalised fields of a record (all text; lists for repeated things)."""
+    record = _Tagged(record)
     title, sort_title = title_parts(record)
     authors = _subfields(record, ["100", "110", "111", "700", "710", "711"], ["a"])
     return {

@@ -129,6 +129,32 @@ def json_value(value):
     return json.loads(value) if isinstance(value, str) else value
 
 
+def reserve_ids(model, count):
+    """`count` new primary keys of `model`, in ascending order, for rows this transaction inserts with them (with
+    "id" among `insert_rows`' columns) before it reserves again: so that rows that name each other (a record and
+    the record it joined a cluster with) are written once, not inserted and then updated."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("ids are reserved only inside a transaction")
+    if count <= 0:
+        return []
+    table, pk = model._meta.db_table, model._meta.pk.column
+    with raw_cursor(writes=False) as cursor:
+        if connection.vendor == "sqlite":
+            # The transaction holds SQLite's only write lock from its BEGIN (transaction_mode IMMEDIATE), so no
+            # one else takes these ids; AUTOINCREMENT's counter keeps ids of deleted rows from coming back.
+            cursor.execute(f"SELECT max({connection.ops.quote_name(pk)}) FROM {connection.ops.quote_name(table)}")
+            top = cursor.fetchone()[0] or 0
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+            start = max(top, row[0] if row else 0) + 1
+            return list(range(start, start + count))
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                           [table, pk, count])
+            return sorted(row[0] for row in cursor.fetchall())
+    raise NotImplementedError(f"reserve_ids does not know the {connection.vendor} database")
+
+
 def insert_rows(model, attnames, rows):
     """INSERT `rows` (tuples in `attnames` order) into `model`'s table; their new ids, in the same order."""
     quote = connection.ops.quote_name
