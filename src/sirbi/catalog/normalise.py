@@ -7,7 +7,6 @@ a copy's status in the catalog's vocabulary (`status_code`). No Django here."""
 
 import re
 import unicodedata
-from operator import itemgetter
 
 from stdnum import isbn as stdisbn
 from stdnum import issn as stdissn
@@ -31,30 +30,6 @@ def clean(text):
     if not text.isascii():  # ASCII is already composed
         text = unicodedata.normalize("NFC", text)
     return " ".join(text.split()).strip(TRAILING).strip()
-
-
-class _Tagged:
-    """A record's fields by tag, read once. `normalise` asks for some twenty tags of each record, and each
-    `get_fields` of the readers walks all the record's fields; this answers the same (fields in the record's
-    order) from a dict."""
-
-    __slots__ = ("leader", "_by_tag")
-
-    def __init__(self, record):
-        self.leader = record.leader
-        by_tag = {}
-        for position, field in enumerate(record.fields):
-            by_tag.setdefault(field.tag, []).append((position, field))
-        self._by_tag = by_tag
-
-    def get_fields(self, *tags):
-        found = [self._by_tag[tag] for tag in dict.fromkeys(tags) if tag in self._by_tag]
-        if not found:
-            return []
-        if len(found) == 1:
-            return [field for _position, field in found[0]]
-        return [field for _position, field in sorted((pair for pairs in found for pair in pairs),
-                                                      key=itemgetter(0))]
 
 
 def _field(record, tag):
@@ -235,7 +210,6 @@ def status_code(text):
 
 def normalise(record):
     """The normalised fields of a record (all text; lists for repeated things)."""
-    record = _Tagged(record)
     title, sort_title = title_parts(record)
     authors = _subfields(record, ["100", "110", "111", "700", "710", "711"], ["a"])
     return {
