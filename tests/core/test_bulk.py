@@ -24,3 +24,22 @@ def test_reserved_ids_follow_every_id_given_before_even_of_deleted_rows():
     # Rows created afterwards the usual way get ids after the reserved ones.
     assert Cluster.objects.create().pk > max(ids)
 
+
+
+def test_checkpoints_are_spaced_only_during_the_block():
+    from django.db import connection
+
+    from sirbi.core.bulk import checkpoints_spaced
+
+    def interval():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            return cursor.fetchone()[0]
+
+    if connection.vendor != "sqlite":
+        with checkpoints_spaced():  # nothing to do elsewhere, and no error
+            return
+    before = interval()
+    with checkpoints_spaced(pages=12_345):
+        assert interval() == 12_345
+    assert interval() == before

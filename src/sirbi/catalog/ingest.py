@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from sirbi.core import batches
-from sirbi.core.bulk import insert_rows, reserve_ids, select_in, update_rows
+from sirbi.core.bulk import checkpoints_spaced, insert_rows, reserve_ids, select_in, update_rows
 from sirbi.core.models import ImportBatch
 
 from . import clusters, marc
@@ -175,6 +175,7 @@ def import_file(source, data, filename, *, user=None, progress=None, workers=Non
     so that a crash loses at most one), which makes the import resumable rather than all or nothing."""
     report = Report(filename=filename)
     raw_format = marc.detect(data)
+    packed = batches.pack_in_background(data)  # the kept copy, compressed in a thread meanwhile
     store = Store(source, raw_format, report)
     # This file's earlier rejections go: the validation report says what is wrong with the file as it is now.
     Rejected.objects.filter(source=source, filename=filename[:250]).delete()
@@ -187,12 +188,13 @@ def import_file(source, data, filename, *, user=None, progress=None, workers=Non
         alongside += (context.Process(target=index_alongside, args=(alongside[0], INDEX_ALONGSIDE_MARKS)),)
         alongside[1].start()
     try:
-        for batch in prepared_batches(data, raw_format, holdings_config(source), processes):
-            with transaction.atomic():
-                store.quarantine(filename, [item for item in batch if item.error])
-                store.store([item for item in batch if not item.error])
-            if progress:
-                progress(report.total)
+        with checkpoints_spaced():
+            for batch in prepared_batches(data, raw_format, holdings_config(source), processes):
+                with transaction.atomic():
+                    store.quarantine(filename, [item for item in batch if item.error])
+                    store.store([item for item in batch if not item.error])
+                if progress:
+                    progress(report.total)
     finally:
         if alongside:
             alongside[0].set()
@@ -200,7 +202,7 @@ def import_file(source, data, filename, *, user=None, progress=None, workers=Non
     if index:
         index_stale()
     report.batch = batches.close_batch(
-        batches.open_batch(user=user, kind=ImportBatch.Kind.CATALOG_RECORDS, filename=filename, data=data,
+        batches.open_batch(user=user, kind=ImportBatch.Kind.CATALOG_RECORDS, filename=filename, data=packed,
                            message=source.code, country=source.changelog_country()),
         create=report.added, update=report.updated, unchanged=report.unchanged, skipped=len(report.rejected))
     return report

@@ -48,6 +48,26 @@ def collection_paused():
             gc.enable()
 
 
+@contextmanager
+def checkpoints_spaced(pages=25_000):
+    """SQLite: while a large import commits batch after batch, copy the write-ahead log back into the database
+    every `pages` pages (about 100 MB) instead of every 1,000 (SQLite's default; each copy ends with an fsync): an
+    import of 100,000 catalog records spent a third of its time in those copies. The log is copied as usual
+    again from the first commit after. Nothing to do on other databases."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with raw_cursor(writes=False) as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+    try:
+        yield
+    finally:
+        with raw_cursor(writes=False) as cursor:
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(before)}")
+
+
 def max_params():
     return connection.features.max_query_params or 30000
 
@@ -124,8 +144,20 @@ def select_in(sql, values, params=(), chunk=5000):
     return rows
 
 
+def execute_in(sql, values, params=(), chunk=5000):
+    """Run the write `sql`, whose `{in}` stands for a list of `values` (sent `chunk` at a time, after `params`),
+    on the driver's cursor: `select_in` for UPDATE and DELETE."""
+    values = list(values)
+    with raw_cursor() as cursor:
+        for start in range(0, len(values), chunk):
+            part = values[start:start + chunk]
+            cursor.execute(sql.format(**{"in": ", ".join(["%s"] * len(part))}), [*params, *part])
+
+
 def json_value(value):
     """A JSON column's value read by `select_in`: SQLite gives the text, PostgreSQL the decoded value."""
+    if value == "[]":  # the commonest (no ISBN, no subject): not worth the decoder's call
+        return []
     return json.loads(value) if isinstance(value, str) else value
 
 
