@@ -18,7 +18,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from rapidfuzz import fuzz
 
-from sirbi.core.bulk import insert_rows, json_value, select_in, update_rows
+from sirbi.core.bulk import insert_rows, json_value, reserve_ids, select_in, update_rows
 from sirbi.core.text import fold_words
 
 from .indexing import mark_stale
@@ -175,7 +175,10 @@ class _Batch:
         blocks = [k for k in keys if k.startswith("blk:")]
         for cluster_id, other_id in sorted({(self.records[i].cluster_id, i) for k in blocks for i in self.by_key[k]
                                             if i != record.pk}):
-            scores = similarity(record, self.records[other_id])
+            other = self.records[other_id]
+            if other.year != record.year or (record.isbns and other.isbns and not set(record.isbns) & set(other.isbns)):
+                continue  # no match whatever the titles say (see similarity): not worth comparing them
+            scores = similarity(record, other)
             if scores["match"] and self.allowed(cluster_id, record):
                 return cluster_id, {"with": other_id, "scores": scores}
         return None, {}
@@ -184,17 +187,17 @@ class _Batch:
 def place(records, keys=None):
     """Decide the cluster of each record (Candidates with their ids, saved or about to be saved with the
     cluster_id and match_reason this sets on them; `keys` {record id: keys} when the caller has them), a batch
-    at a time in a few queries, creating the new clusters. The caller writes the records in the same
-    transaction, then passes the returned ids of the clusters touched to `choose_representatives`: each record
-    is written once, already in its cluster."""
+    at a time in a few queries. Records that start a cluster get a new cluster id, reserved here and not yet
+    written. Returns (ids of the clusters touched, ids of the new ones): the caller writes the records in the
+    same transaction, then calls `settle`, so that each record is written once, already in its cluster."""
     if not connection.in_atomic_block:
         raise RuntimeError("records are placed in clusters inside the transaction that writes them")
     records = [r for r in records if r.pk]
     if not records:
-        return set()
+        return set(), set()
     touched = set()
     batch = _Batch(records, keys)
-    fresh = 0  # new clusters get ids -1, -2… until they are created, all at once, below
+    fresh = 0  # new clusters get ids -1, -2… until their ids are reserved, all at once, below
     for record in records:
         previous = record.cluster_id
         match, reason = batch.find(record)
@@ -211,12 +214,26 @@ def place(records, keys=None):
         if previous and previous != match:
             touched.add(previous)
         touched.add(match)
-    now = Cluster._meta.get_field("created").get_db_prep_save(timezone.now(), connection)
-    created = insert_rows(Cluster, ["created", "updated"], [(now, now)] * fresh) if fresh else []
-    real = {-(n + 1): pk for n, pk in enumerate(created)}
+    real = {-(n + 1): pk for n, pk in enumerate(reserve_ids(Cluster, fresh))}
     for record in records:
         record.cluster_id = real.get(record.cluster_id, record.cluster_id)
-    return {real.get(c, c) for c in touched}
+    return {real.get(c, c) for c in touched}, set(real.values())
+
+
+def settle(touched, new, scored):
+    """After `place` and the records' writing: create the new clusters with their representatives (the most
+    complete of their members: `scored` holds (Candidate, its `completeness`) for the records placed, as the
+    caller has them), and choose the others' anew from the database."""
+    best = {}
+    for record, complete in scored:
+        if record.cluster_id in new:
+            score = (complete, -record.pk)
+            if record.cluster_id not in best or score > best[record.cluster_id]:
+                best[record.cluster_id] = score
+    now = Cluster._meta.get_field("created").get_db_prep_save(timezone.now(), connection)
+    insert_rows(Cluster, ["id", "created", "updated", "representative_id"],
+                [(cluster_id, now, now, -score[1]) for cluster_id, score in best.items()])
+    choose_representatives(touched, created=set(best))
 
 
 # What makes a record complete: the more of these it has (then the longer it is), the better representative.
@@ -227,21 +244,28 @@ def _filled(value):
     return value not in (None, "", "[]", [])  # JSON lists come as text from SQLite, as lists from PostgreSQL
 
 
-def choose_representatives(cluster_ids):
-    """The most complete live member of each cluster (ties: the oldest); clusters left empty go."""
+def completeness(values, raw_length):
+    """How complete a record is (`values` {name: value} of COMPLETE): the fields filled, then its length."""
+    return sum(_filled(values[name]) for name in COMPLETE) + (raw_length or 0) / 1e6
+
+
+def choose_representatives(cluster_ids, created=()):
+    """The most complete live member of each cluster (ties: the oldest); clusters left empty go. `created`:
+    clusters just written with their representatives (by `settle`), which only need the marks below."""
     best = {}  # cluster id → (completeness, -record id)
     record, cluster = Record._meta.db_table, Cluster._meta.db_table
     for row in select_in(f"SELECT cluster_id, id, length(raw), {', '.join(COMPLETE)} FROM {record} "
-                         f"WHERE deleted = %s AND cluster_id IN ({{in}})", cluster_ids, [False]):
-        score = (sum(_filled(v) for v in row[3:]) + (row[2] or 0) / 1e6, -row[1])
+                         f"WHERE deleted = %s AND cluster_id IN ({{in}})", set(cluster_ids) - set(created), [False]):
+        score = (completeness(dict(zip(COMPLETE, row[3:], strict=True)), row[2]), -row[1])
         if row[0] not in best or score > best[row[0]]:
             best[row[0]] = score
-    gone = {cluster_id for cluster_id in cluster_ids if cluster_id and cluster_id not in best}
+    gone = {cluster_id for cluster_id in cluster_ids if cluster_id and cluster_id not in best
+            and cluster_id not in created}
     Cluster.objects.filter(pk__in=gone).delete()
     # Every change to clusters passes here, in its transaction: the index's "to do" mark commits with it, and so
     # do the OAI-PMH datestamps and tombstones.
     mark_stale(cluster_ids)
-    clusters_changed(live=best, gone=gone)
+    clusters_changed(live=set(best) | set(created), gone=gone)
     current = dict(select_in(f"SELECT id, representative_id FROM {cluster} WHERE id IN ({{in}})", best))
     update_rows(Cluster, ["representative_id"], [(-score[1], cluster_id) for cluster_id, score in best.items()
                                                  if current.get(cluster_id) != -score[1]])

@@ -150,7 +150,8 @@ class Store:
             existing[item.local_id][3] if item.local_id in existing else None,
             *(item.fields[name] for name in ("title", "authors", "year", "edition", "isbns")))
             for item in pending.values()}
-        touched = clusters.place(list(placed.values()), keys={ids[i.local_id]: i.keys for i in pending.values()})
+        touched, fresh = clusters.place(list(placed.values()),
+                                        keys={ids[i.local_id]: i.keys for i in pending.values()})
         adapt = connection.ops.adapt_json_value
         insert_rows(Record, ["id", *INSERTED, "cluster_id"],
                     [[ids[i.local_id], *self._row(i, now, placed[i.local_id].match_reason),
@@ -164,7 +165,8 @@ class Store:
                                        for row in self._holdings(ids[item.local_id], item)])
         insert_rows(MatchKey, ["record_id", "key"], [(ids[item.local_id], key) for item in pending.values()
                                                      for key in item.keys])
-        clusters.choose_representatives(touched)
+        clusters.settle(touched, fresh, [(placed[i.local_id], clusters.completeness(i.fields, len(i.raw)))
+                                         for i in pending.values() if placed[i.local_id].cluster_id in fresh])
 
 
 def import_file(source, data, filename, *, user=None, progress=None, workers=None, index=True):
