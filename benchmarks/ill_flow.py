@@ -17,9 +17,12 @@ Run from the repository root: `.venv/bin/python benchmarks/ill_flow.py [--reques
 """
 
 import argparse
+import cProfile
 import datetime
 import os
+import pstats
 import sqlite3
+import sys
 import time
 
 import _setup
@@ -147,8 +150,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--clusters", type=int, default=200)
+    parser.add_argument("--profile", action="store_true", help="print where ours spends its time (cProfile)")
+    parser.add_argument("--sort", default="tottime", help="cProfile sort key with --profile (e.g. cumulative)")
+    parser.add_argument("--debug", action="store_true",
+                        help="keep DEBUG on (Django records every query; on SQLite each costs an extra query)")
     args = parser.parse_args()
     tmp = _setup.start("ill-flow")
+    from django.conf import settings
     from django.db import connection
 
     from sirbi.loans.models import LoanRequest, Transition
@@ -156,10 +164,19 @@ def main():
     borrowers, held, tokens, user = build_world(args.clusters)
     print(f"ill_flow: {args.requests} requests × {STEPS} messages, half of the lenders partners answering by "
           f"ISO 18626 XML ({_setup.environment()}; load average {os.getloadavg()[0]:.1f})")
+    # Timed as in production: DEBUG off (with it, Django keeps every query and, on SQLite, asks the database to
+    # quote each query's parameters for its log: a second query per query).
+    settings.DEBUG = args.debug
+    profiler = cProfile.Profile() if args.profile else None
     cpu = time.process_time()
     wall = time.perf_counter()
+    if profiler:
+        profiler.enable()
     times, completed = run_ours(args.requests, borrowers, held, tokens, user)
+    if profiler:
+        profiler.disable()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    settings.DEBUG = True
     if completed != args.requests or LoanRequest.objects.filter(state="completed").count() != args.requests:
         _setup.fail("not every request reached LoanCompleted")
     steps = Transition.objects.count()
@@ -176,7 +193,8 @@ def main():
     rate, peer_rate = len(all_ms) / wall, len(peer) / (sum(peer) / 1000)
     p95, peer_p95 = _setup.percentile(all_ms, 0.95), _setup.percentile(peer, 0.95)
     print(f"messages: {len(all_ms)} ({len(xml_ms)} as ISO 18626 XML); timeline rows written: {steps}; "
-          f"wall {wall:.1f} s, CPU {cpu:.1f} s")
+          f"wall {wall:.1f} s, CPU {cpu:.1f} s ({cpu * 1000 / len(times):.2f} ms of CPU per message, "
+          f"{len(times) / cpu:.0f} messages per CPU second)")
     print(f"peer  bare INSERT+COMMIT (sqlite3): {peer_rate:8.0f} msg/s  p50 {_setup.percentile(peer, 0.5):6.2f} ms  "
           f"p95 {peer_p95:6.2f} ms")
     print(f"ours  whole cycle:                 {rate:8.0f} msg/s  p50 {_setup.percentile(all_ms, 0.5):6.2f} ms  "
@@ -185,6 +203,9 @@ def main():
           f"p95 {_setup.percentile(xml_ms, 0.95):6.2f} ms")
     print(f"target ≥ {TARGET_RATE} msg/s: {'met' if rate >= TARGET_RATE else 'NOT met'}; "
           f"p95 ≤ {TARGET_P95_MS} ms: {'met' if p95 <= TARGET_P95_MS else 'NOT met'}")
+    if profiler:
+        print(f"\ncProfile of ours (top 45 by {args.sort}; times are inflated by the profiler):")
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats(args.sort).print_stats(45)
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ def partner_for(token):
     if not token:
         return None
     partner = PartnerEndpoint.objects.filter(token_hash=hash_token(token), active=True).select_related(
-        "library__country").first()
+        *services.library_related("library")).first()
     return partner if partner is not None and partner.token_matches(token) else None
 
 
@@ -107,7 +107,7 @@ def _confirm(kind, header, now, error_type, value, message=None):
 
 def _ours(agency, field):
     """The library of this platform an agency id names (by ISIL)."""
-    library = Library.objects.filter(isil__iexact=agency.value).select_related("country").first() \
+    library = Library.objects.filter(isil__iexact=agency.value).select_related(*services.LIBRARY_RELATED).first() \
         if agency.type.upper() == AGENCY_ID_TYPE else None
     if library is None:
         raise Refused(ErrorType.UNRECOGNISED_DATA_VALUE, f"{field}: {agency.value}")
@@ -166,6 +166,7 @@ def _supplying(message, partner, key, now):
     if message.reason_for_message == ReasonForMessage.CANCEL_RESPONSE and _passed_over(message, borrower, partner):
         return
     loan = _loan(message, borrower=borrower, lender=partner.library)
+    loan.borrower, loan.lender = borrower, partner.library  # as read above: the services need not read them again
     due = message.due_date.date() if isinstance(message.due_date, datetime.datetime) else None
     status = Status(message.status)
     services.respond(loan, status, partner=partner, reason_for_message=message.reason_for_message,
@@ -193,6 +194,9 @@ def _requesting(message, partner, key, now):
     _is_partner(message.header.requesting, partner, "requestingAgencyId")
     lender = _ours(message.header.supplying, "supplyingAgencyId")
     loan = _loan(message, borrower=partner.library)
+    loan.borrower = partner.library
+    if loan.lender_id == lender.pk:
+        loan.lender = lender
     if not loan.rota.filter(library=lender).exclude(outcome=RotaOutcome.WAITING).exists():
         raise Refused(ErrorType.UNRECOGNISED_DATA_VALUE, f"supplyingAgencyId: {lender.isil} was not asked")
     services.act(loan, Action(message.action), partner=partner, note=message.note[:1000],

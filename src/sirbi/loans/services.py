@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from sirbi.core import permissions
 from sirbi.core.changelog import record, save_object
 from sirbi.core.models import ChangeLog, Role
+from sirbi.core.permissions import ScopeKeys
+from sirbi.registry.models import Library
 
 from . import notices, outbox
 from . import rota as rotas
@@ -38,8 +40,13 @@ class LoanError(Exception):
 # Who may act -----------------------------------------------------------------------------------------------------
 
 def acts_for(user, library):
-    """May `user` act for `library` in a request (its staff, or the secretariat)?"""
-    return permissions.can_keys(user, "change", LoanRequest, library.scope_keys())
+    """May `user` act for `library` in a request (its staff, or the secretariat)?
+
+    Asked first with the library's own keys (its id and country: the secretariat and the library's staff, who
+    make nearly every step, are known without reading the library's networks), then with all of them."""
+    own = ScopeKeys(countries=frozenset({library.country.code}), libraries=frozenset({library.pk}))
+    return (permissions.can_keys(user, "change", LoanRequest, own)
+            or permissions.can_keys(user, "change", LoanRequest, library.scope_keys()))
 
 
 def _require_side(library, *, user=None, partner=None, what=""):
@@ -81,7 +88,29 @@ def working_days_after(moment, days):
     return moment
 
 
+# A library as the loan services read it: its country (scope keys, the change log's country), its lending policy
+# (answer due, loan period) and its ISO 18626 endpoint (the outbox), read with the request or the rota entry that
+# names it rather than by one query each at every step (benchmarks/ill_flow.py).
+LIBRARY_RELATED = ("country", "lending_policy", "iso18626_endpoint")
+
+
+def library_related(prefix):
+    """select_related() paths reading the library at `prefix` as LIBRARY_RELATED says."""
+    return [f"{prefix}__{name}" for name in LIBRARY_RELATED]
+
+
+def _read_whole(library):
+    """Does this library instance hold what LIBRARY_RELATED reads with it?"""
+    return (Library.country.is_cached(library) and Library.lending_policy.is_cached(library)
+            and Library.iso18626_endpoint.is_cached(library))
+
+
 def policy_of(library):
+    """The library's lending policy, or None: the one read with it when there was one (LIBRARY_RELATED)."""
+    if library is None:
+        return None
+    if Library.lending_policy.is_cached(library):
+        return getattr(library, "lending_policy", None)
     return LendingPolicy.objects.filter(library=library).first()
 
 
@@ -153,11 +182,12 @@ def act(loan, action, *, user=None, partner=None, note="", via="web", message_ke
             raise LoanError(_("This step is not possible now (%(error)s).") % {"error": error}, error) from None
         entry = _current_entry(loan)
         if action == Step.SEND:
-            if not loan.rota.filter(outcome=RotaOutcome.WAITING).exists():
+            first = _next_waiting(loan)
+            if first is None:
                 raise LoanError(_("The rota is empty: no library can be asked for this item."))
             timeline(loan, Transition.Side.REQUESTER, "send", before, before, user=user, library=loan.borrower,
                       via=via, note=note, now=now, message_key=message_key)
-            return _ask_next(loan, user=user, via=via, now=now)
+            return _ask_next(loan, user=user, via=via, now=now, entry=first)
         if action == Step.DECLINE:
             _close_entry(entry, RotaOutcome.DECLINED, now)
             timeline(loan, Transition.Side.REQUESTER, "decline", before, before, user=user, library=loan.borrower,
@@ -241,18 +271,51 @@ def respond(loan, status, *, user=None, partner=None, reason_for_message=None, r
 
 
 def _locked(loan):
-    """The request as stored, locked for the transition (the caller's copy may be older). Only its own row is
-    locked: PostgreSQL refuses FOR UPDATE on the nullable side of the join to the lender."""
-    return LoanRequest.objects.select_for_update(of=("self",)).select_related(
-        "borrower__country", "lender__country").get(pk=loan.pk)
+    """The request as stored, locked for the transition (the caller's copy may be older), with its libraries read
+    as LIBRARY_RELATED says, and `_stored`: its tracked fields as stored (the change log's "before").
+
+    Only its own row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of the join to the lender. The
+    libraries (a transition never changes them) are taken from the caller's copy when it holds them whole (the
+    previous step's result, or inbound.py's partner and agency reads); otherwise they are read with the row."""
+    locked = LoanRequest.objects.select_for_update(of=("self",))
+    held = {name: _held_library(loan, name) for name in ("borrower", "lender")}
+    if None in held.values():
+        fresh = locked.select_related(*library_related("borrower"), *library_related("lender")).get(pk=loan.pk)
+    else:
+        fresh = locked.get(pk=loan.pk)
+        for name, library in held.items():
+            field = LoanRequest._meta.get_field(name)
+            wanted = getattr(fresh, field.attname)
+            if wanted is None or (library and library.pk == wanted):
+                field.set_cached_value(fresh, library if wanted is not None else None)
+            else:  # moved on since the caller read it
+                field.set_cached_value(fresh, Library.objects.select_related(*LIBRARY_RELATED).get(pk=wanted))
+    fresh._stored = {name: getattr(fresh, name) for name in TRACKED}
+    return fresh
+
+
+def _held_library(loan, name):
+    """The caller's copy's library at `name` if it holds it whole: the library, False for none; None otherwise."""
+    field = LoanRequest._meta.get_field(name)
+    if getattr(loan, field.attname) is None:
+        return False
+    library = field.get_cached_value(loan, None)
+    return library if library is not None and _read_whole(library) else None
 
 
 # The platform's own steps --------------------------------------------------------------------------------------
 
-def _ask_next(loan, *, user, via, now):
-    """Ask the next waiting lender of the rota, or end the request as unfilled with every reason listed."""
+def _next_waiting(loan):
+    """The first lender of the rota not asked yet (its library read as LIBRARY_RELATED says), or None."""
+    return (loan.rota.filter(outcome=RotaOutcome.WAITING).select_related(*library_related("library"))
+            .order_by("position").first())
+
+
+def _ask_next(loan, *, user, via, now, entry=None):
+    """Ask the next waiting lender of the rota (`entry` when the caller has read it), or end the request as
+    unfilled with every reason listed."""
     before = loan.state
-    entry = loan.rota.filter(outcome=RotaOutcome.WAITING).select_related("library").order_by("position").first()
+    entry = entry or _next_waiting(loan)
     if entry is None:
         reasons = [f"{e.library.name}: {e.get_outcome_display()}" + (f" ({e.reason_unfilled})" if e.reason_unfilled
                                                                      else "")
@@ -296,7 +359,7 @@ def tick(now=None):
                                          supplier_status__in=["", Status.REQUEST_RECEIVED, Status.EXPECT_TO_SUPPLY])
     for loan in waiting.select_related("lender"):
         with transaction.atomic():
-            loan = LoanRequest.objects.select_for_update().get(pk=loan.pk)
+            loan = _locked(loan)
             if loan.state != State.REQUESTED or not loan.answer_due or loan.answer_due >= now:
                 continue
             entry = _current_entry(loan)
@@ -310,7 +373,7 @@ def tick(now=None):
                                       due_date__lt=timezone.localdate(now)).exclude(lender_id__in=partners)
     for loan in late.select_related("lender"):
         with transaction.atomic():
-            loan = LoanRequest.objects.select_for_update().get(pk=loan.pk)
+            loan = _locked(loan)
             before = loan.state
             supplier.advance(loan.supplier_status, Status.OVERDUE)
             loan.state = requester.on_status(before, Status.OVERDUE)
@@ -342,19 +405,26 @@ def _due_soon(now):
 
 TRACKED = ("state", "lender_id", "supplier_status", "loan_condition", "due_date", "answer_due", "received_at",
            "renewals_used")
+# A transition changes the tracked fields only (and the version): the UPDATE writes those.
+SAVED = (*TRACKED, "version", "updated")
 
 
 def _save(loan, state_before, *, name, side, user, via, library, now, note="", entry=None, supplier_status="",
           reason="", loan_condition="", answer="", message_key=None):
-    """Store the request's new state, its timeline step and its change-log entry (who, when, from what to what)."""
-    stored = LoanRequest.objects.filter(pk=loan.pk).values(*TRACKED).first()
+    """Store the request's new state, its timeline step and its change-log entry (who, when, from what to what).
+    The values before are those `_locked` read (the row is locked since), else read here."""
+    stored = getattr(loan, "_stored", None)
+    if stored is None:
+        stored = LoanRequest.objects.filter(pk=loan.pk).values(*TRACKED).first()
     loan.version += 1
-    loan.save()
+    loan.save(update_fields=SAVED)
+    after = {name: getattr(loan, name) for name in TRACKED}
+    loan._stored = after
     timeline(loan, side, name, state_before, loan.state, user=user, library=library, via=via, note=note, now=now,
               entry=entry, supplier_status=supplier_status, reason=reason, loan_condition=loan_condition,
               answer=answer, message_key=message_key)
-    record(loan, ChangeLog.Action.UPDATE, user=user, before=_json(stored), after=_json({
-        name: getattr(loan, name) for name in TRACKED}), message=str(name), source=_source(via))
+    record(loan, ChangeLog.Action.UPDATE, user=user, before=_json(stored), after=_json(after), message=str(name),
+           source=_source(via))
     return loan
 
 
