@@ -42,8 +42,11 @@ def partner_for(token):
     if not token:
         return None
     partner = PartnerEndpoint.objects.filter(token_hash=hash_token(token), active=True).select_related(
-        *services.library_related("library")).first()
-    return partner if partner is not None and partner.token_matches(token) else None
+        "library__country").first()
+    if partner is None or not partner.token_matches(token):
+        return None
+    partner.library.iso18626_endpoint = partner  # the library's endpoint is this one (the outbox asks for it)
+    return partner
 
 
 def message_key(partner, message):
@@ -107,7 +110,7 @@ def _confirm(kind, header, now, error_type, value, message=None):
 
 def _ours(agency, field):
     """The library of this platform an agency id names (by ISIL)."""
-    library = Library.objects.filter(isil__iexact=agency.value).select_related(*services.LIBRARY_RELATED).first() \
+    library = Library.objects.filter(isil__iexact=agency.value).select_related("country").first() \
         if agency.type.upper() == AGENCY_ID_TYPE else None
     if library is None:
         raise Refused(ErrorType.UNRECOGNISED_DATA_VALUE, f"{field}: {agency.value}")
@@ -120,7 +123,10 @@ def _is_partner(agency, partner, field):
 
 
 def _loan(message, **match):
-    loan = LoanRequest.objects.filter(request_id=message.header.request_id, **match).first()
+    """The request a message names (matched to the partner's side), or refused. Only its keys are read: the
+    services read it again, locked."""
+    loan = LoanRequest.objects.filter(request_id=message.header.request_id, **match).only(
+        "borrower", "lender").first()
     if loan is None:
         raise Refused(ErrorType.UNRECOGNISED_DATA_VALUE, f"requestingAgencyRequestId: {message.header.request_id}")
     return loan
@@ -162,11 +168,20 @@ def _request(message, partner, now):
 def _supplying(message, partner, key, now):
     """A partner library that we asked answers (or changes its status)."""
     _is_partner(message.header.supplying, partner, "supplyingAgencyId")
-    borrower = _ours(message.header.requesting, "requestingAgencyId")
-    if message.reason_for_message == ReasonForMessage.CANCEL_RESPONSE and _passed_over(message, borrower, partner):
-        return
-    loan = _loan(message, borrower=borrower, lender=partner.library)
-    loan.borrower, loan.lender = borrower, partner.library  # as read above: the services need not read them again
+    requesting = message.header.requesting
+    # The request asked of this partner now, with its borrower, in one read (the services need not read them
+    # again); when there is none, which of the agency and the request is unknown is told apart below.
+    loan = LoanRequest.objects.filter(
+        request_id=message.header.request_id, borrower__isil__iexact=requesting.value,
+        lender=partner.library).select_related("borrower__country").first() if (
+            requesting.type.upper() == AGENCY_ID_TYPE) else None
+    if loan is None:
+        borrower = _ours(requesting, "requestingAgencyId")
+        if message.reason_for_message == ReasonForMessage.CANCEL_RESPONSE and _passed_over(message, borrower,
+                                                                                           partner):
+            return
+        loan = _loan(message, borrower=borrower, lender=partner.library)
+    loan.lender = partner.library
     due = message.due_date.date() if isinstance(message.due_date, datetime.datetime) else None
     status = Status(message.status)
     services.respond(loan, status, partner=partner, reason_for_message=message.reason_for_message,

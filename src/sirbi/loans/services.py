@@ -27,6 +27,7 @@ from .iso18626.supplier import TransitionError
 from .models import LendingPolicy, LoanRequest, PartnerEndpoint, RotaEntry, Transition
 
 DEFAULT_RESPONSE_DAYS = 3
+DEFAULT_LOAN_DAYS = 21
 
 
 class LoanError(Exception):
@@ -88,30 +89,26 @@ def working_days_after(moment, days):
     return moment
 
 
-# A library as the loan services read it: its country (scope keys, the change log's country), its lending policy
-# (answer due, loan period) and its ISO 18626 endpoint (the outbox), read with the request or the rota entry that
-# names it rather than by one query each at every step (benchmarks/ill_flow.py).
-LIBRARY_RELATED = ("country", "lending_policy", "iso18626_endpoint")
+# A library as the loan services read it: with its country (scope keys, the change log's country) and its ISO 18626
+# endpoint (the outbox asks at every step), in the same query as the request or the rota entry that names it,
+# rather than one query each at every step (benchmarks/ill_flow.py). Its policy is read with it only where it is
+# needed at once (the lender asked); otherwise `policy_value` reads the one figure a step needs.
+LIBRARY_RELATED = ("country", "iso18626_endpoint")
 
 
-def library_related(prefix):
-    """select_related() paths reading the library at `prefix` as LIBRARY_RELATED says."""
-    return [f"{prefix}__{name}" for name in LIBRARY_RELATED]
+def library_related(prefix, *more):
+    """select_related() paths reading the library at `prefix` as LIBRARY_RELATED says (and `more`)."""
+    return [f"{prefix}__{name}" for name in (*LIBRARY_RELATED, *more)]
 
 
-def _read_whole(library):
-    """Does this library instance hold what LIBRARY_RELATED reads with it?"""
-    return (Library.country.is_cached(library) and Library.lending_policy.is_cached(library)
-            and Library.iso18626_endpoint.is_cached(library))
-
-
-def policy_of(library):
-    """The library's lending policy, or None: the one read with it when there was one (LIBRARY_RELATED)."""
-    if library is None:
-        return None
+def policy_value(library, name, default):
+    """One figure of the library's lending policy (`default` without a policy): from the policy read with the
+    library when it was, else by a query of that figure alone."""
     if Library.lending_policy.is_cached(library):
-        return getattr(library, "lending_policy", None)
-    return LendingPolicy.objects.filter(library=library).first()
+        policy = getattr(library, "lending_policy", None)
+        return default if policy is None else getattr(policy, name)
+    value = LendingPolicy.objects.filter(library=library).values_list(name, flat=True).first()
+    return default if value is None else value
 
 
 # Opening a request -----------------------------------------------------------------------------------------------
@@ -255,11 +252,12 @@ def respond(loan, status, *, user=None, partner=None, reason_for_message=None, r
             loan.loan_condition = loan_condition
         if status in (Status.WILL_SUPPLY, Status.LOANED, Status.COPY_COMPLETED):
             entry.outcome = RotaOutcome.SUPPLYING
-        if status == Status.LOANED:
-            policy = policy_of(loan.lender)
-            loan.due_date = due_date or (timezone.localdate(now) + datetime.timedelta(
-                days=policy.loan_days if policy else 21))
-        entry.save()
+        if status == Status.LOANED and not due_date:
+            loan.due_date = timezone.localdate(now) + datetime.timedelta(
+                days=policy_value(loan.lender, "loan_days", DEFAULT_LOAN_DAYS))
+        elif status == Status.LOANED:
+            loan.due_date = due_date
+        entry.save(update_fields=ANSWER_FIELDS)
         if after == requester.NEXT_LENDER:
             entry.reason_unfilled = reason_unfilled or reason_retry
             _close_entry(entry, RotaOutcome.UNFILLED, now)
@@ -295,19 +293,22 @@ def _locked(loan):
 
 
 def _held_library(loan, name):
-    """The caller's copy's library at `name` if it holds it whole: the library, False for none; None otherwise."""
+    """The caller's copy's library at `name` if it holds it with its country: the library, False for none; None
+    otherwise. (What else a step needs of it, `outbox.partner_of` and `policy_value` read if it was not read.)"""
     field = LoanRequest._meta.get_field(name)
     if getattr(loan, field.attname) is None:
         return False
     library = field.get_cached_value(loan, None)
-    return library if library is not None and _read_whole(library) else None
+    return library if library is not None and Library.country.is_cached(library) else None
 
 
 # The platform's own steps --------------------------------------------------------------------------------------
 
 def _next_waiting(loan):
-    """The first lender of the rota not asked yet (its library read as LIBRARY_RELATED says), or None."""
-    return (loan.rota.filter(outcome=RotaOutcome.WAITING).select_related(*library_related("library"))
+    """The first lender of the rota not asked yet (its library read as LIBRARY_RELATED says, with its policy for
+    the answer's due date and the loan period), or None."""
+    return (loan.rota.filter(outcome=RotaOutcome.WAITING).select_related(*library_related("library",
+                                                                                          "lending_policy"))
             .order_by("position").first())
 
 
@@ -333,21 +334,24 @@ def _ask_next(loan, *, user, via, now, entry=None):
 
 
 def _answer_due(library, now):
-    policy = policy_of(library)
-    return working_days_after(now, policy.response_days if policy else DEFAULT_RESPONSE_DAYS)
+    return working_days_after(now, policy_value(library, "response_days", DEFAULT_RESPONSE_DAYS))
+
+
+# What a lender's answer changes on its rota entry.
+ANSWER_FIELDS = ("outcome", "supplier_status", "reason_unfilled", "answered_at")
 
 
 def _current_entry(loan):
     if loan.lender_id is None:
         return None
-    return loan.rota.filter(library_id=loan.lender_id).first()
+    return RotaEntry.objects.filter(request_id=loan.pk, library_id=loan.lender_id).first()
 
 
 def _close_entry(entry, outcome, now):
     if entry is not None:
         entry.outcome = outcome
         entry.answered_at = entry.answered_at or now
-        entry.save()
+        entry.save(update_fields=ANSWER_FIELDS)
 
 
 def tick(now=None):
