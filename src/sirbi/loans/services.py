@@ -131,7 +131,7 @@ def open_request(user, borrower, *, title, cluster=None, record=None, author="",
         save_object(loan, user=user, source=source)
         built = rotas.build(borrower, service_type=service_type, cluster=cluster, record=record, isbn=isbn, now=now)
         RotaEntry.objects.bulk_create([
-            RotaEntry(request=loan, library=c.library, position=index, reason=c.reason, load=c.load,
+            RotaEntry(request=loan, library_id=c.library.pk, position=index, reason=c.reason, load=c.load,
                       detail={**c.detail, "last": c.last})
             for index, c in enumerate(built.lenders, start=1)])
         timeline(loan, Transition.Side.REQUESTER, "opened", "", loan.state, user=user, library=borrower,
