@@ -304,11 +304,21 @@ def _held_library(loan, name):
 
 # The platform's own steps --------------------------------------------------------------------------------------
 
+# What the steps read of a lender the rota asks (the name for notices, the ISIL and the endpoint's agency for
+# messages, the country for scope keys, the policy's response time and loan period): the whole library, country,
+# policy and endpoint are 82 columns, several times the cost of the read itself (benchmarks/ill_flow.py).
+ASKED_LIBRARY_FIELDS = ("name", "isil", "country__code", "lending_policy__response_days", "lending_policy__loan_days",
+                        "iso18626_endpoint__agency_id", "iso18626_endpoint__agency_id_type",
+                        "iso18626_endpoint__active")
+
+
 def _next_waiting(loan):
     """The first lender of the rota not asked yet (its library read as LIBRARY_RELATED says, with its policy for
     the answer's due date and the loan period), or None."""
-    return (loan.rota.filter(outcome=RotaOutcome.WAITING).select_related(*library_related("library",
-                                                                                          "lending_policy"))
+    entry_fields = [field.attname for field in RotaEntry._meta.concrete_fields]
+    return (loan.rota.filter(outcome=RotaOutcome.WAITING)
+            .select_related(*library_related("library", "lending_policy"))
+            .only(*entry_fields, *(f"library__{name}" for name in ASKED_LIBRARY_FIELDS))
             .order_by("position").first())
 
 
