@@ -180,7 +180,7 @@ def _supplying(message, partner, key, now):
     loan = LoanRequest.objects.filter(
         request_id=message.header.request_id, borrower__isil__iexact=requesting.value,
         lender=partner.library).select_related("borrower__country").only(
-            "lender", *(f"borrower__{name}" for name in LIBRARY_FIELDS)).first() if (
+            "lender", *(f"borrower__{name}" for name in LIBRARY_FIELDS)).order_by().first() if (
             requesting.type.upper() == AGENCY_ID_TYPE) else None
     if loan is None:
         borrower = _ours(requesting, "requestingAgencyId")
