@@ -17,9 +17,12 @@ Run from the repository root: `.venv/bin/python benchmarks/ill_flow.py [--reques
 """
 
 import argparse
+import cProfile
 import datetime
 import os
+import pstats
 import sqlite3
+import sys
 import time
 
 import _setup
@@ -83,10 +86,10 @@ def run_ours(requests, borrowers, held, tokens, user):
     times = []
     moment = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.UTC)
 
-    def timed(path, call, *args, **kwargs):
+    def timed(path, step, call, *args, **kwargs):
         start = time.perf_counter()
         result = call(*args, **kwargs)
-        times.append((path, (time.perf_counter() - start) * 1000))
+        times.append((path, step, (time.perf_counter() - start) * 1000))
         return result
 
     def xml(loan, status, reason, at):
@@ -106,22 +109,23 @@ def run_ours(requests, borrowers, held, tokens, user):
         cluster = clusters[k // 2 % len(clusters)]
         borrower = borrowers[k % len(borrowers)]
         moment += datetime.timedelta(seconds=30)
-        loan = timed("services", services.open_request, user, borrower, cluster=cluster, title="Libro", now=moment)
-        loan = timed("services", services.act, loan, Step.SEND, user=user, now=moment)
+        loan = timed("services", "open", services.open_request, user, borrower, cluster=cluster, title="Libro",
+                     now=moment)
+        loan = timed("services", "send", services.act, loan, Step.SEND, user=user, now=moment)
         if (loan.lender_id in tokens) != partner:
             _setup.fail("the rota did not ask the expected lender first")
         if partner:
-            timed("iso18626", xml, loan, Status.WILL_SUPPLY, "RequestResponse", moment)
-            timed("iso18626", xml, loan, Status.LOANED, "StatusChange", moment + day)
+            timed("iso18626", "WillSupply", xml, loan, Status.WILL_SUPPLY, "RequestResponse", moment)
+            timed("iso18626", "Loaned", xml, loan, Status.LOANED, "StatusChange", moment + day)
         else:
-            loan = timed("services", services.respond, loan, Status.WILL_SUPPLY, user=user, now=moment)
-            loan = timed("services", services.respond, loan, Status.LOANED, user=user, now=moment)
-        loan = timed("services", services.act, loan, Action.RECEIVED, user=user, now=moment)
-        loan = timed("services", services.act, loan, Action.SHIPPED_RETURN, user=user, now=moment)
+            loan = timed("services", "WillSupply", services.respond, loan, Status.WILL_SUPPLY, user=user, now=moment)
+            loan = timed("services", "Loaned", services.respond, loan, Status.LOANED, user=user, now=moment)
+        loan = timed("services", "Received", services.act, loan, Action.RECEIVED, user=user, now=moment)
+        loan = timed("services", "ShippedReturn", services.act, loan, Action.SHIPPED_RETURN, user=user, now=moment)
         if partner:
-            timed("iso18626", xml, loan, Status.LOAN_COMPLETED, "StatusChange", moment + 20 * day)
+            timed("iso18626", "LoanCompleted", xml, loan, Status.LOAN_COMPLETED, "StatusChange", moment + 20 * day)
         else:
-            timed("services", services.respond, loan, Status.LOAN_COMPLETED, user=user, now=moment)
+            timed("services", "LoanCompleted", services.respond, loan, Status.LOAN_COMPLETED, user=user, now=moment)
         completed += 1
     return times, completed
 
@@ -147,8 +151,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--clusters", type=int, default=200)
+    parser.add_argument("--profile", action="store_true", help="print where ours spends its time (cProfile)")
+    parser.add_argument("--sort", default="tottime", help="cProfile sort key with --profile (e.g. cumulative)")
+    parser.add_argument("--callees", help="with --profile: also what the functions matching this pattern call")
+    parser.add_argument("--debug", action="store_true",
+                        help="keep DEBUG on (Django records every query; on SQLite each costs an extra query)")
     args = parser.parse_args()
     tmp = _setup.start("ill-flow")
+    from django.conf import settings
     from django.db import connection
 
     from sirbi.loans.models import LoanRequest, Transition
@@ -156,10 +166,19 @@ def main():
     borrowers, held, tokens, user = build_world(args.clusters)
     print(f"ill_flow: {args.requests} requests × {STEPS} messages, half of the lenders partners answering by "
           f"ISO 18626 XML ({_setup.environment()}; load average {os.getloadavg()[0]:.1f})")
+    # Timed as in production: DEBUG off (with it, Django keeps every query and, on SQLite, asks the database to
+    # quote each query's parameters for its log: a second query per query).
+    settings.DEBUG = args.debug
+    profiler = cProfile.Profile() if args.profile else None
     cpu = time.process_time()
     wall = time.perf_counter()
+    if profiler:
+        profiler.enable()
     times, completed = run_ours(args.requests, borrowers, held, tokens, user)
+    if profiler:
+        profiler.disable()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    settings.DEBUG = True
     if completed != args.requests or LoanRequest.objects.filter(state="completed").count() != args.requests:
         _setup.fail("not every request reached LoanCompleted")
     steps = Transition.objects.count()
@@ -171,20 +190,32 @@ def main():
         row["time"] = row["time"].isoformat()
     connection.close()
     peer = run_peer(str(tmp / "sirbi.sqlite3"), rows)
-    all_ms = [ms for _path, ms in times]
-    xml_ms = [ms for path, ms in times if path == "iso18626"]
+    all_ms = [ms for _path, _step, ms in times]
+    xml_ms = [ms for path, _step, ms in times if path == "iso18626"]
     rate, peer_rate = len(all_ms) / wall, len(peer) / (sum(peer) / 1000)
     p95, peer_p95 = _setup.percentile(all_ms, 0.95), _setup.percentile(peer, 0.95)
     print(f"messages: {len(all_ms)} ({len(xml_ms)} as ISO 18626 XML); timeline rows written: {steps}; "
-          f"wall {wall:.1f} s, CPU {cpu:.1f} s")
+          f"wall {wall:.1f} s, CPU {cpu:.1f} s ({cpu * 1000 / len(times):.2f} ms of CPU per message, "
+          f"{len(times) / cpu:.0f} messages per CPU second)")
     print(f"peer  bare INSERT+COMMIT (sqlite3): {peer_rate:8.0f} msg/s  p50 {_setup.percentile(peer, 0.5):6.2f} ms  "
           f"p95 {peer_p95:6.2f} ms")
     print(f"ours  whole cycle:                 {rate:8.0f} msg/s  p50 {_setup.percentile(all_ms, 0.5):6.2f} ms  "
           f"p95 {p95:6.2f} ms  ({peer_rate / rate:.1f}x slower than the peer)")
     print(f"      of which XML via POST /iso18626: p50 {_setup.percentile(xml_ms, 0.5):6.2f} ms  "
           f"p95 {_setup.percentile(xml_ms, 0.95):6.2f} ms")
+    steps_ms = {}
+    for path, step, ms in times:
+        steps_ms.setdefault(f"{step}{' (XML)' if path == 'iso18626' else ''}", []).append(ms)
+    print("      p50 per step: " + ", ".join(f"{step} {_setup.percentile(values, 0.5):.2f}"
+                                            for step, values in steps_ms.items()) + " ms")
     print(f"target ≥ {TARGET_RATE} msg/s: {'met' if rate >= TARGET_RATE else 'NOT met'}; "
           f"p95 ≤ {TARGET_P95_MS} ms: {'met' if p95 <= TARGET_P95_MS else 'NOT met'}")
+    if profiler:
+        print(f"\ncProfile of ours (top 45 by {args.sort}; times are inflated by the profiler):")
+        stats = pstats.Stats(profiler, stream=sys.stdout).sort_stats(args.sort)
+        stats.print_stats(45)
+        if args.callees:
+            stats.print_callees(args.callees)
 
 
 if __name__ == "__main__":

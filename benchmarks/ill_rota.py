@@ -15,6 +15,7 @@ Run from the repository root: `.venv/bin/python benchmarks/ill_rota.py [--holder
 
 import argparse
 import datetime
+import os
 import random
 import time
 
@@ -84,19 +85,24 @@ def main():
     parser.add_argument("--seed", type=int, default=_setup.SEED)
     args = parser.parse_args()
     _setup.start("ill-rota")
+    from django.conf import settings
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from sirbi.loans import rota
 
     borrower, cluster = build_world(args.holders, args.seed)
-    print(f"ill_rota: a cluster held by {args.holders} libraries, {args.runs} runs ({_setup.environment()})")
+    print(f"ill_rota: a cluster held by {args.holders} libraries, {args.runs} runs ({_setup.environment()}; "
+          f"load average {os.getloadavg()[0]:.1f})")
     built = rota.build(borrower, cluster=cluster)
     if len(built.lenders) + len(built.excluded) != args.holders:
         _setup.fail("the rota does not account for every holder")
     with CaptureQueriesContext(connection) as queries:
         rota.build(borrower, cluster=cluster)
     ours, peer = [], []
+    # Timed as in production: DEBUG off (with it, Django keeps every query and, on SQLite, asks the database to
+    # quote each query's parameters for its log: a second query per query).
+    settings.DEBUG = False
     for _ in range(args.runs):
         start = time.perf_counter()
         rota.build(borrower, cluster=cluster)
@@ -106,6 +112,7 @@ def main():
             cursor.execute(PEER_SQL, [cluster.pk, borrower.pk])
             rows = cursor.fetchall()
         peer.append((time.perf_counter() - start) * 1000)
+    settings.DEBUG = True
     if len(rows) != args.holders:
         _setup.fail("the peer does not read every holder")
     p95, peer_p95 = _setup.percentile(ours, 0.95), _setup.percentile(peer, 0.95)

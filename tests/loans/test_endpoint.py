@@ -104,6 +104,17 @@ def test_an_unknown_request_is_an_error(asked):
     assert "sirbi-unknown" in reply.error_value
 
 
+def test_an_unknown_requesting_agency_is_named_in_the_error(asked):
+    header = Header(supplying=Agency("UY-MVD01"), requesting=Agency("PE-NOBODY"), timestamp=NOW,
+                    request_id=asked.request_id)
+    reply = confirmation(post(build(SupplyingAgencyMessage(header=header, reason_for_message="RequestResponse",
+                                                           status="WillSupply", last_change=NOW))))
+    assert (reply.status, reply.error_type, reply.error_value) == (
+        "ERROR", "UnrecognisedDataValue", "requestingAgencyId: PE-NOBODY")
+    asked.refresh_from_db()
+    assert asked.supplier_status == ""
+
+
 def test_malformed_xml_is_badly_formed(asked):
     reply = confirmation(post(b"<ISO18626Message><request>"))
     assert (reply.status, reply.error_type) == ("ERROR", "BadlyFormedMessage")

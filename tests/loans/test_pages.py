@@ -1,6 +1,8 @@
 """The ILL pages as people use them: the desk (what needs attention first, filters, CSV), the request page with its
 steps for each side, the public lending policy and its form; the wrong library refused on each write."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -100,6 +102,22 @@ def test_the_timeline_and_the_facts_say_each_step_in_words_with_the_standards_co
     assert "<strong>send</strong>" not in page and '<strong class="code">' not in page
     # The catalog entry is named by its title (it read "#12", the cluster's number).
     assert f'href="{loan.cluster.get_absolute_url()}">Cien años de soledad</a>' in page
+
+
+def test_the_change_log_of_a_request_says_its_steps_in_words_and_its_dates_in_the_pages_language(
+        as_user, loan, librarian_lima, librarian_santiago):
+    """Its entries read "asked", "accept"... (the step's code) and ISO timestamps ("2026-12-09T12:00:00+00:00")."""
+    services.act(loan, Step.SEND, user=librarian_lima, now=datetime.datetime(2026, 12, 4, 15, 30, tzinfo=datetime.UTC))
+    loan.refresh_from_db()
+    services.respond(loan, "Loaned", user=librarian_santiago, due_date=datetime.date(2027, 1, 15))
+    history = as_user(librarian_lima).get(loan.get_absolute_url()).content.decode().split('class="history"')[1]
+    assert '<p class="note">Lender asked</p>' in history
+    assert '<p class="note">Loaned (Loaned)</p>' in history
+    assert "Jan. 15, 2027" in history and "2027-01-15" not in history
+    assert "Dec. 9, 2026" in history and "2026-12-09T" not in history  # answer expected by: 3 working days on
+    with translation.override("es"):
+        history = as_user(librarian_lima).get(loan.get_absolute_url()).content.decode().split('class="history"')[1]
+    assert "15 de enero de 2027" in history and "Prestado (Loaned)" in history
 
 
 def test_a_step_out_of_turn_says_why_and_changes_nothing(as_user, loan, librarian_lima):

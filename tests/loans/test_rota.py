@@ -19,7 +19,7 @@ def test_same_country_first_then_the_region(lima_library, novel):
     built = rota.build(lima_library, cluster=novel)
     assert names(built) == ["Biblioteca de Cusco", "Biblioteca de Montevideo", "Biblioteca de Santiago"]
     assert [c.reason for c in built.lenders] == [RotaReason.COUNTRY, RotaReason.REGION, RotaReason.REGION]
-    assert lima_library not in [c.library for c in built.lenders]  # never asks itself
+    assert lima_library.pk not in [c.library.pk for c in built.lenders]  # never asks itself
 
 
 def test_a_policy_that_does_not_serve_the_requester_leaves_the_library_out(lima_library, novel, policies):
@@ -45,6 +45,27 @@ def test_an_agreement_for_loans_comes_before_the_region(lima_library, novel, pe_
     assert names(built) == ["Biblioteca de Cusco", "Biblioteca de Santiago", "Biblioteca de Montevideo"]
     assert built.lenders[1].reason == RotaReason.AGREEMENT
     assert built.lenders[1].detail["agreement"] == "Convenio Perú–Chile"
+
+
+def test_an_agreement_that_ended_or_is_not_for_loans_does_not_count(lima_library, novel, pe_public,
+                                                                     santiago_library, chile):
+    cl_public = Network.objects.filter(country=chile).first()
+    santiago_library.networks.add(cl_public)
+    ended = PartnershipAgreement.objects.create(title="Convenio vencido", signed=datetime.date(2020, 1, 1),
+                                                starts=datetime.date(2020, 1, 1), ends=datetime.date(2024, 12, 31),
+                                                scopes=["loans"])
+    other = PartnershipAgreement.objects.create(title="Convenio de formación", signed=datetime.date(2025, 1, 1),
+                                                starts=datetime.date(2025, 1, 1), scopes=["training"])
+    for agreement in (ended, other):
+        agreement.networks.set([pe_public, cl_public])
+    built = rota.build(lima_library, cluster=novel, today=datetime.date(2026, 12, 6))
+    assert [c.reason for c in built.lenders if c.library.pk == santiago_library.pk] == [RotaReason.REGION]
+    # Signed anew for loans, the same networks rise to the agreement's tier (read afresh, nothing kept).
+    other.scopes = ["training", "loans"]
+    other.save()
+    built = rota.build(lima_library, cluster=novel, today=datetime.date(2026, 12, 6))
+    assert [c.detail.get("agreement") for c in built.lenders if c.library.pk == santiago_library.pk] == [
+        "Convenio de formación"]
 
 
 def test_the_same_network_comes_first(lima_library, novel, pe_public, cusco_library, peru, policies):

@@ -37,13 +37,22 @@ class Refused(Exception):
         super().__init__(value)
 
 
+# What a message's handling reads of the libraries it names (the name for notices, the ISIL for agencies, the
+# country for the change log): a whole library with its country is twice the cost of the read (ill_flow.py).
+LIBRARY_FIELDS = ("name", "isil", "country__code")
+
+
 def partner_for(token):
     """The active partner endpoint whose token this is, or None."""
     if not token:
         return None
     partner = PartnerEndpoint.objects.filter(token_hash=hash_token(token), active=True).select_related(
-        "library__country").first()
-    return partner if partner is not None and partner.token_matches(token) else None
+        "library__country").only("token_hash", "agency_id", "agency_id_type", "active",
+                                 *(f"library__{name}" for name in LIBRARY_FIELDS)).first()
+    if partner is None or not partner.token_matches(token):
+        return None
+    partner.library.iso18626_endpoint = partner  # the library's endpoint is this one (the outbox asks for it)
+    return partner
 
 
 def message_key(partner, message):
@@ -120,7 +129,10 @@ def _is_partner(agency, partner, field):
 
 
 def _loan(message, **match):
-    loan = LoanRequest.objects.filter(request_id=message.header.request_id, **match).first()
+    """The request a message names (matched to the partner's side), or refused. Only its keys are read: the
+    services read it again, locked."""
+    loan = LoanRequest.objects.filter(request_id=message.header.request_id, **match).only(
+        "borrower", "lender").first()
     if loan is None:
         raise Refused(ErrorType.UNRECOGNISED_DATA_VALUE, f"requestingAgencyRequestId: {message.header.request_id}")
     return loan
@@ -162,10 +174,21 @@ def _request(message, partner, now):
 def _supplying(message, partner, key, now):
     """A partner library that we asked answers (or changes its status)."""
     _is_partner(message.header.supplying, partner, "supplyingAgencyId")
-    borrower = _ours(message.header.requesting, "requestingAgencyId")
-    if message.reason_for_message == ReasonForMessage.CANCEL_RESPONSE and _passed_over(message, borrower, partner):
-        return
-    loan = _loan(message, borrower=borrower, lender=partner.library)
+    requesting = message.header.requesting
+    # The request asked of this partner now, with its borrower, in one read (the services need not read them
+    # again); when there is none, which of the agency and the request is unknown is told apart below.
+    loan = LoanRequest.objects.filter(
+        request_id=message.header.request_id, borrower__isil__iexact=requesting.value,
+        lender=partner.library).select_related("borrower__country").only(
+            "lender", *(f"borrower__{name}" for name in LIBRARY_FIELDS)).order_by().first() if (
+            requesting.type.upper() == AGENCY_ID_TYPE) else None
+    if loan is None:
+        borrower = _ours(requesting, "requestingAgencyId")
+        if message.reason_for_message == ReasonForMessage.CANCEL_RESPONSE and _passed_over(message, borrower,
+                                                                                           partner):
+            return
+        loan = _loan(message, borrower=borrower, lender=partner.library)
+    loan.lender = partner.library
     due = message.due_date.date() if isinstance(message.due_date, datetime.datetime) else None
     status = Status(message.status)
     services.respond(loan, status, partner=partner, reason_for_message=message.reason_for_message,
@@ -193,6 +216,9 @@ def _requesting(message, partner, key, now):
     _is_partner(message.header.requesting, partner, "requestingAgencyId")
     lender = _ours(message.header.supplying, "supplyingAgencyId")
     loan = _loan(message, borrower=partner.library)
+    loan.borrower = partner.library
+    if loan.lender_id == lender.pk:
+        loan.lender = lender
     if not loan.rota.filter(library=lender).exclude(outcome=RotaOutcome.WAITING).exists():
         raise Refused(ErrorType.UNRECOGNISED_DATA_VALUE, f"supplyingAgencyId: {lender.isil} was not asked")
     services.act(loan, Action(message.action), partner=partner, note=message.note[:1000],

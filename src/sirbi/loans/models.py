@@ -106,8 +106,14 @@ class LendingPolicy(OfLibrary, ChangeLoggedModel):
         return [str(labels.get(method, method)) for method in self.deliveries]
 
     def paused_on(self, day):
-        started = self.paused_from is not None and self.paused_from <= day
-        return started and (self.paused_until is None or day <= self.paused_until)
+        return paused_on(self.paused_from, self.paused_until, day)
+
+
+def paused_on(paused_from, paused_until, day):
+    """Is a policy paused from `paused_from` until `paused_until` (open-ended when empty) paused on `day`? (The rota
+    reads policies as plain rows and asks this too.)"""
+    started = paused_from is not None and paused_from <= day
+    return started and (paused_until is None or day <= paused_until)
 
 
 def hash_token(token):

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sirbi.core import outbound, permissions
+from sirbi.registry.models import Library
 
 from .iso18626.codes import Action, MessageStatus, ReasonForMessage, Status
 from .iso18626.messages import (
@@ -49,10 +50,15 @@ TIMEOUT = (5, 30)  # seconds to connect, to read
 Delivery = OutgoingMessage.Delivery
 
 
-def partner_of(library_id):
-    if library_id is None:
+def partner_of(library):
+    """The active ISO 18626 endpoint of `library`, or None: the one read with the library when it was (the
+    services read a request's libraries with their endpoints), else one query."""
+    if library is None:
         return None
-    return PartnerEndpoint.objects.filter(library_id=library_id, active=True).first()
+    if Library.iso18626_endpoint.is_cached(library):
+        partner = getattr(library, "iso18626_endpoint", None)
+        return partner if partner is not None and partner.active else None
+    return PartnerEndpoint.objects.filter(library_id=library.pk, active=True).first()
 
 
 def agency(library, partner=None):
@@ -66,10 +72,10 @@ def on_step(loan, step):
     if step.via == Transition.Via.ISO18626:
         return None
     if loan.external:
-        partner = partner_of(loan.borrower_id)
+        partner = partner_of(loan.borrower)
         message = _to_borrower(loan, step, partner) if partner else None
     else:
-        partner = partner_of(step.library_id if step.name in ("asked", "timed_out") else loan.lender_id)
+        partner = partner_of(step.library if step.name in ("asked", "timed_out") else loan.lender)
         message = _to_lender(loan, step, partner) if partner else None
     if message is None:
         return None

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from sirbi.core import permissions
 from sirbi.core.changelog import record, save_object
 from sirbi.core.models import ChangeLog, Role
+from sirbi.core.permissions import ScopeKeys
+from sirbi.registry.models import Library
 
 from . import notices, outbox
 from . import rota as rotas
@@ -25,6 +27,7 @@ from .iso18626.supplier import TransitionError
 from .models import LendingPolicy, LoanRequest, PartnerEndpoint, RotaEntry, Transition
 
 DEFAULT_RESPONSE_DAYS = 3
+DEFAULT_LOAN_DAYS = 21
 
 
 class LoanError(Exception):
@@ -38,8 +41,13 @@ class LoanError(Exception):
 # Who may act -----------------------------------------------------------------------------------------------------
 
 def acts_for(user, library):
-    """May `user` act for `library` in a request (its staff, or the secretariat)?"""
-    return permissions.can_keys(user, "change", LoanRequest, library.scope_keys())
+    """May `user` act for `library` in a request (its staff, or the secretariat)?
+
+    Asked first with the library's own keys (its id and country: the secretariat and the library's staff, who
+    make nearly every step, are known without reading the library's networks), then with all of them."""
+    own = ScopeKeys(countries=frozenset({library.country.code}), libraries=frozenset({library.pk}))
+    return (permissions.can_keys(user, "change", LoanRequest, own)
+            or permissions.can_keys(user, "change", LoanRequest, library.scope_keys()))
 
 
 def _require_side(library, *, user=None, partner=None, what=""):
@@ -81,8 +89,26 @@ def working_days_after(moment, days):
     return moment
 
 
-def policy_of(library):
-    return LendingPolicy.objects.filter(library=library).first()
+# A library as the loan services read it: with its country (scope keys, the change log's country) and its ISO 18626
+# endpoint (the outbox asks at every step), in the same query as the request or the rota entry that names it,
+# rather than one query each at every step (benchmarks/ill_flow.py). Its policy is read with it only where it is
+# needed at once (the lender asked); otherwise `policy_value` reads the one figure a step needs.
+LIBRARY_RELATED = ("country", "iso18626_endpoint")
+
+
+def library_related(prefix, *more):
+    """select_related() paths reading the library at `prefix` as LIBRARY_RELATED says (and `more`)."""
+    return [f"{prefix}__{name}" for name in (*LIBRARY_RELATED, *more)]
+
+
+def policy_value(library, name, default):
+    """One figure of the library's lending policy (`default` without a policy): from the policy read with the
+    library when it was, else by a query of that figure alone."""
+    if Library.lending_policy.is_cached(library):
+        policy = getattr(library, "lending_policy", None)
+        return default if policy is None else getattr(policy, name)
+    value = LendingPolicy.objects.filter(library=library).values_list(name, flat=True).first()
+    return default if value is None else value
 
 
 # Opening a request -----------------------------------------------------------------------------------------------
@@ -105,7 +131,7 @@ def open_request(user, borrower, *, title, cluster=None, record=None, author="",
         save_object(loan, user=user, source=source)
         built = rotas.build(borrower, service_type=service_type, cluster=cluster, record=record, isbn=isbn, now=now)
         RotaEntry.objects.bulk_create([
-            RotaEntry(request=loan, library=c.library, position=index, reason=c.reason, load=c.load,
+            RotaEntry(request=loan, library_id=c.library.pk, position=index, reason=c.reason, load=c.load,
                       detail={**c.detail, "last": c.last})
             for index, c in enumerate(built.lenders, start=1)])
         timeline(loan, Transition.Side.REQUESTER, "opened", "", loan.state, user=user, library=borrower,
@@ -153,11 +179,12 @@ def act(loan, action, *, user=None, partner=None, note="", via="web", message_ke
             raise LoanError(_("This step is not possible now (%(error)s).") % {"error": error}, error) from None
         entry = _current_entry(loan)
         if action == Step.SEND:
-            if not loan.rota.filter(outcome=RotaOutcome.WAITING).exists():
+            first = _next_waiting(loan)
+            if first is None:
                 raise LoanError(_("The rota is empty: no library can be asked for this item."))
             timeline(loan, Transition.Side.REQUESTER, "send", before, before, user=user, library=loan.borrower,
                       via=via, note=note, now=now, message_key=message_key)
-            return _ask_next(loan, user=user, via=via, now=now)
+            return _ask_next(loan, user=user, via=via, now=now, entry=first)
         if action == Step.DECLINE:
             _close_entry(entry, RotaOutcome.DECLINED, now)
             timeline(loan, Transition.Side.REQUESTER, "decline", before, before, user=user, library=loan.borrower,
@@ -225,11 +252,12 @@ def respond(loan, status, *, user=None, partner=None, reason_for_message=None, r
             loan.loan_condition = loan_condition
         if status in (Status.WILL_SUPPLY, Status.LOANED, Status.COPY_COMPLETED):
             entry.outcome = RotaOutcome.SUPPLYING
-        if status == Status.LOANED:
-            policy = policy_of(loan.lender)
-            loan.due_date = due_date or (timezone.localdate(now) + datetime.timedelta(
-                days=policy.loan_days if policy else 21))
-        entry.save()
+        if status == Status.LOANED and not due_date:
+            loan.due_date = timezone.localdate(now) + datetime.timedelta(
+                days=policy_value(loan.lender, "loan_days", DEFAULT_LOAN_DAYS))
+        elif status == Status.LOANED:
+            loan.due_date = due_date
+        entry.save(update_fields=ANSWER_FIELDS)
         if after == requester.NEXT_LENDER:
             entry.reason_unfilled = reason_unfilled or reason_retry
             _close_entry(entry, RotaOutcome.UNFILLED, now)
@@ -241,18 +269,64 @@ def respond(loan, status, *, user=None, partner=None, reason_for_message=None, r
 
 
 def _locked(loan):
-    """The request as stored, locked for the transition (the caller's copy may be older). Only its own row is
-    locked: PostgreSQL refuses FOR UPDATE on the nullable side of the join to the lender."""
-    return LoanRequest.objects.select_for_update(of=("self",)).select_related(
-        "borrower__country", "lender__country").get(pk=loan.pk)
+    """The request as stored, locked for the transition (the caller's copy may be older), with its libraries read
+    as LIBRARY_RELATED says, and `_stored`: its tracked fields as stored (the change log's "before").
+
+    Only its own row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of the join to the lender. The
+    libraries (a transition never changes them) are taken from the caller's copy when it holds them whole (the
+    previous step's result, or inbound.py's partner and agency reads); otherwise they are read with the row."""
+    locked = LoanRequest.objects.select_for_update(of=("self",))
+    held = {name: _held_library(loan, name) for name in ("borrower", "lender")}
+    if None in held.values():
+        fresh = locked.select_related(*library_related("borrower"), *library_related("lender")).get(pk=loan.pk)
+    else:
+        fresh = locked.get(pk=loan.pk)
+        for name, library in held.items():
+            field = LoanRequest._meta.get_field(name)
+            wanted = getattr(fresh, field.attname)
+            if wanted is None or (library and library.pk == wanted):
+                field.set_cached_value(fresh, library if wanted is not None else None)
+            else:  # moved on since the caller read it
+                field.set_cached_value(fresh, Library.objects.select_related(*LIBRARY_RELATED).get(pk=wanted))
+    fresh._stored = {name: getattr(fresh, name) for name in TRACKED}
+    return fresh
+
+
+def _held_library(loan, name):
+    """The caller's copy's library at `name` if it holds it with its country: the library, False for none; None
+    otherwise. (What else a step needs of it, `outbox.partner_of` and `policy_value` read if it was not read.)"""
+    field = LoanRequest._meta.get_field(name)
+    if getattr(loan, field.attname) is None:
+        return False
+    library = field.get_cached_value(loan, None)
+    return library if library is not None and Library.country.is_cached(library) else None
 
 
 # The platform's own steps --------------------------------------------------------------------------------------
 
-def _ask_next(loan, *, user, via, now):
-    """Ask the next waiting lender of the rota, or end the request as unfilled with every reason listed."""
+# What the steps read of a lender the rota asks (the name for notices, the ISIL and the endpoint's agency for
+# messages, the country for scope keys, the policy's response time and loan period): the whole library, country,
+# policy and endpoint are 82 columns, several times the cost of the read itself (benchmarks/ill_flow.py).
+ASKED_LIBRARY_FIELDS = ("name", "isil", "country__code", "lending_policy__response_days", "lending_policy__loan_days",
+                        "iso18626_endpoint__agency_id", "iso18626_endpoint__agency_id_type",
+                        "iso18626_endpoint__active")
+
+
+def _next_waiting(loan):
+    """The first lender of the rota not asked yet (its library read as LIBRARY_RELATED says, with its policy for
+    the answer's due date and the loan period), or None."""
+    entry_fields = [field.attname for field in RotaEntry._meta.concrete_fields]
+    return (loan.rota.filter(outcome=RotaOutcome.WAITING)
+            .select_related(*library_related("library", "lending_policy"))
+            .only(*entry_fields, *(f"library__{name}" for name in ASKED_LIBRARY_FIELDS))
+            .order_by("position").first())
+
+
+def _ask_next(loan, *, user, via, now, entry=None):
+    """Ask the next waiting lender of the rota (`entry` when the caller has read it), or end the request as
+    unfilled with every reason listed."""
     before = loan.state
-    entry = loan.rota.filter(outcome=RotaOutcome.WAITING).select_related("library").order_by("position").first()
+    entry = entry or _next_waiting(loan)
     if entry is None:
         reasons = [f"{e.library.name}: {e.get_outcome_display()}" + (f" ({e.reason_unfilled})" if e.reason_unfilled
                                                                      else "")
@@ -270,21 +344,27 @@ def _ask_next(loan, *, user, via, now):
 
 
 def _answer_due(library, now):
-    policy = policy_of(library)
-    return working_days_after(now, policy.response_days if policy else DEFAULT_RESPONSE_DAYS)
+    return working_days_after(now, policy_value(library, "response_days", DEFAULT_RESPONSE_DAYS))
+
+
+# What a lender's answer changes on its rota entry.
+ANSWER_FIELDS = ("outcome", "supplier_status", "reason_unfilled", "answered_at")
 
 
 def _current_entry(loan):
     if loan.lender_id is None:
         return None
-    return loan.rota.filter(library_id=loan.lender_id).first()
+    try:  # one place per library (get: cheaper to compose than first's ordered slice)
+        return RotaEntry.objects.get(request_id=loan.pk, library_id=loan.lender_id)
+    except RotaEntry.DoesNotExist:
+        return None
 
 
 def _close_entry(entry, outcome, now):
     if entry is not None:
         entry.outcome = outcome
         entry.answered_at = entry.answered_at or now
-        entry.save()
+        entry.save(update_fields=ANSWER_FIELDS)
 
 
 def tick(now=None):
@@ -296,7 +376,7 @@ def tick(now=None):
                                          supplier_status__in=["", Status.REQUEST_RECEIVED, Status.EXPECT_TO_SUPPLY])
     for loan in waiting.select_related("lender"):
         with transaction.atomic():
-            loan = LoanRequest.objects.select_for_update().get(pk=loan.pk)
+            loan = _locked(loan)
             if loan.state != State.REQUESTED or not loan.answer_due or loan.answer_due >= now:
                 continue
             entry = _current_entry(loan)
@@ -310,7 +390,7 @@ def tick(now=None):
                                       due_date__lt=timezone.localdate(now)).exclude(lender_id__in=partners)
     for loan in late.select_related("lender"):
         with transaction.atomic():
-            loan = LoanRequest.objects.select_for_update().get(pk=loan.pk)
+            loan = _locked(loan)
             before = loan.state
             supplier.advance(loan.supplier_status, Status.OVERDUE)
             loan.state = requester.on_status(before, Status.OVERDUE)
@@ -342,19 +422,26 @@ def _due_soon(now):
 
 TRACKED = ("state", "lender_id", "supplier_status", "loan_condition", "due_date", "answer_due", "received_at",
            "renewals_used")
+# A transition changes the tracked fields only (and the version): the UPDATE writes those.
+SAVED = (*TRACKED, "version", "updated")
 
 
 def _save(loan, state_before, *, name, side, user, via, library, now, note="", entry=None, supplier_status="",
           reason="", loan_condition="", answer="", message_key=None):
-    """Store the request's new state, its timeline step and its change-log entry (who, when, from what to what)."""
-    stored = LoanRequest.objects.filter(pk=loan.pk).values(*TRACKED).first()
+    """Store the request's new state, its timeline step and its change-log entry (who, when, from what to what).
+    The values before are those `_locked` read (the row is locked since), else read here."""
+    stored = getattr(loan, "_stored", None)
+    if stored is None:
+        stored = LoanRequest.objects.filter(pk=loan.pk).values(*TRACKED).first()
     loan.version += 1
-    loan.save()
+    loan.save(update_fields=SAVED)
+    after = {name: getattr(loan, name) for name in TRACKED}
+    loan._stored = after
     timeline(loan, side, name, state_before, loan.state, user=user, library=library, via=via, note=note, now=now,
               entry=entry, supplier_status=supplier_status, reason=reason, loan_condition=loan_condition,
               answer=answer, message_key=message_key)
-    record(loan, ChangeLog.Action.UPDATE, user=user, before=_json(stored), after=_json({
-        name: getattr(loan, name) for name in TRACKED}), message=str(name), source=_source(via))
+    record(loan, ChangeLog.Action.UPDATE, user=user, before=_json(stored), after=_json(after), message=str(name),
+           source=_source(via))
     return loan
 
 

@@ -1,10 +1,15 @@
 """Interlibrary loan pages (thin: parse, check, call a service, render) and the ISO 18626 endpoint."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -27,6 +32,7 @@ from .choices import (
     REASONS_RETRY_OFFERED,
     SUPPLIER_STATUS_LABELS,
     RequestState,
+    step_label,
 )
 from .forms import EndpointPageForm, LendingPolicyForm, LoanRequestForm, RequesterStepForm, RotaForm, SupplierAnswerForm
 from .iso18626 import requester, supplier
@@ -34,6 +40,41 @@ from .iso18626.codes import Status
 from .iso18626.messages import MAX_BYTES
 from .models import DeliveredCopy, LendingPolicy, LoanRequest, OutgoingMessage, PartnerEndpoint
 from .rota import build as build_rota
+
+# The request's dates as its change log keeps them (ISO text in the entries' snapshots).
+WHEN_FIELDS = {field.name: field for field in LoanRequest._meta.concrete_fields
+               if isinstance(field, models.DateField)}  # DateTimeField is a DateField too
+
+
+def changes_in_words(changes):
+    """A request's change-log entries as people read them: the step in words (an entry's message is the step's
+    code: "asked", "accept"; the standard's code stays beside its words, as on the timeline) and its dates and
+    times in the active language's format (a snapshot keeps them as ISO text)."""
+    for change in changes:
+        label, standard = step_label(change.message)
+        if standard:
+            change.message = f"{label} ({change.message})"
+        elif str(label) != change.message:
+            change.message = str(label)
+        for row in change.visible_fields:
+            field = WHEN_FIELDS.get(row["name"].removesuffix("_id"))
+            if field is not None:
+                row["before"], row["after"] = _when(field, row["before"]), _when(field, row["after"])
+    return changes
+
+
+def _when(field, value):
+    """An ISO date or time of a snapshot in the active language's format (anything else as it is)."""
+    if not isinstance(value, str) or not value:
+        return value
+    try:
+        if isinstance(field, models.DateTimeField):
+            moment = datetime.datetime.fromisoformat(value)
+            return date_format(timezone.localtime(moment) if timezone.is_aware(moment) else moment,
+                               "DATETIME_FORMAT")
+        return date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
+    except ValueError:
+        return value
 
 
 def _reads_desk(user, library):
@@ -125,7 +166,7 @@ def request_detail(request, pk):
         "for_lender": for_lender, "excluded": excluded, "reasons_unfilled": REASON_UNFILLED_LABELS,
         "reasons_retry": REASONS_RETRY_OFFERED, "conditions": LOAN_CONDITION_LABELS,
         "status_label": SUPPLIER_STATUS_LABELS.get(loan.supplier_status, ""),
-        "changes": visible_changes(history(loan)[:20], request.user),
+        "changes": changes_in_words(visible_changes(history(loan)[:20], request.user)),
         "outgoing": loan.outgoing.select_related("partner"),
         "resends": services.acts_for(request.user, loan.lender if loan.external else loan.borrower)
         if (loan.lender if loan.external else loan.borrower) else False,
