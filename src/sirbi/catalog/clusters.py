@@ -96,9 +96,11 @@ class _Batch:
                 self.by_key[key].append(record_id)
                 candidate_ids.add(record_id)
         self.records = {}  # record id → Candidate, of the candidates and of the batch's records placed so far
+        self.authors = {}  # record id → a candidate's authors as the database gives them, until compared
         for row in select_in(f"SELECT id, source_id, local_id, cluster_id, title, authors, year, edition, isbns "
                              f"FROM {record} WHERE id IN ({{in}})", candidate_ids):
-            self.records[row[0]] = Candidate(*row[:5], json_value(row[5]), row[6], row[7], json_value(row[8]))
+            self.records[row[0]] = Candidate(*row[:5], None, row[6], row[7], json_value(row[8]))
+            self.authors[row[0]] = row[5]
         clusters = {r.cluster_id for r in self.records.values()} | {r.cluster_id for r in records if r.cluster_id}
         self.members = defaultdict(set)  # cluster id → {(source id, local id)}
         self.isbns = defaultdict(set)  # cluster id → ISBNs of its members
@@ -172,12 +174,20 @@ class _Batch:
                 continue  # the same title, author, year and edition with other ISBNs: look-alike editions
             if self.allowed(cluster_id, record, check_isbns=not by_identifier):
                 return cluster_id, {"with": other_id, "key": shared[0] if shared else ""}
-        blocks = [k for k in keys if k.startswith("blk:")]
-        for cluster_id, other_id in sorted({(self.records[i].cluster_id, i) for k in blocks for i in self.by_key[k]
-                                            if i != record.pk}):
+        # Records sharing a blocking key, of the same year and without other ISBNs: the others could not match
+        # whatever their titles say (see similarity), so they are not compared.
+        isbns, near = set(record.isbns), set()
+        for key in keys:
+            if key.startswith("blk:"):
+                for other_id in self.by_key[key]:
+                    other = self.records[other_id]
+                    if other_id != record.pk and other.year == record.year and not (
+                            isbns and other.isbns and not isbns.intersection(other.isbns)):
+                        near.add((other.cluster_id, other_id))
+        for cluster_id, other_id in sorted(near):
             other = self.records[other_id]
-            if other.year != record.year or (record.isbns and other.isbns and not set(record.isbns) & set(other.isbns)):
-                continue  # no match whatever the titles say (see similarity): not worth comparing them
+            if other.authors is None:  # read from the database, decoded only now that it is compared
+                other.authors = json_value(self.authors.pop(other_id))
             scores = similarity(record, other)
             if scores["match"] and self.allowed(cluster_id, record):
                 return cluster_id, {"with": other_id, "scores": scores}
@@ -220,20 +230,22 @@ def place(records, keys=None):
     return {real.get(c, c) for c in touched}, set(real.values())
 
 
-def settle(touched, new, scored):
+def settle(touched, new, records, completeness_of):
     """After `place` and the records' writing: create the new clusters with their representatives (the most
-    complete of their members: `scored` holds (Candidate, its `completeness`) for the records placed, as the
-    caller has them), and choose the others' anew from the database."""
-    best = {}
-    for record, complete in scored:
+    complete of their members: `completeness_of(record)` gives a Candidate's `completeness`, from the record as
+    the caller has it; asked only where a new cluster has several members), and choose the others' anew from the
+    database."""
+    members = defaultdict(list)
+    for record in records:
         if record.cluster_id in new:
-            score = (complete, -record.pk)
-            if record.cluster_id not in best or score > best[record.cluster_id]:
-                best[record.cluster_id] = score
+            members[record.cluster_id].append(record)
+    chosen = {cluster_id: (group[0] if len(group) == 1 else
+                           max(group, key=lambda record: (completeness_of(record), -record.pk))).pk
+              for cluster_id, group in members.items()}
     now = Cluster._meta.get_field("created").get_db_prep_save(timezone.now(), connection)
     insert_rows(Cluster, ["id", "created", "updated", "representative_id"],
-                [(cluster_id, now, now, -score[1]) for cluster_id, score in best.items()])
-    choose_representatives(touched, created=set(best))
+                [(cluster_id, now, now, record_id) for cluster_id, record_id in chosen.items()])
+    choose_representatives(touched, created=set(chosen))
 
 
 # What makes a record complete: the more of these it has (then the longer it is), the better representative.

@@ -13,9 +13,12 @@ def index_alongside(stop, marks):
     import django
 
     django.setup()
+    from sirbi.core.bulk import collection_paused
+
     from .indexing import index_stale
     from .models import StaleDocument
 
     while not stop.wait(0.5):
         if StaleDocument.objects.count() >= marks:  # a mark per stored batch
-            index_stale()
+            with collection_paused():
+                index_stale()

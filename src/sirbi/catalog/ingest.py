@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from sirbi.core import batches
-from sirbi.core.bulk import checkpoints_spaced, insert_rows, reserve_ids, select_in, update_rows
+from sirbi.core.bulk import checkpoints_spaced, collection_paused, insert_rows, reserve_ids, select_in, update_rows
 from sirbi.core.models import ImportBatch
 
 from . import clusters, marc
@@ -78,19 +78,22 @@ class Store:
         self.json = {name for name in INSERTED if fields[name].get_internal_type() == "JSONField"}
         # SQLite stores JSON as the text the workers already made (json.dumps, as Django's adapter does).
         self.as_text = connection.vendor == "sqlite" and self.json == {*LISTS, "match_reason"}
+        self.adapt = connection.ops.adapt_json_value
 
     def _row(self, item, now, reason=None):
         """The record's INSERTED values as the database takes them (JSON adapted by the database backend)."""
         reason = reason or {}
-        values = {"source_id": self.source.pk, "local_id": item.local_id, "raw": item.raw,
-                  "raw_format": self.raw_format, "digest": item.digest, "deleted": False,
-                  "updated": now, "created": now, "match_reason": reason,
-                  **{name: item.fields[name] for name in FIELDS}}
-        adapt = connection.ops.adapt_json_value
+        fields = item.fields
         if self.as_text and item.as_json:
-            values.update(item.as_json, match_reason=json.dumps(reason) if reason else "{}")
-            return [values[name] for name in INSERTED]
-        return [adapt(values[name], None) if name in self.json else values[name] for name in INSERTED]
+            text = item.as_json
+            values = [text[name] if name in text else fields[name] for name in FIELDS]
+            reason = json.dumps(reason) if reason else "{}"
+        else:
+            values = [self.adapt(fields[name], None) if name in self.json else fields[name] for name in FIELDS]
+            reason = self.adapt(reason, None)
+        # In INSERTED's order.
+        return [self.source.pk, item.local_id, item.raw, self.raw_format, item.digest, False, *values, now, reason,
+                now]
 
     def _holdings(self, record_id, item):
         if item.holdings is None:
@@ -152,21 +155,21 @@ class Store:
             for item in pending.values()}
         touched, fresh = clusters.place(list(placed.values()),
                                         keys={ids[i.local_id]: i.keys for i in pending.values()})
-        adapt = connection.ops.adapt_json_value
         insert_rows(Record, ["id", *INSERTED, "cluster_id"],
                     [[ids[i.local_id], *self._row(i, now, placed[i.local_id].match_reason),
                       placed[i.local_id].cluster_id] for i in new])
         if old:
             update_rows(Record, [*STORED, "cluster_id", "match_reason"],
                         [self._row(i, now)[2:2 + len(STORED)]
-                         + [placed[i.local_id].cluster_id, adapt(placed[i.local_id].match_reason, None),
+                         + [placed[i.local_id].cluster_id, self.adapt(placed[i.local_id].match_reason, None),
                             existing[i.local_id][0]] for i in old])
         insert_rows(Holding, HOLDING, [row for item in pending.values()
                                        for row in self._holdings(ids[item.local_id], item)])
         insert_rows(MatchKey, ["record_id", "key"], [(ids[item.local_id], key) for item in pending.values()
                                                      for key in item.keys])
-        clusters.settle(touched, fresh, [(placed[i.local_id], clusters.completeness(i.fields, len(i.raw)))
-                                         for i in pending.values() if placed[i.local_id].cluster_id in fresh])
+        by_id = {ids[item.local_id]: item for item in pending.values()}
+        clusters.settle(touched, fresh, placed.values(),
+                        lambda record: clusters.completeness(by_id[record.pk].fields, len(by_id[record.pk].raw)))
 
 
 def import_file(source, data, filename, *, user=None, progress=None, workers=None, index=True):
@@ -190,7 +193,7 @@ def import_file(source, data, filename, *, user=None, progress=None, workers=Non
         alongside += (context.Process(target=index_alongside, args=(alongside[0], INDEX_ALONGSIDE_MARKS)),)
         alongside[1].start()
     try:
-        with checkpoints_spaced():
+        with checkpoints_spaced(), collection_paused():
             for batch in prepared_batches(data, raw_format, holdings_config(source), processes):
                 with transaction.atomic():
                     store.quarantine(filename, [item for item in batch if item.error])

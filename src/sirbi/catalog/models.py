@@ -228,7 +228,8 @@ class Record(models.Model):
     cluster = models.ForeignKey(Cluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="records",
                                 verbose_name=_("cluster"))
     title = models.CharField(_("title"), max_length=1000)
-    sort_title = models.CharField(_("sort title"), max_length=300, db_index=True)
+    # Not indexed in the database: sorting by title is the search index's (its sort_title fast field).
+    sort_title = models.CharField(_("sort title"), max_length=300)
     authors = models.JSONField(_("authors"), default=list)
     isbns = models.JSONField(_("ISBN"), default=list)
     issns = models.JSONField(_("ISSN"), default=list)
