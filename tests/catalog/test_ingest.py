@@ -168,3 +168,13 @@ def test_blocking_keys_are_narrow_and_shared_with_and_without_subtitle():
     without = keys_of({"title": "Educación popular", "authors": ["Freire, P."], "year": 1987})
     assert "blk:educacion popular|1987" in with_subtitle and "blk:educacion popular|1987" in without
     assert "blk:educacion popular|freire" in with_subtitle and "blk:educacion popular|freire" in without
+
+
+def test_the_workers_json_text_is_json_dumps():
+    """SQLite stores the lists as the text the workers make (prepare._json_list): it must read back as json.dumps'."""
+    import json
+
+    from sirbi.catalog.prepare import _json_list
+
+    for values in ([], ["Borges, Jorge Luis"], ['Cortázar, "Julio"', "back\\slash", "中文\n", "\u0301combining"]):
+        assert _json_list(values) == json.dumps(values)
