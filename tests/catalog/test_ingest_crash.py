@@ -100,3 +100,55 @@ def test_the_worker_indexes_what_a_killed_import_left(lima_library, monkeypatch)
     jobs.work(once=True)  # a worker, with nothing queued
     assert set(backend().search("", limit=100).keys) == set(Cluster.objects.values_list("pk", flat=True))
     assert not StaleDocument.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_import_is_indexed_as_its_batches_commit(lima_library, buenos_aires_library, catalog_index_dir):
+    """What the indexing process beside a large import does (indexer.py → indexing.index_as_marked): each batch's
+    clusters are indexed once its mark is committed, the index committed every `commit_every` marks (then those
+    marks go), and at the end what is left, so that the importer finds nothing left to index."""
+    import threading
+
+    from django.db import connections
+
+    from sirbi.catalog import indexing
+
+    engine = TantivyBackend(catalog_index_dir)
+    stop, errors = threading.Event(), []
+
+    def alongside():
+        try:
+            indexing.index_as_marked(stop, 2, engine=engine, poll=0.05)
+        except Exception as error:  # noqa: BLE001 — reported by the test below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def indexed():
+        engine.index.reload()
+        return set(engine.search("", limit=1000).keys)
+
+    lima = Source.objects.create(code="lima", name="Lima", library=lima_library)
+    palermo = Source.objects.create(code="palermo", name="Palermo", library=buenos_aires_library)
+    thread = threading.Thread(target=alongside)
+    thread.start()
+    try:
+        ingest.import_file(lima, (DATA / "pymarc-marc.dat").read_bytes(), "marc.dat", index=False)
+        ingest.import_file(palermo, (DATA / "pymarc-diacritic.dat").read_bytes(), "diacritic.dat", index=False)
+        # Two marks: indexed and committed while the import would still be going on.
+        deadline = time.monotonic() + 20
+        while (indexed() != set(Cluster.objects.values_list("pk", flat=True)) or StaleDocument.objects.exists()) \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert indexed() == set(Cluster.objects.values_list("pk", flat=True))
+        assert not StaleDocument.objects.exists()
+        before = Cluster.objects.count()
+        # One more mark, fewer than commit_every: left uncommitted until the import ends.
+        ingest.import_file(palermo, (DATA / "pymarc-batch.xml").read_bytes(), "batch.xml", index=False)
+        assert Cluster.objects.count() > before and StaleDocument.objects.count() == 1
+    finally:
+        stop.set()
+        thread.join(30)
+    assert not thread.is_alive() and not errors
+    assert indexed() == set(Cluster.objects.values_list("pk", flat=True))
+    assert not StaleDocument.objects.exists()

@@ -116,18 +116,50 @@ def _index_marked(marks, cluster_ids, engine, wait):
             return None
         marks = list(marks())
         cluster_ids = sorted(set(cluster_ids).union(*(ids for _pk, ids in marks)))
-        libraries = {}
-        for start in range(0, len(cluster_ids), BATCH):
-            chunk = cluster_ids[start:start + BATCH]
-            docs = documents(chunk, libraries)
-            for cluster_id in chunk:
-                engine.delete(cluster_id)
-                if cluster_id in docs:
-                    engine.add(docs[cluster_id])
+        _add(engine, cluster_ids, {})
         engine.commit()  # on an error `writing` rolls back, and the writer's lock goes with it; the marks stay
     # Only the marks read go: one written since (by a batch committed meanwhile) stays for the next run.
     _clear([pk for pk, _ids in marks])
     return len(cluster_ids)
+
+
+def _add(engine, cluster_ids, libraries):
+    for start in range(0, len(cluster_ids), BATCH):
+        chunk = cluster_ids[start:start + BATCH]
+        docs = documents(chunk, libraries)
+        for cluster_id in chunk:
+            engine.delete(cluster_id)
+            if cluster_id in docs:
+                engine.add(docs[cluster_id])
+
+
+def index_as_marked(stop, commit_every, engine=None, poll=0.2):
+    """Beside a large import (indexer.py), until `stop` (an Event) is set: index each batch's clusters as soon as
+    its mark is committed, but commit the index only every `commit_every` marks (a Tantivy commit per batch would
+    cost more in merging segments than the indexing itself), so that little is left to index when the import
+    ends. At `stop`, index the marks left, commit and return. Marks go only after the commit that covers them, so
+    a crash leaves them for the next run; a mark this loop did not see (committed out of order on PostgreSQL) is
+    left for `index_stale`, which the importer calls at the end."""
+    engine = engine or backend()
+    last, stopping = 0, False
+    while not stopping:
+        with engine.writing(WRITER_WAIT) as opened:
+            if not opened:  # a page is writing the index: try again in a moment
+                stopping = stop.wait(poll)
+                continue
+            seen, libraries = [], {}
+            while True:
+                stopping = stop.wait(poll)
+                marks = list(StaleDocument.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "clusters"))
+                if marks:
+                    last = marks[-1][0]
+                    seen += [pk for pk, _ids in marks]
+                    _add(engine, sorted(set().union(*(ids for _pk, ids in marks))), libraries)
+                if stopping or len(seen) >= commit_every:
+                    break
+            if seen:
+                engine.commit()
+        _clear(seen)
 
 
 def index_clusters(cluster_ids, engine=None, wait=5):
