@@ -6,6 +6,8 @@ own directory.
 """
 
 import contextlib
+import os
+import uuid
 
 import pytest
 from django.db import transaction
@@ -118,3 +120,74 @@ def test_a_worker_without_the_page_cache_still_replaces_the_web_servers_stamp(li
         lima_library.name = "Biblioteca Metropolitana de Lima"
         save_object(lima_library, user=secretary)
     assert pagecache._stamp() != before
+
+
+# The stamp is overwritten in place by each process through a descriptor it keeps (cheap enough for every commit).
+
+def test_a_bump_overwrites_the_stamp_in_place_with_a_new_token_of_the_same_length(page_cache):
+    pagecache.bump()
+    path = pagecache._stamp_path()
+    inode, seen = path.stat().st_ino, {pagecache._stamp()}
+    for _ in range(20):
+        pagecache.bump()
+        seen.add(pagecache._stamp())
+    assert len(seen) == 21 and {len(stamp) for stamp in seen} == {32}
+    assert path.stat().st_ino == inode  # no new file, no rename
+    assert sorted(p.name for p in path.parent.iterdir()) == ["stamp"]  # no spare file left
+
+
+def test_a_bump_in_another_process_is_seen_here(page_cache):
+    before = pagecache._stamp()
+    child = os.fork()
+    if child == 0:  # a web worker or a command on the same machine, with its own descriptor
+        try:
+            pagecache.bump()
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
+    assert pagecache._stamp() != before
+
+
+@pytest.mark.parametrize("how", ["deleted", "replaced"])
+def test_a_stamp_file_deleted_or_replaced_under_a_process_is_written_again_at_its_path(
+        lima_library, secretary, page_cache, django_capture_on_commit_callbacks, how):
+    """The cache's directory cleared (then the stamp made anew by another process's reader), or the stamp put anew
+    by another process, while this process keeps its descriptor of the old file: its next commit must change the
+    stamp the others read, not the old file's."""
+    url = f"/es/registry/libraries/{lima_library.pk}/"
+    pagecache.bump()  # this process holds its descriptor of the stamp file
+    path = pagecache._stamp_path()
+    if how == "deleted":
+        path.unlink()
+        child = os.fork()
+        if child == 0:  # another web worker's visit finds no stamp and makes one
+            try:
+                pagecache._stamp()
+            finally:
+                os._exit(0)
+        os.waitpid(child, 0)
+    else:
+        spare = path.with_name("stamp.other")
+        spare.write_text(uuid.uuid4().hex)
+        os.replace(spare, path)
+    assert "Biblioteca Municipal de Lima" in visit(url)  # kept under the new file's stamp
+    before = pagecache._stamp()
+    with django_capture_on_commit_callbacks(execute=True):
+        lima_library.name = "Biblioteca Metropolitana de Lima"
+        save_object(lima_library, user=secretary)
+    assert pagecache._stamp() != before
+    assert "Biblioteca Metropolitana de Lima" in visit(url)
+
+
+def test_a_read_that_catches_half_a_bump_makes_a_key_never_used_before(page_cache, rf):
+    """A reader overlapping a bump may read the new token's first bytes and the old one's last: a miss."""
+    request = rf.get("/es/")
+    old = pagecache._stamp()
+    keys = {pagecache.page_key(request)}
+    pagecache.bump()
+    new = pagecache._stamp()
+    keys.add(pagecache.page_key(request))
+    path = pagecache._stamp_path()
+    for cut in range(1, 32):
+        path.write_text(new[:cut] + old[cut:])
+        assert pagecache.page_key(request) not in keys

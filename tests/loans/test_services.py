@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import timezone
 
 from sirbi.core.changelog import history
@@ -140,3 +141,33 @@ def test_the_lenders_asked_read_the_request_the_others_do_not(loan, librarian_li
     assert services.can_read(librarian_santiago, loan) and services.can_read(coordinator_cl, loan)
     assert not services.can_read(librarian_montevideo, loan)
     assert not services.can_read(reader, loan)
+
+
+def _values(obj):
+    return {field.attname: getattr(obj, field.attname) for field in type(obj)._meta.concrete_fields}
+
+
+def test_the_steps_plain_statements_write_and_read_what_the_orm_does(loan, librarian_lima, librarian_santiago,
+                                                                     santiago_library):
+    """Each step reads the request with its lender's rota entry, and writes the request, the entry and the timeline
+    step, in plain SQL (loans/plain.py): the rows are those the ORM reads, the same types (aware times, dates)."""
+    moment = timezone.now().replace(microsecond=123456)
+    loan = services.act(loan, Step.SEND, user=librarian_lima, now=moment)
+    loan = services.respond(loan, Status.WILL_SUPPLY, user=librarian_santiago, now=moment)
+    loan = services.respond(loan, Status.LOANED, user=librarian_santiago, note="Por courier",
+                            now=moment + datetime.timedelta(hours=1))
+    stored = LoanRequest.objects.get(pk=loan.pk)
+    assert (stored.state, stored.version, stored.supplier_status) == (State.SHIPPED, loan.version, Status.LOANED)
+    assert stored.due_date == timezone.localdate(moment) + datetime.timedelta(days=21)
+    with transaction.atomic():
+        locked = services._locked(loan)
+        entry = services._current_entry(locked)
+    assert _values(locked) == _values(stored)
+    assert locked.updated.tzinfo is not None and isinstance(locked.due_date, datetime.date)
+    assert _values(entry) == _values(stored.rota.get(library=santiago_library))
+    assert (entry.outcome, entry.supplier_status, entry.asked_at) == ("supplying", Status.LOANED, moment)
+    last = stored.transitions.last()
+    assert (last.name, last.note, last.time, last.rota_entry_id, last.user_id, last.library_id) == (
+        "Loaned", "Por courier", moment + datetime.timedelta(hours=1), entry.pk, librarian_santiago.pk,
+        santiago_library.pk)
+    assert [t.pk for t in stored.transitions.all()] == sorted(t.pk for t in stored.transitions.all())

@@ -11,9 +11,10 @@ key of every copy holds a stamp that every write replaces:
   Pages are therefore never keyed by a stamp older than the data they were made from. A connection with
   uncommitted writes sees what others do not: its keys also hold a token of its transaction and its number of
   writes (so a transaction, a test's for instance, reads its own writes).
-- The stamp is a random token in a file beside the copies (`stamp`), replaced atomically; so the web workers,
-  the background worker and management commands of the machine share it. Several machines do not: there, set
-  PAGE_CACHE_SECONDS=0 (or point every machine at one shared directory).
+- The stamp is a random token in a file beside the copies (`stamp`), so the web workers, the background worker
+  and management commands of the machine share it (see `bump` for how it is replaced, and why a reader never
+  gets a stale copy). Several machines do not: there, set PAGE_CACHE_SECONDS=0 (or point every machine at one
+  shared directory).
 - The key also holds a token chosen when the server starts (restarting after new code or templates starts
   afresh; gunicorn's preloaded workers share it), any derived data's state the apps register with
   `depends_on` (the catalog's search index), the day, the language, host, path with query and Accept.
@@ -70,13 +71,79 @@ def _stamp_path():
     return Path(settings.CACHES[ALIAS]["LOCATION"]) / "stamp"
 
 
+_stamp_file = None  # this process's descriptor of the stamp file, with its path: (path, fd)
+_stamp_lock = threading.Lock()
+
+
+def _after_fork():
+    # A child process (a preloaded web worker) keeps the parent's descriptor (pwrite needs no offset), never the
+    # lock's state: another thread of the parent may have held it.
+    global _stamp_lock
+    _stamp_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork)
+
+
 def bump():
-    """Replace the stamp: every copy made before is no longer found."""
+    """Replace the stamp: every copy made before is no longer found.
+
+    Called after every committed write (a write transaction's `on_commit`), so it must be cheap: the file stays
+    in place and this process overwrites its fixed-length content with one `os.pwrite` on a descriptor it keeps
+    open (creating a file and renaming it over the stamp cost a write transaction about 0.4 ms). Why no page is
+    ever served stale:
+
+    - A page's key holds the stamp read before the page's data were read, and `bump` runs after the write's
+      commit. A copy made from data older than a write was therefore keyed with a stamp read before that write's
+      `bump` began; from the moment `bump` returns every reader reads a new token (written over the whole old
+      one in one call, with the file's length unchanged), so that copy's key is never made again.
+    - A reader whose read overlaps the `pwrite` may get some bytes of the old token and some of the new (and
+      two processes' overlapping `bump`s may leave such a mix in the file). Such a mix holds fresh random
+      bytes: it is a key never used before, i.e. a miss, never a stale hit. The reader read it after the write
+      committed, so the copy it makes under that key holds the write.
+    - The file is created whole (written beside it and renamed into place: never seen empty or short). If it is
+      deleted or replaced under a process (the cache's directory cleared, say), the descriptor it keeps would
+      write to a file nobody reads: before each write, the descriptor's file must still be the one at the path
+      (same device and inode: the kept descriptor keeps its inode from being reused), else it is opened again.
+      A file put at the path after the write committed holds a new token anyway.
+    """
+    global _stamp_file
     path = _stamp_path()
+    token = uuid.uuid4().hex.encode()
+    with _stamp_lock:
+        if _stamp_file is not None:
+            kept_path, descriptor = _stamp_file
+            if kept_path == path and _still_at(path, descriptor):
+                os.pwrite(descriptor, token, 0)
+                return
+            _stamp_file = None
+            os.close(descriptor)
+        _stamp_file = _open_stamp(path, token)
+
+
+def _still_at(path, descriptor):
+    """Is the file open at `descriptor` the one at `path` (not deleted, not replaced)?"""
+    try:
+        there = os.stat(path)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(descriptor)
+    return (there.st_dev, there.st_ino) == (mine.st_dev, mine.st_ino)
+
+
+def _open_stamp(path, token):
+    """(path, descriptor) of the stamp file, holding `token`: created whole if it is missing."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    spare = path.with_name(f"stamp.{os.getpid()}.{threading.get_ident()}")
-    spare.write_text(uuid.uuid4().hex)
-    os.replace(spare, path)
+    while True:
+        try:
+            descriptor = os.open(path, os.O_WRONLY)
+        except FileNotFoundError:
+            spare = path.with_name(f"stamp.{os.getpid()}.{threading.get_ident()}")
+            spare.write_bytes(token)
+            os.replace(spare, path)
+            continue  # opened next time round (unless deleted again meanwhile)
+        os.pwrite(descriptor, token, 0)
+        return path, descriptor
 
 
 def _stamp():

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from sirbi.registry.models import Library
 
-from . import services
+from . import plain, services
 from .choices import RotaOutcome
 from .iso18626.codes import AGENCY_ID_TYPE, Action, ErrorType, MessageStatus, ReasonForMessage, RequestType, Status
 from .iso18626.messages import (
@@ -28,7 +28,7 @@ from .iso18626.messages import (
     parse,
 )
 from .iso18626.requester import State, Step
-from .models import LoanRequest, PartnerEndpoint, RotaEntry, Transition, hash_token
+from .models import LoanRequest, RotaEntry, Transition, hash_token
 
 
 class Refused(Exception):
@@ -39,16 +39,14 @@ class Refused(Exception):
 
 # What a message's handling reads of the libraries it names (the name for notices, the ISIL for agencies, the
 # country for the change log): a whole library with its country is twice the cost of the read (ill_flow.py).
-LIBRARY_FIELDS = ("name", "isil", "country__code")
+LIBRARY_FIELDS = ("name", "isil")  # and the country's code
 
 
 def partner_for(token):
     """The active partner endpoint whose token this is, or None."""
     if not token:
         return None
-    partner = PartnerEndpoint.objects.filter(token_hash=hash_token(token), active=True).select_related(
-        "library__country").only("token_hash", "agency_id", "agency_id_type", "active",
-                                 *(f"library__{name}" for name in LIBRARY_FIELDS)).first()
+    partner = plain.partner_by_token(hash_token(token), LIBRARY_FIELDS)
     if partner is None or not partner.token_matches(token):
         return None
     partner.library.iso18626_endpoint = partner  # the library's endpoint is this one (the outbox asks for it)
@@ -177,11 +175,8 @@ def _supplying(message, partner, key, now):
     requesting = message.header.requesting
     # The request asked of this partner now, with its borrower, in one read (the services need not read them
     # again); when there is none, which of the agency and the request is unknown is told apart below.
-    loan = LoanRequest.objects.filter(
-        request_id=message.header.request_id, borrower__isil__iexact=requesting.value,
-        lender=partner.library).select_related("borrower__country").only(
-            "lender", *(f"borrower__{name}" for name in LIBRARY_FIELDS)).order_by().first() if (
-            requesting.type.upper() == AGENCY_ID_TYPE) else None
+    loan = plain.asked_of(message.header.request_id, requesting.value, partner.library_id, LIBRARY_FIELDS) if (
+        requesting.type.upper() == AGENCY_ID_TYPE) else None
     if loan is None:
         borrower = _ours(requesting, "requestingAgencyId")
         if message.reason_for_message == ReasonForMessage.CANCEL_RESPONSE and _passed_over(message, borrower,

@@ -7,21 +7,14 @@ from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from sirbi.core.models import Role, User
+from sirbi.core.models import User
 from sirbi.core.notifications import notify
 
+from . import plain
 from .iso18626.codes import Status
 from .iso18626.requester import State
 
 DUE_SOON_DAYS = 3
-
-
-def staff_of(library):
-    """The active users on the staff of `library`."""
-    if library is None:
-        return User.objects.none()
-    return User.objects.filter(is_active=True, role_assignments__role=Role.LIBRARY_STAFF,
-                               role_assignments__library_id=library.pk).distinct()
 
 
 def _day(value):
@@ -94,8 +87,13 @@ def on_step(loan, step):
     url = loan.get_absolute_url()
 
     def send():
+        # Who is on each library's staff in one plain read: most steps concern a library nobody there follows
+        # on this platform (a partner's, or one without accounts), and that read is then all.
+        ids = plain.staff_ids(sorted({library.pk for library, _notice in told if library is not None}))
+        users = {user.pk: user for user in User.objects.filter(pk__in=[i for found in ids.values() for i in found])
+                 } if ids else {}
         for library, (subject, body) in told:
-            people = list(staff_of(library))
+            people = [users[pk] for pk in ids.get(getattr(library, "pk", None), ())]
             if people:
                 notify(people, subject, body, url)
 

@@ -17,7 +17,7 @@ from sirbi.core.models import ChangeLog, Role
 from sirbi.core.permissions import ScopeKeys
 from sirbi.registry.models import Library
 
-from . import notices, outbox
+from . import notices, outbox, plain
 from . import rota as rotas
 from .choices import RequestState, RotaOutcome, ServiceType
 from .iso18626 import requester, supplier
@@ -257,7 +257,7 @@ def respond(loan, status, *, user=None, partner=None, reason_for_message=None, r
                 days=policy_value(loan.lender, "loan_days", DEFAULT_LOAN_DAYS))
         elif status == Status.LOANED:
             loan.due_date = due_date
-        entry.save(update_fields=ANSWER_FIELDS)
+        plain.update(entry, ANSWER_FIELDS)
         if after == requester.NEXT_LENDER:
             entry.reason_unfilled = reason_unfilled or reason_retry
             _close_entry(entry, RotaOutcome.UNFILLED, now)
@@ -274,13 +274,17 @@ def _locked(loan):
 
     Only its own row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of the join to the lender. The
     libraries (a transition never changes them) are taken from the caller's copy when it holds them whole (the
-    previous step's result, or inbound.py's partner and agency reads); otherwise they are read with the row."""
-    locked = LoanRequest.objects.select_for_update(of=("self",))
+    previous step's result, or inbound.py's partner and agency reads), and then the row is read with its current
+    lender's rota entry (`_current_entry`) in one plain statement; otherwise they are read with the row."""
     held = {name: _held_library(loan, name) for name in ("borrower", "lender")}
     if None in held.values():
-        fresh = locked.select_related(*library_related("borrower"), *library_related("lender")).get(pk=loan.pk)
+        fresh = LoanRequest.objects.select_for_update(of=("self",)).select_related(
+            *library_related("borrower"), *library_related("lender")).get(pk=loan.pk)
     else:
-        fresh = locked.get(pk=loan.pk)
+        # The row and its current lender's rota entry in one plain read (the steps' commonest case: the caller
+        # holds the libraries).
+        fresh, entry = plain.locked_request(loan.pk)
+        fresh._entry = (fresh.lender_id, entry)
         for name, library in held.items():
             field = LoanRequest._meta.get_field(name)
             wanted = getattr(fresh, field.attname)
@@ -304,22 +308,13 @@ def _held_library(loan, name):
 
 # The platform's own steps --------------------------------------------------------------------------------------
 
-# What the steps read of a lender the rota asks (the name for notices, the ISIL and the endpoint's agency for
-# messages, the country for scope keys, the policy's response time and loan period): the whole library, country,
-# policy and endpoint are 82 columns, several times the cost of the read itself (benchmarks/ill_flow.py).
-ASKED_LIBRARY_FIELDS = ("name", "isil", "country__code", "lending_policy__response_days", "lending_policy__loan_days",
-                        "iso18626_endpoint__agency_id", "iso18626_endpoint__agency_id_type",
-                        "iso18626_endpoint__active")
-
-
 def _next_waiting(loan):
-    """The first lender of the rota not asked yet (its library read as LIBRARY_RELATED says, with its policy for
-    the answer's due date and the loan period), or None."""
-    entry_fields = [field.attname for field in RotaEntry._meta.concrete_fields]
-    return (loan.rota.filter(outcome=RotaOutcome.WAITING)
-            .select_related(*library_related("library", "lending_policy"))
-            .only(*entry_fields, *(f"library__{name}" for name in ASKED_LIBRARY_FIELDS))
-            .order_by("position").first())
+    """The first lender of the rota not asked yet, or None; its library read with it as the steps use it: the name
+    for notices, the ISIL and the endpoint's agency for messages, the country for scope keys, the policy's response
+    time and loan period (the whole library, country, policy and endpoint are 82 columns, several times the cost of
+    the read itself: benchmarks/ill_flow.py)."""
+    return plain.next_waiting(loan.pk, ("name", "isil"), ("response_days", "loan_days"),
+                              ("agency_id", "agency_id_type", "active"))
 
 
 def _ask_next(loan, *, user, via, now, entry=None):
@@ -335,7 +330,7 @@ def _ask_next(loan, *, user, via, now, entry=None):
         return _save(loan, before, name="rota_ended", side=Transition.Side.PLATFORM, user=None,
                      via=Transition.Via.SYSTEM, library=None, note="; ".join(reasons)[:1000], now=now)
     entry.outcome, entry.asked_at = RotaOutcome.ASKED, now
-    entry.save(update_fields=["outcome", "asked_at"])
+    plain.update(entry, ["outcome", "asked_at"])
     loan.lender, loan.supplier_status, loan.loan_condition = entry.library, "", ""
     loan.answer_due = _answer_due(entry.library, now)
     loan.state = State.REQUESTED
@@ -352,19 +347,20 @@ ANSWER_FIELDS = ("outcome", "supplier_status", "reason_unfilled", "answered_at")
 
 
 def _current_entry(loan):
+    """The rota entry of the request's current lender (read by `_locked` with the request when it could), or None."""
     if loan.lender_id is None:
         return None
-    try:  # one place per library (get: cheaper to compose than first's ordered slice)
-        return RotaEntry.objects.get(request_id=loan.pk, library_id=loan.lender_id)
-    except RotaEntry.DoesNotExist:
-        return None
+    lender_id, entry = getattr(loan, "_entry", (None, None))
+    if lender_id == loan.lender_id:
+        return entry
+    return plain.rota_entry(loan.pk, loan.lender_id)  # one place per library
 
 
 def _close_entry(entry, outcome, now):
     if entry is not None:
         entry.outcome = outcome
         entry.answered_at = entry.answered_at or now
-        entry.save(update_fields=ANSWER_FIELDS)
+        plain.update(entry, ANSWER_FIELDS)
 
 
 def tick(now=None):
@@ -434,7 +430,8 @@ def _save(loan, state_before, *, name, side, user, via, library, now, note="", e
     if stored is None:
         stored = LoanRequest.objects.filter(pk=loan.pk).values(*TRACKED).first()
     loan.version += 1
-    loan.save(update_fields=SAVED)
+    loan.updated = timezone.now()
+    plain.update(loan, SAVED)
     after = {name: getattr(loan, name) for name in TRACKED}
     loan._stored = after
     timeline(loan, side, name, state_before, loan.state, user=user, library=library, via=via, note=note, now=now,
@@ -448,12 +445,12 @@ def _save(loan, state_before, *, name, side, user, via, library, now, note="", e
 def timeline(loan, side, name, before, after, *, user=None, library=None, via="web", note="", now=None, entry=None,
               supplier_status="", reason="", loan_condition="", answer="", message_key=None):
     """One step of the request's timeline (inbound.py records a partner's new request with it too)."""
-    step = Transition.objects.create(
+    step = plain.insert(Transition(
         request=loan, rota_entry=entry, side=side, name=str(name), state_before=before or "", state_after=after or "",
         supplier_status=supplier_status or "", reason=reason or "", loan_condition=loan_condition or "",
         answer=answer or "", note=(note or "")[:1000],
         user=user if getattr(user, "is_authenticated", False) else None, library=library, via=via,
-        time=now or timezone.now(), message_key=message_key)
+        time=now or timezone.now(), message_key=message_key))
     outbox.on_step(loan, step)  # the ISO 18626 message this step makes for a partner system, if any
     notices.on_step(loan, step)  # the people this step concerns
     return step
@@ -471,7 +468,7 @@ def _source(via):
 
 def message_seen(message_key):
     """Did an ISO 18626 message with this key already move a request? (A second delivery changes nothing.)"""
-    return Transition.objects.filter(message_key=message_key).exists()
+    return plain.message_seen(message_key)
 
 
 def state_label(state):
