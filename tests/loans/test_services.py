@@ -151,14 +151,16 @@ def test_the_steps_plain_statements_write_and_read_what_the_orm_does(loan, libra
                                                                      santiago_library):
     """Each step reads the request with its lender's rota entry, and writes the request, the entry and the timeline
     step, in plain SQL (loans/plain.py): the rows are those the ORM reads, the same types (aware times, dates)."""
-    moment = timezone.now().replace(microsecond=123456)
+    # After the fixture's steps (replacing the microseconds alone could move it back before them).
+    moment = (timezone.now() + datetime.timedelta(seconds=1)).replace(microsecond=123456)
     loan = services.act(loan, Step.SEND, user=librarian_lima, now=moment)
     loan = services.respond(loan, Status.WILL_SUPPLY, user=librarian_santiago, now=moment)
-    loan = services.respond(loan, Status.LOANED, user=librarian_santiago, note="Por courier",
-                            now=moment + datetime.timedelta(hours=1))
+    shipped = moment + datetime.timedelta(hours=1)
+    loan = services.respond(loan, Status.LOANED, user=librarian_santiago, note="Por courier", now=shipped)
     stored = LoanRequest.objects.get(pk=loan.pk)
     assert (stored.state, stored.version, stored.supplier_status) == (State.SHIPPED, loan.version, Status.LOANED)
-    assert stored.due_date == timezone.localdate(moment) + datetime.timedelta(days=21)
+    # The loan period runs from the day it was shipped (the next day when the hour after `moment` is past midnight).
+    assert stored.due_date == timezone.localdate(shipped) + datetime.timedelta(days=21)
     with transaction.atomic():
         locked = services._locked(loan)
         entry = services._current_entry(locked)
