@@ -33,6 +33,11 @@ def _edition_number(text):
     return digits or fold_words(text)
 
 
+def isbns_conflict(ours, theirs):
+    """Two sets of ISBNs that both say something and share none: other editions, whatever else agrees."""
+    return bool(ours and theirs and set(ours).isdisjoint(theirs))
+
+
 def similarity(a, b):
     """How two records compare: {title, author, same_year, same_edition, isbn_conflict, match}."""
     title_a, title_b = fold_words(a.title), fold_words(b.title)
@@ -50,7 +55,7 @@ def similarity(a, b):
         title = fuzz.token_sort_ratio(title_a, title_b)
     same_year = a.year == b.year  # also when neither says
     same_edition = _edition_number(a.edition) == _edition_number(b.edition)
-    isbn_conflict = bool(a.isbns and b.isbns and not set(a.isbns) & set(b.isbns))
+    isbn_conflict = isbns_conflict(a.isbns, b.isbns)
     match = (title >= TITLE_MIN and (author is None or author >= AUTHOR_MIN) and same_year and same_edition
              and not isbn_conflict)
     return {"title": round(title), "author": None if author is None else round(author), "same_year": same_year,
@@ -143,7 +148,7 @@ class _Batch:
         if self.members[cluster_id] & {pair for pair, _d in self.apart[(record.source_id, record.local_id)]}:
             return False
         theirs = self.isbns[cluster_id]
-        return not (check_isbns and record.isbns and theirs and not theirs & set(record.isbns))
+        return not (check_isbns and isbns_conflict(record.isbns, theirs))
 
     def place(self, record, cluster_id):
         pair = (record.source_id, record.local_id)
@@ -170,19 +175,19 @@ class _Batch:
             other = self.records[other_id]
             shared = [k for k in exact if other_id in self.by_key[k]]
             by_identifier = any(not k.startswith("tay:") for k in shared)
-            if not by_identifier and record.isbns and other.isbns and not set(record.isbns) & set(other.isbns):
+            if not by_identifier and isbns_conflict(record.isbns, other.isbns):
                 continue  # the same title, author, year and edition with other ISBNs: look-alike editions
             if self.allowed(cluster_id, record, check_isbns=not by_identifier):
                 return cluster_id, {"with": other_id, "key": shared[0] if shared else ""}
         # Records sharing a blocking key, of the same year and without other ISBNs: the others could not match
         # whatever their titles say (see similarity), so they are not compared.
-        isbns, near = set(record.isbns), set()
+        near = set()
         for key in keys:
             if key.startswith("blk:"):
                 for other_id in self.by_key[key]:
                     other = self.records[other_id]
-                    if other_id != record.pk and other.year == record.year and not (
-                            isbns and other.isbns and not isbns.intersection(other.isbns)):
+                    if other_id != record.pk and other.year == record.year and not isbns_conflict(record.isbns,
+                                                                                                   other.isbns):
                         near.add((other.cluster_id, other_id))
         for cluster_id, other_id in sorted(near):
             other = self.records[other_id]
@@ -277,7 +282,9 @@ def choose_representatives(cluster_ids, created=()):
     # Every change to clusters passes here, in its transaction: the index's "to do" mark commits with it, and so
     # do the OAI-PMH datestamps and tombstones.
     mark_stale(cluster_ids)
-    clusters_changed(live=set(best) | set(created), gone=gone)
+    # The clusters just created carry this moment as their datestamp already, and their ids (reserved above every
+    # id given before) were never a tombstone's.
+    clusters_changed(live=set(best), gone=gone)
     current = dict(select_in(f"SELECT id, representative_id FROM {cluster} WHERE id IN ({{in}})", best))
     update_rows(Cluster, ["representative_id"], [(-score[1], cluster_id) for cluster_id, score in best.items()
                                                  if current.get(cluster_id) != -score[1]])

@@ -184,7 +184,8 @@ def reserve_ids(model, count):
             cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                            [table, pk, count])
             return sorted(row[0] for row in cursor.fetchall())
-    raise NotImplementedError(f"reserve_ids does not know the {connection.vendor} database")
+    raise RuntimeError(f"ids are reserved on SQLite and PostgreSQL, the platform's databases, not on "
+                       f"{connection.vendor}")
 
 
 def insert_rows(model, attnames, rows):
